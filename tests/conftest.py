@@ -1,0 +1,181 @@
+"""Fixtures: a real database (a SQLite file, or a PostgreSQL schema when TEST_DATABASE_URL
+names a server), a real Redis database emptied around each test, a live server and
+Debian's Chromium for the browser tests."""
+
+import os
+import threading
+import uuid
+
+import pytest
+from redis import Redis
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.cli import create_tables
+from webapp.db import db
+from webapp.models import ALL_MODELS, User
+from webapp.services.passwords import hash_password
+from webapp.services.statuses import create_status
+
+PASSWORDS = {"agent": "agent-pass-123", "manager": "manager-pass-123", "admin": "admin-pass-123"}
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    # Each run gets its own schema, so runs on one server never see each other's rows.
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = _database(server_url)
+    admin.execute_sql(f'CREATE SCHEMA "{schema}"')
+    yield f"{server_url}{'&' if '?' in server_url else '?'}schema={schema}"
+    admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.close()
+
+
+def _database(url):
+    from webapp.db import database_from_url
+
+    database = database_from_url(url)
+    database.connect()
+    return database
+
+
+@pytest.fixture(scope="session")
+def password_hashes():
+    return {role: hash_password(password) for role, password in PASSWORDS.items()}
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    create_tables()
+    _empty_tables()
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield app
+        if not db.is_closed():
+            db.close()
+    redis.flushdb()
+
+
+def _empty_tables():
+    with db.connection_context():
+        if db.__class__.__name__.startswith("Postgres"):
+            names = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+            db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for model in reversed(ALL_MODELS):
+                model.delete().execute()
+            if db.table_exists("sqlite_sequence"):
+                db.execute_sql("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def users(app, password_hashes):
+    return {role: User.create(username=role, display_name=f"Test {role}", role=role,
+                              password_hash=password_hashes[role])
+            for role in PASSWORDS}
+
+
+@pytest.fixture
+def statuses(app):
+    return {title: create_status(title, make_default=title == "Active")
+            for title in ("Active", "Inactive", "Bankruptcy")}
+
+
+@pytest.fixture
+def login(client, users):
+    def sign_in(role: str):
+        response = client.post("/login", data={"username": role, "password": PASSWORDS[role]})
+        assert response.status_code == 302, "sign-in failed"
+        return users[role]
+
+    return sign_in
+
+
+VALID_CELLS = {
+    "customerType": "individual", "firstName": "David", "lastName": "Hicks",
+    "ssn": "999-99-9999", "idType": "ssn", "birthday": "1985-01-01", "gender": "male",
+    "gencode": "none", "priPhone": "9876543210", "priPhoneType": "cell",
+    "priAddress": "321 Oak Lane", "priCity": "Schenectady", "priState": "NY",
+    "priZipcode": "12345", "priCountry": "usa",
+}
+
+
+@pytest.fixture
+def make_customer(statuses):
+    from webapp.rules.compiled import CompiledRules
+    from webapp.rules.context import RuleContext
+    from webapp.services.actor import Actor
+    from webapp.services.customers import create_customer
+
+    def make(**cells):
+        verdict = CompiledRules(RuleContext.load()).check_new({**VALID_CELLS, **cells})
+        assert verdict.ok, verdict.errors
+        return create_customer(verdict.record, Actor.system("test"))
+
+    return make
+
+
+# ---- browser tests -------------------------------------------------------------------
+
+@pytest.fixture
+def live_server(app):
+    app.config["WTF_CSRF_ENABLED"] = True  # the browser goes through CSRF like a user
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.fail(f"Debian's Chromium is not at {executable}: apt-get install -y chromium")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, users):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page, role: str):
+    page.goto("/login")
+    page.get_by_label("Username").fill(role)
+    page.get_by_label("Password").fill(PASSWORDS[role])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/customers")

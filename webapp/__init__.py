@@ -1,0 +1,52 @@
+"""The customer side of a loan-servicing system: create_app() builds the web app."""
+
+import os
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+from htmx_flask import Htmx
+
+from webapp.config import load_config
+from webapp.db import bind_database, db
+
+csrf = CSRFProtect()
+htmx = Htmx()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.database = bind_database(app.config["DATABASE_URL"])
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from webapp import auth, cli, customers, errors, queueing, settings, templating
+
+    auth.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    queueing.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(customers.bp)
+    app.register_blueprint(settings.bp)
+    cli.init_app(app)
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(_exc):
+        if not db.is_closed():
+            db.close()
+
+    return app

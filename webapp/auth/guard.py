@@ -1,0 +1,49 @@
+"""Every route needs a signed-in user unless it is listed as public; roles are ranked."""
+
+from functools import wraps
+
+from flask import Flask, abort, make_response, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from webapp.models import User
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+login_manager = LoginManager()
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    return User.get_or_none(User.id == int(user_id))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.before_request(_require_login)
+
+
+def _require_login():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        # htmx would swap the login page into a fragment; send the whole page there instead.
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    return redirect(login_url)
+
+
+def role_required(role: str):
+    """Refuse (403) anyone whose role ranks below `role`."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate

@@ -1,0 +1,84 @@
+"""Operator commands: flask --app webapp init-db | create-user | seed-demo | demo-logins."""
+
+import secrets
+
+import click
+from flask import Flask
+
+from webapp.db import db
+from webapp.models import ALL_MODELS, ROLES, User
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_logins)
+
+
+def create_tables() -> None:
+    with db.connection_context():
+        db.create_tables(ALL_MODELS, safe=True)  # safe: running it twice changes nothing
+
+
+@click.command("init-db")
+def init_db():
+    """Create every table that does not exist yet (safe to run again)."""
+    create_tables()
+    click.echo(f"Database ready: {len(ALL_MODELS)} tables.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", "display_name", default="")
+@click.password_option(help="Prompted for when not given.")
+def create_user(username, role, display_name, password):
+    """Add a back-office user."""
+    from webapp.services.users import UserRefused
+    from webapp.services.users import create_user as create
+
+    with db.connection_context():
+        try:
+            user = create(username, password, role, display_name)
+        except UserRefused as refused:
+            raise click.ClickException(str(refused)) from None
+    click.echo(f"Created {user.role} {user.username!r}.")
+
+
+@click.command("seed-demo")
+@click.option("--customers", "count", default=200, show_default=True)
+def seed_demo(count):
+    """Fill an empty database with demo users, settings, loans and customers."""
+    from webapp.demo import seed
+
+    create_tables()
+    with db.connection_context():
+        if User.select().exists():
+            raise click.ClickException("The database already has users; seed-demo only "
+                                       "fills an empty one.")
+        passwords = seed(count)
+    click.echo(f"Seeded {count} demo customers.")
+    _print_logins(passwords)
+
+
+@click.command("demo-logins")
+def demo_logins():
+    """Give the demo users new random passwords and print them (nothing stores them)."""
+    from webapp.services.users import set_password
+
+    with db.connection_context():
+        passwords = {}
+        for user in User.select().where(User.is_demo == True):  # noqa: E712
+            passwords[user.username] = secrets.token_urlsafe(9)
+            set_password(user, passwords[user.username])
+    _print_logins(passwords)
+
+
+def _print_logins(passwords: dict[str, str]) -> None:
+    if not passwords:
+        click.echo("No demo users here; add users with: flask --app webapp create-user")
+        return
+    click.echo("Demo logins (shown once; `flask --app webapp demo-logins` makes new ones):")
+    for username, password in passwords.items():
+        click.echo(f"  {username:<10} {password}")

@@ -1,0 +1,33 @@
+"""Configuration read from the environment, with defaults that run on one machine."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask config from environment variables.
+
+    SECRET_KEY falls back to a random key kept in the instance folder, so sessions
+    survive restarts without anyone having to invent a secret for a demo.
+    """
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'webapp.db'}",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DEFAULT_CUSTOMER_TYPE": os.environ.get("DEFAULT_CUSTOMER_TYPE", "individual"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _instance_secret(instance: Path) -> str:
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

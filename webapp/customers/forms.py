@@ -1,0 +1,60 @@
+"""The add / edit customer form: generated from the rule table, plus the two choices
+that only exist on screen."""
+
+from wtforms import BooleanField
+
+from webapp.rules.customer_fields import COMPANY_TYPES, CUSTOMER_FIELDS, MAILING_FIELDS
+from webapp.rules.forms import form_text, rule_form_class
+from webapp.rules.record import uses_primary_as_mailing
+
+SECTIONS = (
+    ("general", "General information"),
+    ("contact", "Contact information"),
+    ("mailing", "Mailing information"),
+    ("web", "Web access"),
+)
+ON_SCREEN = [spec for spec in CUSTOMER_FIELDS if spec.section in dict(SECTIONS)
+             and spec.name not in ("additionalPhone", "additionalPhoneType")]
+# Fields that only make sense for some customer types; the page hides the others.
+SHOWN_FOR = {
+    "companyName": COMPANY_TYPES, "companyContact": COMPANY_TYPES,
+    "idType": COMPANY_TYPES, "idNumber": COMPANY_TYPES,
+    "creditLimit": ("flooringCustomer",),
+}
+
+_Generated = rule_form_class(
+    "_Generated", ON_SCREEN,
+    doNotCaseFormat=BooleanField("Do not case format",
+                                 description="Keep capitals as typed, e.g. McDonald"),
+    mailSameAsPrimary=BooleanField("Use primary address as mailing address", default=True),
+)
+
+
+class CustomerForm(_Generated):
+    def validate(self, extra_validators=None) -> bool:
+        if self.mailSameAsPrimary.data:
+            for name in MAILING_FIELDS:
+                self[name].data = ""
+        return super().validate(extra_validators)
+
+    def combined_record(self) -> dict:
+        record = super().combined_record()
+        record["doNotCaseFormat"] = bool(self.doNotCaseFormat.data)
+        return record
+
+    def sections(self):
+        """(key, title, fields) for the template, in page order."""
+        for key, title in SECTIONS:
+            yield key, title, [self[s.name] for s in ON_SCREEN if s.section == key]
+
+
+def form_data(record: dict) -> dict:
+    """A stored record as the texts the edit form starts with."""
+    data = {spec.name: form_text(spec, record.get(spec.name)) for spec in ON_SCREEN}
+    data["doNotCaseFormat"] = bool(record.get("doNotCaseFormat"))
+    data["mailSameAsPrimary"] = uses_primary_as_mailing(record)
+    return data
+
+
+NEW_CUSTOMER_DEFAULTS = {"customerType": "individual", "idType": "ssn", "gencode": "none",
+                         "saleTransferPii": "1", "priCountry": "usa", "mailSameAsPrimary": True}

@@ -1,0 +1,47 @@
+"""The database binding: one proxy that every model uses, bound at app start-up.
+
+SQLite is the default (a file in the instance folder, WAL mode so the web app and
+RQ workers can read while one of them writes); PostgreSQL when DATABASE_URL says so.
+"""
+
+from urllib.parse import parse_qs, urlparse
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "busy_timeout": 10_000,
+    "cache_size": -64 * 1024,
+}
+
+
+def database_from_url(url: str):
+    """Open (lazily) the database a URL names: sqlite:///path or postgresql://..."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        return SqliteDatabase(parsed.path, pragmas=SQLITE_PRAGMAS)
+    if parsed.scheme in ("postgres", "postgresql"):
+        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        schema = options.pop("schema", None)
+        if schema:  # lets tests and side-by-side deployments share one database
+            options["options"] = f"-c search_path={schema}"
+        return PostgresqlDatabase(
+            parsed.path.lstrip("/"),
+            user=parsed.username,
+            password=parsed.password,
+            host=parsed.hostname,
+            port=parsed.port or 5432,
+            autorollback=True,
+            **options,
+        )
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def bind_database(url: str):
+    database = database_from_url(url)
+    db.initialize(database)
+    return database

@@ -1,0 +1,24 @@
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+PAGES = {
+    403: ("Not for your role", "Your role does not open this page. Ask a manager or an admin "
+                               "if you need it."),
+    404: ("Not found", "There is nothing at this address; the customer may have been deleted."),
+    413: ("File too large", "The file is larger than this site accepts."),
+}
+
+
+def init_app(app: Flask) -> None:
+    for code, (title, text) in PAGES.items():
+        app.register_error_handler(code, _handler(code, title, text))
+    app.register_error_handler(CSRFError, _handler(
+        400, "Please try again", "The form had expired or did not come from this site, so "
+        "nothing was saved. Go back, reload the page and send it again."))
+
+
+def _handler(code: int, title: str, text: str):
+    def handle(_error):
+        return render_template("errors.html", code=code, title=title, text=text), code
+
+    return handle

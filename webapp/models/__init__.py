@@ -1,0 +1,43 @@
+"""All tables of the customer side, importable from one place."""
+
+from webapp.models.customers import PHONE_TYPES, Address, Customer, Employer, Phone
+from webapp.models.history import ChangeEntry
+from webapp.models.loans import LOAN_ROLES, CustomerLoan, Loan
+from webapp.models.records import (
+    Communication,
+    CustomFieldValue,
+    Document,
+    Note,
+    PaymentProfile,
+    Reference,
+)
+from webapp.models.settings import (
+    CustomerStatus,
+    CustomFieldDefinition,
+    DocumentSection,
+    NoteCategory,
+)
+from webapp.models.users import ROLES, User
+
+ALL_MODELS = [
+    User,
+    CustomerStatus,
+    NoteCategory,
+    DocumentSection,
+    CustomFieldDefinition,
+    Customer,
+    Phone,
+    Address,
+    Employer,
+    Reference,
+    Note,
+    Document,
+    PaymentProfile,
+    CustomFieldValue,
+    Communication,
+    Loan,
+    CustomerLoan,
+    ChangeEntry,
+]
+
+__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "LOAN_ROLES", "PHONE_TYPES", "ROLES"]

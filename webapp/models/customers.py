@@ -1,0 +1,125 @@
+"""The customer and what hangs directly off it: phones, addresses, employer."""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    SmallIntegerField,
+)
+
+from webapp.models.base import BaseModel, NeverReusedIdField, utcnow
+from webapp.models.settings import CustomerStatus
+
+
+class Customer(BaseModel):
+    id = NeverReusedIdField()
+    import_id = CharField(null=True, unique=True)
+    status = ForeignKeyField(CustomerStatus, backref="customers", on_delete="RESTRICT")
+    customer_type = CharField(index=True)
+    first_name = CharField()
+    middle_name = CharField(null=True)
+    last_name = CharField()
+    do_not_case_format = BooleanField(default=False)
+    company_contact = CharField(null=True)
+    company_name = CharField(null=True)
+    ssn = CharField(null=True)
+    ssn_last4 = CharField(null=True, index=True)
+    drivers_license = CharField(null=True)
+    id_type = CharField(default="ssn")
+    id_number = CharField(null=True)
+    credit_limit = DecimalField(max_digits=14, decimal_places=2, null=True)
+    birth_date = DateField(null=True)
+    gender = CharField(null=True)
+    generation_code = CharField(default="none")
+    sale_transfer_pii = BooleanField(default=True)
+    email = CharField(null=True)
+    username = CharField(null=True, unique=True)
+    password_hash = CharField(null=True)
+    credit_score_experian = SmallIntegerField(null=True)
+    credit_score_equifax = SmallIntegerField(null=True)
+    credit_score_transunion = SmallIntegerField(null=True)
+    mail_same_as_primary = BooleanField(default=True)
+    # Lower-cased copies for the Customer Manager's prefix search (indexed below).
+    first_name_key = CharField(default="")
+    last_name_key = CharField(default="")
+    company_name_key = CharField(null=True)
+    email_key = CharField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("last_name_key", "first_name_key"), False),
+            (("first_name_key",), False),
+            (("company_name_key",), False),
+            (("email_key",), False),
+        )
+
+    @property
+    def display_name(self) -> str:
+        if self.customer_type != "individual" and self.company_name:
+            return self.company_name
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def masked_ssn(self) -> str:
+        return f"•••-••-{self.ssn_last4}" if self.ssn_last4 else ""
+
+    @property
+    def primary_phone(self):
+        return next((p for p in self.phones.order_by(Phone.position) if p.is_primary), None)
+
+    def address(self, kind: str):
+        return self.addresses.where(Address.kind == kind).first()
+
+
+PHONE_TYPES = ("cell", "fax", "home", "office", "other", "cellSmartPhone")
+
+
+class Phone(BaseModel):
+    customer = ForeignKeyField(Customer, backref="phones", on_delete="CASCADE")
+    number = CharField(index=True)  # 10 digits, no punctuation
+    phone_type = CharField()
+    position = IntegerField(default=0)
+    is_primary = BooleanField(default=False)
+    is_secondary = BooleanField(default=False)
+    do_not_call = BooleanField(default=False)
+    verified = BooleanField(default=False)
+
+
+class Address(BaseModel):
+    """A primary or mailing address; the employer's and references' have their own rows."""
+
+    customer = ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
+    kind = CharField()  # primary | mailing
+    street = CharField()
+    city = CharField()
+    state = CharField()
+    zipcode = CharField()
+    country = CharField()
+    verified = BooleanField(default=False)
+    validated = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("customer", "kind"), True),)
+
+
+class Employer(BaseModel):
+    customer = ForeignKeyField(Customer, backref="employers", on_delete="CASCADE", unique=True)
+    name = CharField(null=True)
+    title = CharField(null=True)
+    phone = CharField(null=True)
+    income = DecimalField(max_digits=14, decimal_places=2, null=True)
+    income_frequency = CharField(null=True)
+    hire_date = DateField(null=True)
+    payday_frequency = CharField(null=True)
+    next_payday = DateField(null=True)
+    street = CharField(null=True)
+    city = CharField(null=True)
+    state = CharField(null=True)
+    zipcode = CharField(null=True)
+    country = CharField(null=True)

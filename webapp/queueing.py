@@ -1,0 +1,19 @@
+"""The app's Redis connection and RQ queues, shared by the web app and the workers."""
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
+
+QUEUE_NAMES = ("imports", "webhooks", "default")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
+
+
+def redis_connection() -> Redis:
+    return current_app.extensions["redis"]
+
+
+def queue(name: str = "default") -> Queue:
+    return Queue(name, connection=redis_connection())

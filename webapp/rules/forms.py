@@ -1,0 +1,129 @@
+"""WTForms fields and forms generated from the rule table.
+
+A generated field validates by calling its spec's parser, so a form and the importer
+can never disagree about one value; the form then runs the same record rules on the
+whole record and puts each error beside the field it is about.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import StopValidation
+from wtforms.widgets import PasswordInput
+
+from webapp.rules.parsers import PARSERS
+from webapp.rules.record import apply_defaults, normalise_record, record_errors
+from webapp.rules.spec import FieldSpec, RuleError
+
+CHOOSE = SelectChoice("", "— choose —")
+
+
+class FollowsRule:
+    """The WTForms validator that applies a FieldSpec's parser."""
+
+    def __init__(self, spec: FieldSpec):
+        self.spec = spec
+        self.field_flags = {"required": True} if spec.required else {}
+
+    def __call__(self, form, field):
+        raw = field.data
+        text = raw.strip() if isinstance(raw, str) else raw
+        if text in (None, ""):
+            form.cleaned[self.spec.name] = None
+            return
+        try:
+            form.cleaned[self.spec.name] = PARSERS[self.spec.kind](text, self.spec,
+                                                                   form.rule_context)
+        except RuleError as problem:
+            raise StopValidation(str(problem)) from None
+
+
+def spec_field(spec: FieldSpec):
+    """An unbound WTForms field for one spec."""
+    common = {"label": spec.label, "validators": [FollowsRule(spec)]}
+    if spec.kind == "status":
+        return SelectField(choices=[], validate_choice=False, **common)
+    if spec.kind == "flag":
+        return SelectField(choices=[SelectChoice("1", "Yes"), SelectChoice("0", "No")],
+                           validate_choice=False, **common)
+    if spec.kind in ("choice", "country"):
+        choices = [CHOOSE] + [SelectChoice(c, spec.choice_labels.get(c, c)) for c in spec.choices]
+        return SelectField(choices=choices, validate_choice=False, **common)
+    if spec.kind == "password":
+        # Kept on a failed save, so nothing the user typed is lost.
+        return PasswordField(widget=PasswordInput(hide_value=False),
+                             render_kw={"autocomplete": "new-password"}, **common)
+    render_kw = {"maxlength": spec.max_length} if spec.kind == "text" else {}
+    if spec.kind in ("date", "past_date"):
+        render_kw = {"type": "date"}
+    if spec.kind in ("phone", "nine_digits"):
+        render_kw = {"inputmode": "numeric"}
+    # A select shows its own choices; other fields say what they accept.
+    return StringField(render_kw=render_kw, description=spec.expected, **common)
+
+
+class RuleForm(FlaskForm):
+    """A form whose fields come from specs. `record` holds the normalised result."""
+
+    specs: tuple[FieldSpec, ...] = ()
+
+    def __init__(self, *args, rule_context, base_record: dict | None = None, **kwargs):
+        self.rule_context = rule_context
+        self.base_record = base_record  # None when adding a customer
+        self.cleaned: dict = {}
+        self.record: dict | None = None
+        super().__init__(*args, **kwargs)
+        for spec in self.specs:
+            if spec.kind == "status":
+                self[spec.name].choices = [SelectChoice(str(i), t) for i, t in
+                                           rule_context.status_titles.items()]
+
+    def spec_names(self) -> list[str]:
+        return [spec.name for spec in self.specs]
+
+    def validate(self, extra_validators=None) -> bool:
+        self.cleaned = {}
+        fields_ok = super().validate(extra_validators)
+        record = self.combined_record()
+        wrong = {name for name, f in self._fields.items() if f.errors}
+        problems = record_errors(record, wrong)
+        for problem in problems:
+            target = self._fields.get(problem.field)
+            (target.errors if target is not None else self.form_errors).append(problem.message)
+        if fields_ok and not problems:
+            self.record = normalise_record(record)
+            return True
+        return False
+
+    def combined_record(self) -> dict:
+        if self.base_record is None:
+            return apply_defaults(self.cleaned, self.rule_context)
+        record = dict(self.base_record)
+        for spec in self.specs:
+            # A blank secret (the password) keeps the stored one.
+            if spec.mask == "secret" and self.cleaned.get(spec.name) is None:
+                continue
+            record[spec.name] = self.cleaned.get(spec.name)
+        return record
+
+
+def rule_form_class(name: str, specs, base=RuleForm, **extra_fields) -> type:
+    """A RuleForm subclass with one generated field per spec, plus any extra fields."""
+    attrs = {spec.name: spec_field(spec) for spec in specs}
+    attrs.update(extra_fields)
+    attrs["specs"] = tuple(specs)
+    return type(name, (base,), attrs)
+
+
+def form_text(spec: FieldSpec, value) -> str:
+    """A stored value as the text a form field shows."""
+    if value is None:
+        return ""
+    if spec.mask == "secret":
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list):
+        return ";".join(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,86 @@
+"""The change history: who changed what, when, through which door, from what to what.
+
+Values are written as people read them, with SSNs cut to their last four digits and
+passwords never written at all."""
+
+import json
+
+from webapp.models import ChangeEntry, CustomerStatus
+from webapp.rules.customer_fields import FIELDS_BY_NAME
+from webapp.rules.record import is_blank
+from webapp.services.actor import Actor
+
+EXTRA_LABELS = {"doNotCaseFormat": "Do not case format"}
+
+
+def describe(name: str, value, status_titles: dict[int, str]) -> str:
+    if is_blank(value):
+        return ""
+    if name == "status":
+        return f"{status_titles.get(value, '?')} (ID {value})"
+    spec = FIELDS_BY_NAME.get(name)
+    if spec is None:
+        return "Yes" if value is True else "No" if value is False else str(value)
+    return spec.display(value)
+
+
+def label(name: str) -> str:
+    spec = FIELDS_BY_NAME.get(name)
+    return spec.label if spec else EXTRA_LABELS.get(name, name)
+
+
+def _base(customer_id: int, actor: Actor, action: str) -> dict:
+    return {"customer_id": customer_id, "user": actor.user, "actor": actor.name,
+            "source": actor.source, "action": action}
+
+
+def record_created(customer_id: int, record: dict, actor: Actor) -> None:
+    titles = _status_titles()
+    snapshot = {label(n): describe(n, v, titles) for n, v in record.items()
+                if not is_blank(v) and n != "password"}
+    if record.get("password"):
+        snapshot[label("password")] = "(set)"
+    ChangeEntry.create(**_base(customer_id, actor, "create"), field=None,
+                       new_value=json.dumps(snapshot, ensure_ascii=False))
+
+
+def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:
+    """One entry per changed field; returns how many fields changed."""
+    titles = _status_titles()
+    rows = []
+    for name in new:
+        if name == "password":
+            if new[name]:
+                rows.append({**_base(customer_id, actor, "update"),
+                             "section": "web", "field": name,
+                             "old_value": "", "new_value": "(changed)"})
+            continue
+        before, after = old.get(name), new.get(name)
+        if (None if is_blank(before) else before) == (None if is_blank(after) else after):
+            continue
+        spec = FIELDS_BY_NAME.get(name)
+        rows.append({**_base(customer_id, actor, "update"),
+                     "section": spec.section if spec else "general", "field": name,
+                     "old_value": describe(name, before, titles),
+                     "new_value": describe(name, after, titles)})
+    if rows:
+        ChangeEntry.insert_many(rows).execute()
+    return len(rows)
+
+
+def record_deleted(customer_id: int, removed_counts: dict, actor: Actor) -> None:
+    """Drop the customer's history (it holds personal data) and leave a tombstone that
+    says only who removed which ID, when, and how many rows went with it."""
+    ChangeEntry.delete().where(ChangeEntry.customer_id == customer_id).execute()
+    ChangeEntry.create(**_base(customer_id, actor, "delete"), field=None,
+                       new_value=json.dumps({"removed": removed_counts}))
+
+
+def entries_for(customer_id: int):
+    return (ChangeEntry.select()
+            .where(ChangeEntry.customer_id == customer_id)
+            .order_by(ChangeEntry.at.desc(), ChangeEntry.id.desc()))
+
+
+def _status_titles() -> dict[int, str]:
+    return {s.id: s.title for s in CustomerStatus.select(CustomerStatus.id, CustomerStatus.title)}

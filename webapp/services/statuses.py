@@ -1,0 +1,80 @@
+"""Customer statuses: one tenant-wide list, exactly one default, none deleted in use."""
+
+from peewee import fn
+
+from webapp.db import db
+from webapp.models import Customer, CustomerStatus
+
+
+class StatusRefused(Exception):
+    """What the manager asked for would break a rule of the list; the message says which."""
+
+
+def create_status(title: str, make_default: bool = False) -> CustomerStatus:
+    title = _checked_title(title, None)
+    with db.atomic():
+        first = not CustomerStatus.select().exists()
+        status = CustomerStatus.create(title=title)
+        if make_default or first:
+            set_default(status)
+    return status
+
+
+def rename_status(status: CustomerStatus, title: str) -> CustomerStatus:
+    status.title = _checked_title(title, status.id)
+    status.save()
+    return status
+
+
+def set_default(status: CustomerStatus) -> None:
+    if not status.active:
+        raise StatusRefused(f"“{status.title}” is inactive; reactivate it before making it "
+                            "the default.")
+    with db.atomic():
+        CustomerStatus.update(is_default=False).where(CustomerStatus.id != status.id).execute()
+        CustomerStatus.update(is_default=True).where(CustomerStatus.id == status.id).execute()
+    status.is_default = True
+
+
+def set_active(status: CustomerStatus, active: bool) -> None:
+    if not active and status.is_default:
+        raise StatusRefused(f"“{status.title}” is the default status; make another status the "
+                            "default before deactivating it.")
+    status.active = active
+    status.save()
+
+
+def delete_status(status: CustomerStatus) -> None:
+    in_use = customers_with(status)
+    if in_use:
+        raise StatusRefused(f"“{status.title}” is held by {in_use:,} customer"
+                            f"{'s' if in_use != 1 else ''}; deactivate it instead, so no one "
+                            "new gets it.")
+    if status.is_default:
+        raise StatusRefused(f"“{status.title}” is the default status; make another status the "
+                            "default first.")
+    status.delete_instance()
+
+
+def customers_with(status: CustomerStatus) -> int:
+    return Customer.select().where(Customer.status == status).count()
+
+
+def usage_counts() -> dict[int, int]:
+    query = (Customer.select(Customer.status, fn.COUNT(Customer.id).alias("n"))
+             .group_by(Customer.status))
+    return {row.status_id: row.n for row in query}
+
+
+def _checked_title(title: str, status_id: int | None) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise StatusRefused("A status needs a name.")
+    if len(title) > 60:
+        raise StatusRefused("A status name fits in 60 characters.")
+    clash = CustomerStatus.select().where(fn.LOWER(CustomerStatus.title) == title.lower())
+    if status_id is not None:
+        clash = clash.where(CustomerStatus.id != status_id)
+    if clash.exists():
+        raise StatusRefused(f"There is already a status called “{title}”.")
+    return title

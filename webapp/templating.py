@@ -1,0 +1,40 @@
+"""Jinja filters and the page-or-partial helper every area uses."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+
+from webapp.rules.spec import format_phone
+
+
+def page_or_partial(page_template: str, partial_template: str, **context) -> str:
+    """An htmx request gets only the partial it swaps in; a plain request (a bookmark, a
+    reload, the back button) gets the whole page, which includes the same partial."""
+    template = partial_template if request.headers.get("HX-Request") else page_template
+    return render_template(template, **context)
+
+
+def format_money(value) -> str:
+    if value is None or value == "":
+        return ""
+    return f"${Decimal(value):,.2f}"
+
+
+def format_date(value) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%b %d, %Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%b %d, %Y")
+    return value or ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(phone=format_phone, money=format_money, day=format_date)
+    app.jinja_env.globals["intcomma"] = lambda n: f"{n:,}"
+
+    @app.context_processor
+    def _who():
+        user = current_user if current_user and current_user.is_authenticated else None
+        return {"me": user}
