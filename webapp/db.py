@@ -35,7 +35,6 @@ def database_from_url(url: str):
             password=parsed.password,
             host=parsed.hostname,
             port=parsed.port or 5432,
-            autorollback=True,
             **options,
         )
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")

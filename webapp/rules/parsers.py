@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from webapp.rules.geo import CA_PROVINCES, COUNTRY_ALIASES, US_STATES
 from webapp.rules.spec import FieldSpec, RuleError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NON_DIGITS = re.compile(r"[\s\-().+/]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -98,7 +98,7 @@ def parse_money(text: str, spec: FieldSpec, ctx) -> Decimal:
     try:
         return Decimal(cleaned)
     except InvalidOperation:
-        raise RuleError("Not an amount; write a number such as 100000 or 36000.00.")
+        raise RuleError("Not an amount; write a number such as 100000 or 36000.00.") from None
 
 
 def parse_integer_range(text: str, spec: FieldSpec, ctx) -> int:

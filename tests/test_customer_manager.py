@@ -1,0 +1,83 @@
+"""Search as you type: by name, IDs, email, phone digits and SSN last four; filters,
+paging, counts, and the htmx partial."""
+
+import re
+
+import pytest
+
+from webapp.models import CustomerStatus
+
+
+@pytest.fixture
+def people(make_customer):
+    return {
+        "hicks": make_customer(firstName="David", lastName="Hicks", importId="IMP-1",
+                               email="dave@example.com", priPhone="8015550147",
+                               ssn="111-22-3344"),
+        "hickman": make_customer(firstName="Rosa", lastName="Hickman", importId="IMP-2",
+                                 priPhone="3855550199", ssn="555-66-7788"),
+        "acme": make_customer(firstName="Jo", lastName="Stone", customerType="company",
+                              companyName="Acme Farms", companyContact="Jo Stone",
+                              gender="", importId="IMP-3", priPhone="2025550123"),
+    }
+
+
+def found(client, query=""):
+    page = client.get(f"/customers?{query}", headers={"HX-Request": "true"})
+    text = page.get_data(as_text=True)
+    assert "<html" not in text  # only the partial
+    return re.findall(r'/customers/(\d+)">[^<]*</a></td>\s*<td><a', text), text
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("q=hick", ["hickman", "hicks"]),  # by last name
+    ("q=HICKS", ["hicks"]),
+    ("q=david+hic", ["hicks"]),
+    ("q=rosa", ["hickman"]),
+    ("q=acme", ["acme"]),
+    ("q=IMP-2", ["hickman"]),
+    ("q=dave%40ex", ["hicks"]),
+    ("q=555-0199", ["hickman"]),
+    ("q=3344", ["hicks"]),
+    ("q=zzz", []),
+    ("type=company", ["acme"]),
+])
+def test_search_finds_by_every_key(client, login, people, query, expected):
+    login("agent")
+    ids, _ = found(client, query)
+    assert ids == [str(people[name].id) for name in expected]
+
+
+def test_search_by_customer_id_and_status_filter(client, login, people, statuses):
+    login("agent")
+    assert found(client, f"q={people['acme'].id}")[0][0] == str(people["acme"].id)
+    bankrupt = statuses["Bankruptcy"]
+    CustomerStatus.update(active=True).execute()
+    people["hicks"].status = bankrupt
+    people["hicks"].save()
+    assert found(client, f"status={bankrupt.id}")[0] == [str(people["hicks"].id)]
+
+
+def test_counts_and_pages(client, login, make_customer):
+    for number in range(30):
+        make_customer(importId=f"N{number}", lastName=f"Person{number:02d}")
+    login("agent")
+    ids, text = found(client)
+    assert len(ids) == 25 and "30 customers" in text and "Page 1 of 2" in text
+    ids, text = found(client, "page=2")
+    assert len(ids) == 5 and "Page 2 of 2" in text
+    _, text = found(client, "q=person0")
+    assert "10 customers found" in text
+
+
+def test_full_page_on_a_plain_request_with_the_search_filled_in(client, login, people):
+    login("agent")
+    page = client.get("/customers?q=hick").get_data(as_text=True)
+    assert "<html" in page and 'value="hick"' in page and "2 customers found" in page
+    assert 'hx-trigger="input changed delay:250ms' in page
+
+
+def test_empty_result_explains_what_search_looks_at(client, login, people):
+    login("agent")
+    _, text = found(client, "q=nobody")
+    assert "No customer matches" in text and "0 customers found" in text

@@ -1,0 +1,102 @@
+"""The add / edit / delete pages: errors beside fields, nothing typed lost, masking."""
+
+from webapp.models import ChangeEntry, Customer
+
+FORM = {
+    "customerType": "individual", "firstName": "Ann", "lastName": "o'neil",
+    "gender": "female", "idType": "ssn", "ssn": "123-45-6789", "priPhone": "(801) 555-0100",
+    "priPhoneType": "cell", "priAddress": "1 Main St", "priCity": "Provo", "priState": "UT",
+    "priZipcode": "84601", "priCountry": "usa", "mailSameAsPrimary": "y",
+    "saleTransferPii": "1", "gencode": "none",
+}
+
+
+def test_add_customer_formats_last_name_and_masks_ssn(client, login, statuses):
+    login("agent")
+    response = client.post("/customers/new", data=FORM)
+    assert response.status_code == 302
+    customer = Customer.get()
+    assert customer.last_name == "O'Neil" and customer.status_id == statuses["Active"].id
+    assert customer.username == "annoneil" and customer.mail_same_as_primary
+    page = client.get(response.location).get_data(as_text=True)
+    assert "•••••6789" in page and "123456789" not in page and "123-45-6789" not in page
+
+
+def test_errors_stand_beside_fields_and_keep_what_was_typed(client, login, statuses):
+    login("agent")
+    data = {**FORM, "priPhone": "555-01", "email": "ann@", "lastName": "Keep Me",
+            "password": "weak", "mailSameAsPrimary": "", "mailAddress": "PO Box 2"}
+    page = client.post("/customers/new", data=data).get_data(as_text=True)
+    assert Customer.select().count() == 0
+    assert "Nothing was saved" in page
+    assert 'id="priPhone-error">A phone number needs 10 digits' in page
+    assert 'id="email-error">Not an email address' in page
+    assert 'id="password-error">The password needs' in page
+    assert 'id="mailCity-error">A mailing address needs all of' in page
+    for typed in ('value="555-01"', 'value="ann@"', 'value="Keep Me"', 'value="weak"',
+                  'value="PO Box 2"', 'value="123-45-6789"'):
+        assert typed in page
+
+
+def test_do_not_case_format_keeps_the_last_name(client, login, statuses):
+    login("agent")
+    client.post("/customers/new", data={**FORM, "lastName": "dE la cruz",
+                                        "doNotCaseFormat": "y"})
+    customer = Customer.get()
+    assert customer.last_name == "dE la cruz" and customer.do_not_case_format
+
+
+def test_company_needs_its_company_fields(client, login, statuses):
+    login("agent")
+    page = client.post("/customers/new", data={**FORM, "customerType": "company",
+                                               "gender": ""}).get_data(as_text=True)
+    assert "Company name is required for company and flooringCustomer." in page
+    assert Customer.select().count() == 0
+
+
+def test_edit_shows_full_ssn_only_in_the_form_and_keeps_password(client, login,
+                                                                  make_customer):
+    customer = make_customer(password="Secret12", ssn="123456789")
+    login("agent")
+    form_page = client.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
+    assert 'value="123456789"' in form_page and "Secret12" not in form_page
+    old_hash = customer.password_hash
+    data = {**FORM, "firstName": "Davy", "lastName": "Hicks", "ssn": "123456789",
+            "status": str(customer.status_id), "gender": "male"}
+    response = client.post(f"/customers/{customer.id}/edit", data=data)
+    assert response.status_code == 302
+    assert Customer.get_by_id(customer.id).password_hash == old_hash
+    fields = {e.field for e in ChangeEntry.select().where(ChangeEntry.action == "update")}
+    assert "firstName" in fields and "password" not in fields
+
+
+def test_taken_username_comes_back_beside_the_field(client, login, make_customer):
+    holder = make_customer(username="taken.name")
+    login("agent")
+    page = client.post("/customers/new", data={**FORM, "username": "Taken.Name"})
+    text = page.get_data(as_text=True)
+    assert f'id="username-error">Customer #{holder.id} already has the web username' in text
+    assert Customer.select().count() == 1
+
+
+def test_agents_cannot_delete_managers_can(client, login, make_customer):
+    customer = make_customer()
+    login("agent")
+    assert client.get(f"/customers/{customer.id}/delete").status_code == 403
+    assert client.post(f"/customers/{customer.id}/delete").status_code == 403
+    client.post("/logout")
+    login("manager")
+    confirm = client.get(f"/customers/{customer.id}/delete").get_data(as_text=True)
+    assert "This cannot be undone" in confirm and "not linked to any loan" in confirm
+    response = client.post(f"/customers/{customer.id}/delete")
+    assert response.status_code == 302
+    assert Customer.select().count() == 0
+    assert client.get(f"/customers/{customer.id}").status_code == 404
+
+
+def test_templates_escape_what_users_typed(client, login, make_customer):
+    customer = make_customer(middleName="Bob")
+    Customer.update(middle_name="<script>alert(1)</script>").execute()
+    login("agent")
+    page = client.get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
