@@ -40,6 +40,9 @@ def test_seed_demo_fills_an_empty_database_once(app):
         username, password = line.split()
         assert User.get(User.username == username).has_role("agent") and len(password) >= 10
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and Customer.select().count() == 25
+    assert again.output.count("\n  ") == 3  # fresh demo logins instead
     relogin = runner.invoke(args=["demo-logins"])
     assert relogin.exit_code == 0 and relogin.output.count("\n  ") == 3
 

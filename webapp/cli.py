@@ -48,13 +48,19 @@ def create_user(username, role, display_name, password):
 
 @click.command("seed-demo")
 @click.option("--customers", "count", default=200, show_default=True)
-def seed_demo(count):
+@click.option("--if-empty", is_flag=True,
+              help="On a database that has users already, print new demo logins instead.")
+@click.pass_context
+def seed_demo(ctx, count, if_empty):
     """Fill an empty database with demo users, settings, loans and customers."""
     from webapp.demo import seed
 
     create_tables()
     with db.connection_context():
         if User.select().exists():
+            if if_empty:
+                ctx.invoke(demo_logins)
+                return
             raise click.ClickException("The database already has users; seed-demo only "
                                        "fills an empty one.")
         passwords = seed(count)

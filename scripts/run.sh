@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Start everything on one machine: Redis, an RQ worker and the web app (SQLite by
+# default; set DATABASE_URL for PostgreSQL). Creates and seeds the database on first run.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+ensure_python run
+ensure_redis
+cd "$ROOT"
+export FLASK_APP=webapp
+FLASK="$VENV/bin/flask"
+"$FLASK" init-db
+"$FLASK" seed-demo --if-empty --customers "${DEMO_CUSTOMERS:-500}"
+say "Starting an RQ worker"
+"$VENV/bin/python" -m jobs.worker &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null' EXIT
+PORT="${PORT:-8000}"
+say "Open http://127.0.0.1:$PORT/ and sign in with a demo login above (Ctrl-C stops)"
+"$VENV/bin/gunicorn" --bind "${HOST:-127.0.0.1}:$PORT" --workers 2 --threads 4 \
+  --access-logfile - "webapp:create_app()"
