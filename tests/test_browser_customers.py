@@ -44,7 +44,7 @@ def test_agent_adds_finds_opens_and_edits_a_customer(page, statuses, make_custom
     page.get_by_role("button", name="Add customer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Margaret Thistlewood")
-    expect(page.locator("main")).to_contain_text("•••••6789")
+    expect(page.locator("main")).to_contain_text("•••-••-6789")
     expect(page.locator("main")).not_to_contain_text("123-45-6789")
 
     page.get_by_role("link", name="Customers").click()

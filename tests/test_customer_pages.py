@@ -19,7 +19,7 @@ def test_add_customer_formats_last_name_and_masks_ssn(client, login, statuses):
     assert customer.last_name == "O'Neil" and customer.status_id == statuses["Active"].id
     assert customer.username == "annoneil" and customer.mail_same_as_primary
     page = client.get(response.location).get_data(as_text=True)
-    assert "•••••6789" in page and "123456789" not in page and "123-45-6789" not in page
+    assert "•••-••-6789" in page and "123456789" not in page and "123-45-6789" not in page
 
 
 def test_errors_stand_beside_fields_and_keep_what_was_typed(client, login, statuses):

@@ -84,7 +84,7 @@ def test_update_records_each_changed_field_with_old_and_new(make_customer, users
     assert (phone.old_value, phone.new_value) == ("(987) 654-3210", "(385) 555-0199")
     assert (phone.actor, phone.source, phone.user_id) == ("Test agent", "ui", users["agent"].id)
     # SSNs are cut to the last four and passwords never written, even in history.
-    assert (entries["ssn"].old_value, entries["ssn"].new_value) == ("•••••6789", "•••••4321")
+    assert (entries["ssn"].old_value, entries["ssn"].new_value) == ("•••-••-6789", "•••-••-4321")
     assert entries["password"].new_value == "(changed)"
     assert "Another1" not in json.dumps([e.new_value for e in entries.values()])
 
@@ -100,7 +100,7 @@ def test_create_is_recorded_without_full_ssn_or_password(make_customer):
     entry = ChangeEntry.get(ChangeEntry.customer_id == customer.id)
     snapshot = json.loads(entry.new_value)
     assert entry.action == "create" and entry.source == "test"
-    assert snapshot["First name"] == "David" and snapshot["SSN / SIN"] == "•••••9999"
+    assert snapshot["First name"] == "David" and snapshot["SSN / SIN"] == "•••-••-9999"
     assert "999999999" not in entry.new_value and "Secret12" not in entry.new_value
 
 

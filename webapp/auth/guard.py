@@ -25,7 +25,8 @@ def init_app(app: Flask) -> None:
 def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
-    login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+    login_url = url_for("auth.login", next=wanted)
     if request.headers.get("HX-Request"):
         # htmx would swap the login page into a fragment; send the whole page there instead.
         response = make_response("", 401)

@@ -13,6 +13,7 @@ from peewee import (
 
 from webapp.models.base import BaseModel, NeverReusedIdField, utcnow
 from webapp.models.settings import CustomerStatus
+from webapp.rules.spec import mask_last4
 
 
 class Customer(BaseModel):
@@ -67,7 +68,7 @@ class Customer(BaseModel):
 
     @property
     def masked_ssn(self) -> str:
-        return f"•••-••-{self.ssn_last4}" if self.ssn_last4 else ""
+        return mask_last4(self.ssn_last4)
 
     @property
     def primary_phone(self):

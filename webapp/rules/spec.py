@@ -56,7 +56,7 @@ class FieldSpec:
         if self.mask == "secret":
             return "(set)"
         if self.mask == "last4":
-            return f"•••••{str(value)[-4:]}"
+            return mask_last4(value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, list):
@@ -67,6 +67,11 @@ class FieldSpec:
         if self.kind in ("phone", "phone_list"):
             return format_phone(value)
         return str(value)
+
+
+def mask_last4(number: str | None) -> str:
+    """How an SSN, SIN or EIN is shown everywhere but its edit field."""
+    return f"•••-••-{number[-4:]}" if number else ""
 
 
 def format_phone(number: str | None) -> str:

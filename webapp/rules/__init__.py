@@ -1,0 +1,1 @@
+"""The one table of customer field rules, and everything generated from it."""

@@ -1,0 +1,1 @@
+"""Business rules: every write to the database goes through a service."""
