@@ -2,6 +2,7 @@
 
 from webapp.models.customers import PHONE_TYPES, Address, Customer, Employer, Phone
 from webapp.models.history import ChangeEntry
+from webapp.models.imports import IMPORT_STATES, ImportJob, ImportProblem
 from webapp.models.loans import LOAN_ROLES, CustomerLoan, Loan
 from webapp.models.records import (
     Communication,
@@ -38,6 +39,9 @@ ALL_MODELS = [
     Loan,
     CustomerLoan,
     ChangeEntry,
+    ImportJob,
+    ImportProblem,
 ]
 
-__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "LOAN_ROLES", "PHONE_TYPES", "ROLES"]
+__all__ = [m.__name__ for m in ALL_MODELS] + [
+    "ALL_MODELS", "IMPORT_STATES", "LOAN_ROLES", "PHONE_TYPES", "ROLES"]

@@ -1,10 +1,16 @@
 """Between a customer record (the flat dict keyed by field name that the rules check)
-and the tables it is stored in: customer, phones, addresses, employer."""
+and the tables it is stored in: customer, phones, addresses, employer.
+
+The row builders are shared by the one-customer writer (UI, API) and the batch writer
+(the importer), so both store a record the same way."""
+
+from collections import defaultdict
 
 from webapp.models import Address, Customer, Employer, Phone
 from webapp.models.base import utcnow
 from webapp.rules.customer_fields import MAILING_FIELDS, PRIMARY_ADDRESS_FIELDS
 from webapp.rules.record import is_blank, uses_primary_as_mailing
+from webapp.services.passwords import hash_password
 
 CUSTOMER_COLUMNS = {
     "importId": "import_id", "customerType": "customer_type", "firstName": "first_name",
@@ -24,112 +30,174 @@ EMPLOYER_COLUMNS = {
     "employerNextPayday": "next_payday", "employerAddress": "street", "employerCity": "city",
     "employerState": "state", "employerZipcode": "zipcode", "employerCountry": "country",
 }
+_DEFAULTS = {"generation_code": "none", "sale_transfer_pii": True, "id_type": "ssn",
+             "do_not_case_format": False}
 
+
+# ---- record -> rows ------------------------------------------------------------------
+
+def customer_columns(record: dict) -> dict:
+    """The customer table's columns for a record (the password hashed, search keys set)."""
+    columns = {column: record.get(name) for name, column in CUSTOMER_COLUMNS.items()}
+    for column, default in _DEFAULTS.items():
+        if columns[column] is None:
+            columns[column] = default
+    columns["status"] = record["status"]
+    if record.get("password"):
+        columns["password_hash"] = hash_password(record["password"])
+    ssn, email, company = columns["ssn"], columns["email"], columns["company_name"]
+    columns.update(
+        ssn_last4=ssn[-4:] if ssn else None,
+        first_name_key=columns["first_name"].casefold(),
+        last_name_key=columns["last_name"].casefold(),
+        company_name_key=company.casefold() if company else None,
+        email_key=email.casefold() if email else None,
+        mail_same_as_primary=uses_primary_as_mailing(record),
+        updated_at=utcnow(),
+    )
+    return columns
+
+
+def address_rows(record: dict) -> dict[str, dict]:
+    """kind -> the address columns; no mailing row when mail goes to the primary address."""
+    rows = {"primary": dict(zip(ADDRESS_COLUMNS, (record[n] for n in PRIMARY_ADDRESS_FIELDS),
+                                strict=True))}
+    if not uses_primary_as_mailing(record):
+        rows["mailing"] = dict(zip(ADDRESS_COLUMNS, (record[n] for n in MAILING_FIELDS),
+                                   strict=True))
+    return rows
+
+
+def employer_row(record: dict) -> dict | None:
+    if all(is_blank(record.get(name)) for name in EMPLOYER_COLUMNS):
+        return None
+    return {column: record.get(name) for name, column in EMPLOYER_COLUMNS.items()}
+
+
+def phone_rows(record: dict) -> list[dict]:
+    """Primary first, then secondary, then the additional ones, in order."""
+    wanted = [(record["priPhone"], record["priPhoneType"], True, False)]
+    if record.get("secPhone"):
+        wanted.append((record["secPhone"], record["secPhoneType"], False, True))
+    wanted += [(number, kind, False, False) for number, kind in
+               zip(record.get("additionalPhone") or [], record.get("additionalPhoneType") or [],
+                   strict=False)]
+    return [{"number": number, "phone_type": kind, "position": position,
+             "is_primary": primary, "is_secondary": secondary}
+            for position, (number, kind, primary, secondary) in enumerate(wanted)]
+
+
+# ---- rows -> record ------------------------------------------------------------------
 
 def read_record(customer: Customer) -> dict:
     """The customer as one flat record. The password is never readable: it reads None."""
+    return read_records([customer])[customer.id]
+
+
+def read_records(customers: list[Customer]) -> dict[int, dict]:
+    """Records for many customers in four queries, whatever their number."""
+    ids = [c.id for c in customers]
+    addresses, phones = defaultdict(dict), defaultdict(list)
+    for address in Address.select().where(Address.customer.in_(ids)):
+        addresses[address.customer_id][address.kind] = address
+    for phone in Phone.select().where(Phone.customer.in_(ids)).order_by(Phone.position):
+        phones[phone.customer_id].append(phone)
+    employers = {e.customer_id: e for e in Employer.select().where(Employer.customer.in_(ids))}
+    return {c.id: _record(c, addresses[c.id], phones[c.id], employers.get(c.id))
+            for c in customers}
+
+
+def _record(customer, addresses, phones, employer) -> dict:
     record = {name: getattr(customer, column) for name, column in CUSTOMER_COLUMNS.items()}
     record["status"] = customer.status_id
     record["password"] = None
-    addresses = {a.kind: a for a in customer.addresses}
     for names, kind in ((PRIMARY_ADDRESS_FIELDS, "primary"), (MAILING_FIELDS, "mailing")):
         address = addresses.get(kind)
         for name, column in zip(names, ADDRESS_COLUMNS, strict=True):
             record[name] = getattr(address, column) if address else None
-    employer = customer.employers.first()
     for name, column in EMPLOYER_COLUMNS.items():
         record[name] = getattr(employer, column) if employer else None
-    record.update(_phone_fields(list(customer.phones.order_by(Phone.position))))
-    return record
-
-
-def write_record(customer: Customer, record: dict) -> Customer:
-    """Store a valid record on the customer and its rows (inside the caller's transaction)."""
-    for name, column in CUSTOMER_COLUMNS.items():
-        if name in record:
-            setattr(customer, column, record[name])
-    customer.status = record["status"]
-    if record.get("password"):
-        from webapp.services.passwords import hash_password
-
-        customer.password_hash = hash_password(record["password"])
-    customer.ssn_last4 = customer.ssn[-4:] if customer.ssn else None
-    customer.first_name_key = customer.first_name.casefold()
-    customer.last_name_key = customer.last_name.casefold()
-    customer.company_name_key = customer.company_name.casefold() if customer.company_name else None
-    customer.email_key = customer.email.casefold() if customer.email else None
-    customer.mail_same_as_primary = uses_primary_as_mailing(record)
-    customer.updated_at = utcnow()
-    customer.save()
-    _write_address(customer, "primary", [record[n] for n in PRIMARY_ADDRESS_FIELDS])
-    mailing = None if customer.mail_same_as_primary else [record[n] for n in MAILING_FIELDS]
-    _write_address(customer, "mailing", mailing)
-    _write_employer(customer, record)
-    _write_phones(customer, record)
-    return customer
-
-
-def _phone_fields(phones: list[Phone]) -> dict:
     primary = next((p for p in phones if p.is_primary), None)
     secondary = next((p for p in phones if p.is_secondary), None)
     others = [p for p in phones if not p.is_primary and not p.is_secondary]
-    return {
-        "priPhone": primary and primary.number, "priPhoneType": primary and primary.phone_type,
-        "secPhone": secondary and secondary.number,
-        "secPhoneType": secondary and secondary.phone_type,
-        "additionalPhone": [p.number for p in others] or None,
-        "additionalPhoneType": [p.phone_type for p in others] or None,
-    }
+    record.update(
+        priPhone=primary and primary.number, priPhoneType=primary and primary.phone_type,
+        secPhone=secondary and secondary.number,
+        secPhoneType=secondary and secondary.phone_type,
+        additionalPhone=[p.number for p in others] or None,
+        additionalPhoneType=[p.phone_type for p in others] or None,
+    )
+    return record
 
 
-def _write_address(customer: Customer, kind: str, values: list | None) -> None:
+# ---- writers ---------------------------------------------------------------------------
+
+def write_record(customer: Customer, record: dict) -> Customer:
+    """Store a valid record on one customer (inside the caller's transaction)."""
+    for column, value in customer_columns(record).items():
+        setattr(customer, column, value)
+    customer.save()
+    addresses = address_rows(record)
+    for kind in ("primary", "mailing"):
+        _write_address(customer, kind, addresses.get(kind))
+    _write_employer(customer, employer_row(record))
+    _write_phones(customer, phone_rows(record))
+    return customer
+
+
+def insert_records(records: list[dict]) -> list[int]:
+    """Store many new customers at once; returns their IDs in the records' order."""
+    rows = [customer_columns(r) for r in records]
+    inserted = Customer.insert_many(rows).returning(Customer.id, Customer.username).execute()
+    ids_by_username = {row.username: row.id for row in inserted}
+    ids = [ids_by_username[r["username"]] for r in rows]
+    Address.insert_many([{**row, "customer": cid, "kind": kind}
+                         for cid, record in zip(ids, records, strict=True)
+                         for kind, row in address_rows(record).items()]).execute()
+    Phone.insert_many([{**row, "customer": cid}
+                       for cid, record in zip(ids, records, strict=True)
+                       for row in phone_rows(record)]).execute()
+    employers = [{**row, "customer": cid} for cid, record in zip(ids, records, strict=True)
+                 if (row := employer_row(record))]
+    if employers:
+        Employer.insert_many(employers).execute()
+    return ids
+
+
+def _write_address(customer: Customer, kind: str, values: dict | None) -> None:
     existing = Address.get_or_none(customer=customer, kind=kind)
     if values is None:
         if existing:
             existing.delete_instance()
         return
     address = existing or Address(customer=customer, kind=kind)
-    changed = [getattr(address, c) for c in ADDRESS_COLUMNS] != values
-    for column, value in zip(ADDRESS_COLUMNS, values, strict=True):
+    if any(getattr(address, column) != value for column, value in values.items()):
+        address.verified = address.validated = False  # a changed address is unverified
+    for column, value in values.items():
         setattr(address, column, value)
-    if changed:  # a changed address has not been verified yet
-        address.verified = address.validated = False
     address.save()
 
 
-def _write_employer(customer: Customer, record: dict) -> None:
+def _write_employer(customer: Customer, values: dict | None) -> None:
     employer = customer.employers.first()
-    if all(is_blank(record.get(name)) for name in EMPLOYER_COLUMNS):
+    if values is None:
         if employer:
             employer.delete_instance()
         return
     employer = employer or Employer(customer=customer)
-    for name, column in EMPLOYER_COLUMNS.items():
-        setattr(employer, column, record.get(name))
+    for column, value in values.items():
+        setattr(employer, column, value)
     employer.save()
 
 
-def _write_phones(customer: Customer, record: dict) -> None:
+def _write_phones(customer: Customer, wanted: list[dict]) -> None:
     """Rewrite the phone list, keeping each kept number's do-not-call and verified marks."""
-    wanted = [(record["priPhone"], record["priPhoneType"], "primary")]
-    if record.get("secPhone"):
-        wanted.append((record["secPhone"], record["secPhoneType"], "secondary"))
-    wanted += [(n, t, "other") for n, t in zip(record.get("additionalPhone") or [],
-                                                record.get("additionalPhoneType") or [],
-                                                strict=False)]
-    existing = {p.number: p for p in customer.phones}
-    if [(p.number, p.phone_type, _role(p)) for p in
-            sorted(existing.values(), key=lambda p: p.position)] == wanted:
+    existing = list(customer.phones.order_by(Phone.position))
+    shape = ("number", "phone_type", "position", "is_primary", "is_secondary")
+    if [{k: getattr(p, k) for k in shape} for p in existing] == wanted:
         return
+    marks = {p.number: (p.do_not_call, p.verified) for p in existing}
     Phone.delete().where(Phone.customer == customer).execute()
-    for position, (number, phone_type, role) in enumerate(wanted):
-        old = existing.get(number)
-        Phone.create(customer=customer, number=number, phone_type=phone_type,
-                     position=position, is_primary=role == "primary",
-                     is_secondary=role == "secondary",
-                     do_not_call=bool(old and old.do_not_call),
-                     verified=bool(old and old.verified))
-
-
-def _role(phone: Phone) -> str:
-    return "primary" if phone.is_primary else "secondary" if phone.is_secondary else "other"
+    for row in wanted:
+        do_not_call, verified = marks.get(row["number"], (False, False))
+        Phone.create(customer=customer, do_not_call=do_not_call, verified=verified, **row)

@@ -20,7 +20,7 @@ from webapp.models import (
 from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
-from webapp.services.customer_record import read_record, write_record
+from webapp.services.customer_record import insert_records, read_record, write_record
 
 
 class RecordRejected(Exception):
@@ -39,6 +39,17 @@ def create_customer(record: dict, actor: Actor) -> Customer:
         customer = write_record(Customer(), record)
         history.record_created(customer.id, record, actor)
     return customer
+
+
+def create_customers(records: list[dict], actor: Actor) -> list[int]:
+    """Many new customers at once (the importer's adds), with the same defaults and
+    history as one at a time. Import IDs must already be known to be free."""
+    with db.atomic():
+        taken = _taken_usernames(records)
+        records = [_with_username(r, None, taken) for r in records]
+        ids = insert_records(records)
+        history.record_created_many(list(zip(ids, records, strict=True)), actor)
+    return ids
 
 
 def update_customer(customer: Customer, record: dict, actor: Actor) -> int:
@@ -80,20 +91,54 @@ def find_customer(key: str) -> Customer | None:
     return found
 
 
-def _with_username(record: dict, customer_id: int | None) -> dict:
-    if record.get("username"):
-        return record
+def _username_candidates(record: dict) -> list[str]:
     first = re.sub(r"[^a-z0-9]", "", (record.get("firstName") or "").casefold())
     last = re.sub(r"[^a-z0-9]", "", (record.get("lastName") or "").casefold())
-    candidates = [c for c in ((record.get("email") or "").lower(), first + last) if c]
-    candidates = candidates or ["customer"]
-    for candidate in candidates:
-        if not _taken("username", candidate, customer_id):
-            return {**record, "username": candidate}
+    return [c for c in ((record.get("email") or "").lower(), first + last) if c] or ["customer"]
+
+
+def _with_username(record: dict, customer_id: int | None, taken: set | None = None) -> dict:
+    """Blank means the email, else first and last name as one word, made unique. With
+    `taken` (a batch), names are checked against that set, which grows as names are given."""
+    if record.get("username"):
+        if taken is not None:
+            taken.add(record["username"])
+        return record
+
+    def free(name: str) -> bool:
+        return name not in taken if taken is not None else not _taken("username", name,
+                                                                       customer_id)
+    candidates = _username_candidates(record)
+    chosen = next((c for c in candidates if free(c)), None)
     number = 2
-    while _taken("username", f"{candidates[-1]}{number}", customer_id):
+    while chosen is None:
+        chosen = f"{candidates[-1]}{number}" if free(f"{candidates[-1]}{number}") else None
         number += 1
-    return {**record, "username": f"{candidates[-1]}{number}"}
+    if taken is not None:
+        taken.add(chosen)
+    return {**record, "username": chosen}
+
+
+def _taken_usernames(records: list[dict]) -> set[str]:
+    """Usernames already stored that the batch might want, found in one query per stem."""
+    wanted = {r["username"] for r in records if r.get("username")}
+    stems = set()
+    for record in records:
+        if not record.get("username"):
+            candidates = _username_candidates(record)
+            wanted.update(candidates)
+            stems.add(candidates[-1])
+    taken = set()
+    names = list(wanted)
+    for start in range(0, len(names), 500):
+        query = Customer.select(Customer.username).where(
+            Customer.username.in_(names[start:start + 500]))
+        taken.update(row.username for row in query)
+    for stem in stems:  # numbered variants: davidhicks2, davidhicks3, ...
+        if stem in taken:
+            query = Customer.select(Customer.username).where(Customer.username.startswith(stem))
+            taken.update(row.username for row in query)
+    return taken
 
 
 def _check_unique(record: dict, customer_id: int | None) -> None:

@@ -35,13 +35,21 @@ def _base(customer_id: int, actor: Actor, action: str) -> dict:
 
 
 def record_created(customer_id: int, record: dict, actor: Actor) -> None:
+    record_created_many([(customer_id, record)], actor)
+
+
+def record_created_many(created: list[tuple[int, dict]], actor: Actor) -> None:
+    """One entry per new customer, holding what it was created with (as people read it)."""
     titles = _status_titles()
-    snapshot = {label(n): describe(n, v, titles) for n, v in record.items()
-                if not is_blank(v) and n != "password"}
-    if record.get("password"):
-        snapshot[label("password")] = "(set)"
-    ChangeEntry.create(**_base(customer_id, actor, "create"), field=None,
-                       new_value=json.dumps(snapshot, ensure_ascii=False))
+    rows = []
+    for customer_id, record in created:
+        snapshot = {label(n): describe(n, v, titles) for n, v in record.items()
+                    if not is_blank(v) and n != "password"}
+        if record.get("password"):
+            snapshot[label("password")] = "(set)"
+        rows.append({**_base(customer_id, actor, "create"), "field": None,
+                     "new_value": json.dumps(snapshot, ensure_ascii=False)})
+    ChangeEntry.insert_many(rows).execute()
 
 
 def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:

@@ -1,0 +1,134 @@
+"""An import from upload to finish: store and read the file, match its columns, queue the
+verify and import jobs, cancel and retry them."""
+
+import json
+from pathlib import Path
+
+from rq import Retry
+from rq.job import Job
+
+from webapp.db import db
+from webapp.importing import reader
+from webapp.importing.columns import match_headers, positional_mapping
+from webapp.importing.storage import source_path, upload_path
+from webapp.models import ImportJob, ImportProblem, User
+from webapp.queueing import queue, redis_connection
+from webapp.rules.customer_fields import IMPORT_COLUMNS
+
+JOB_TIMEOUT = 6 * 3600  # a million rows take minutes, not the default three
+
+
+def receive(stream, original_name: str, user: User | None, has_header: bool = True,
+            merge_mode: str = "overwrite") -> ImportJob:
+    """Store an uploaded file and read its shape and header. Raises FileProblem (and
+    keeps nothing) when the file cannot be imported at all."""
+    job = ImportJob.create(original_name=original_name[:255] or "upload", size=0,
+                           file_format="csv", uploaded_by=user, has_header=has_header,
+                           merge_mode=merge_mode)
+    temporary = upload_path(job.id)
+    try:
+        with open(temporary, "wb") as handle:
+            while block := stream.read(1 << 20):
+                handle.write(block)
+        shape = reader.inspect(temporary)
+        job.size = temporary.stat().st_size
+        job.file_format, job.encoding, job.delimiter = (shape.file_format, shape.encoding,
+                                                        shape.delimiter)
+        temporary.rename(source_path(job))
+        _read_columns(job, shape)
+    except Exception:
+        temporary.unlink(missing_ok=True)
+        source_path(job).unlink(missing_ok=True)
+        job.delete_instance()
+        raise
+    job.save()
+    return job
+
+
+def _read_columns(job: ImportJob, shape: reader.FileShape) -> None:
+    rows = reader.rows(source_path(job), shape)
+    first = next(rows, None)
+    if first is None:
+        raise reader.FileProblem("The file has no rows.")
+    if job.has_header and next(rows, None) is None:
+        raise reader.FileProblem("The file has a header row but no customer rows under it.")
+    _, cells = first
+    if job.has_header:
+        job.headers = json.dumps([str(c) for c in cells])
+        mapping = match_headers(cells)
+    else:
+        job.headers = json.dumps([f"Column {i + 1}" for i in range(len(cells))])
+        mapping = positional_mapping(len(cells))
+    set_mapping(job, mapping)
+
+
+def set_mapping(job: ImportJob, mapping: list[str]) -> None:
+    job.column_map = json.dumps(mapping)
+    complete = all(mapping) and "action" in mapping
+    job.state = "ready" if complete else "needs_mapping"
+    job.save()
+
+
+def unmatched_headers(job: ImportJob) -> list[tuple[int, str]]:
+    return [(i, h) for i, (h, name) in enumerate(zip(job.header_cells, job.mapping,
+                                                      strict=True)) if not name]
+
+
+def missing_columns(job: ImportJob) -> list[str]:
+    """Columns of the contract the file does not have (they read as blank)."""
+    return [name for name in IMPORT_COLUMNS if name not in job.mapping]
+
+
+def start(job: ImportJob, phase: str) -> None:
+    """Queue the verify or the import job."""
+    from jobs import imports as entry_points
+
+    if phase == "verify":
+        ImportProblem.delete().where((ImportProblem.job == job)
+                                     & (ImportProblem.phase == "verify")).execute()
+    target = entry_points.verify_import if phase == "verify" else entry_points.ingest_import
+    with db.atomic():
+        ImportJob.update(state="queued", phase=phase, cancel_requested=False, message=None,
+                         rows_done=0 if phase == "verify" else ImportJob.rows_done,
+                         ).where(ImportJob.id == job.id).execute()
+    rq_job = queue("imports").enqueue(target, job.id, job_timeout=JOB_TIMEOUT,
+                                      retry=Retry(max=2, interval=[5, 30]),
+                                      description=f"{phase} import #{job.id}")
+    ImportJob.update(rq_job_id=rq_job.id).where(ImportJob.id == job.id).execute()
+
+
+def cancel(job: ImportJob) -> str:
+    """Stop a queued job now, a running one at its next chunk; returns what happened."""
+    if job.state == "queued":
+        if job.rq_job_id:
+            try:
+                Job.fetch(job.rq_job_id, connection=redis_connection()).cancel()
+            except Exception:  # already gone from Redis: nothing left to stop
+                pass
+        ImportJob.update(state="cancelled", message="Cancelled before it started; nothing "
+                                                    "was written.").where(
+            ImportJob.id == job.id).execute()
+        return "Cancelled before it started."
+    if job.state in ("verifying", "importing"):
+        ImportJob.update(cancel_requested=True).where(ImportJob.id == job.id).execute()
+        return "Stopping after the chunk now being written; what is committed stays."
+    return "There is nothing running to cancel."
+
+
+def retry(job: ImportJob) -> None:
+    """Run a failed or cancelled import again; it resumes after the last committed line."""
+    start(job, job.phase or "verify")
+
+
+def queue_position(job: ImportJob) -> int | None:
+    if job.state != "queued" or not job.rq_job_id:
+        return None
+    try:
+        position = Job.fetch(job.rq_job_id, connection=redis_connection()).get_position()
+    except Exception:
+        return None
+    return None if position is None else position + 1
+
+
+def remove_files(job: ImportJob) -> None:
+    Path(source_path(job)).unlink(missing_ok=True)

@@ -1,0 +1,185 @@
+"""The verify and import passes over a file, chunk by chunk.
+
+Verify writes nothing to customers: it counts what would happen and records every
+problem. Import checks every row again (the database may have changed since), applies
+the good ones through the customer services, and commits each chunk together with its
+problems, its counters and its checkpoint, so a job that runs twice resumes after the
+last committed line: no row lost, none doubled."""
+
+from itertools import islice
+
+from flask import current_app
+
+from webapp.db import db
+from webapp.importing import reader
+from webapp.importing.checks import RowChecker, RowResult
+from webapp.importing.columns import CellMapper
+from webapp.importing.seen import SeenKeys
+from webapp.importing.storage import source_path
+from webapp.models import ImportJob, ImportProblem
+from webapp.models.base import utcnow
+from webapp.rules.context import RuleContext
+from webapp.services.actor import Actor
+from webapp.services.customers import create_customers, delete_customer, update_customer
+
+CHUNK_ROWS = 1000
+
+
+class Cancelled(Exception):
+    pass
+
+
+def verify(job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
+    return _run(job_id, "verify", chunk_rows)
+
+
+def ingest(job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
+    return _run(job_id, "import", chunk_rows)
+
+
+def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
+    job = ImportJob.get_by_id(job_id)
+    resuming = phase == "import" and job.checkpoint_line > 0
+    job.state = "verifying" if phase == "verify" else "importing"
+    job.phase, job.finished_at, job.message = phase, None, None
+    if not resuming:
+        job.started_at = utcnow()
+        _reset_counters(job, phase)
+    if not job.rows_total:
+        job.rows_total = count_rows(job)
+    job.save()
+    seen = SeenKeys()
+    try:
+        pass_ = _Pass(job, phase, seen)
+        for chunk in _chunks(job, chunk_rows, after_line=job.checkpoint_line
+                             if phase == "import" else 0):
+            if ImportJob.get_by_id(job.id).cancel_requested:
+                raise Cancelled
+            pass_.handle(chunk)
+        _finish(job, "verified" if phase == "verify" else "done", None)
+    except Cancelled:
+        done = ImportJob.get_by_id(job.id)
+        _finish(job, "cancelled", f"Cancelled after line {done.checkpoint_line}: what was "
+                                  "committed up to there stays; later rows were not "
+                                  "imported." if phase == "import" else
+                "Verification was cancelled.")
+    except reader.FileProblem as problem:
+        _finish(job, "failed", str(problem))
+    except Exception as problem:
+        _finish(job, "failed", f"Stopped by an unexpected error: {problem}. What was "
+                               "committed stays; retry to go on from there.")
+        raise  # RQ records it and retries the job
+    finally:
+        seen.close()
+    return ImportJob.get_by_id(job.id)
+
+
+def count_rows(job: ImportJob) -> int:
+    shape = reader.FileShape(job.file_format, job.encoding, job.delimiter)
+    total = sum(1 for _ in reader.rows(source_path(job), shape))
+    return total - (1 if job.has_header else 0)
+
+
+def _reset_counters(job: ImportJob, phase: str) -> None:
+    job.rows_done = job.failed = job.warnings = 0
+    if phase == "verify":
+        job.would_add = job.would_update = job.would_remove = 0
+    else:
+        job.added = job.updated = job.removed = job.checkpoint_line = 0
+        ImportProblem.delete().where((ImportProblem.job == job)
+                                     & (ImportProblem.phase == "import")).execute()
+
+
+def _chunks(job: ImportJob, size: int, after_line: int):
+    shape = reader.FileShape(job.file_format, job.encoding, job.delimiter)
+    mapper = CellMapper(job.mapping, job.file_format == "xlsx")
+    rows = reader.rows(source_path(job), shape)
+    if job.has_header:
+        next(rows, None)
+    pending = ((line, mapper.cells(cells)) for line, cells in rows if line > after_line)
+    while chunk := list(islice(pending, size)):
+        yield chunk
+
+
+def _finish(job: ImportJob, state: str, message: str | None) -> None:
+    ImportJob.update(state=state, message=message, finished_at=utcnow(),
+                     cancel_requested=False).where(ImportJob.id == job.id).execute()
+
+
+class _Pass:
+    def __init__(self, job: ImportJob, phase: str, seen: SeenKeys):
+        self.job, self.phase = job, phase
+        ctx = RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
+        self.checker = RowChecker(ctx, job.merge_mode, seen)
+        self.actor = Actor(job.uploaded_by, f"import #{job.id}")
+
+    def handle(self, chunk: list[tuple[int, dict]]) -> None:
+        with db.atomic():
+            results = self.checker.check(chunk)
+            counts = self._apply(results) if self.phase == "import" else _would(results)
+            problems = [_problem(self.job, self.phase, r.line, p, severity)
+                        for r in results
+                        for severity, found in (("error", r.errors), ("warning", r.warnings))
+                        for p in found]
+            if problems:
+                ImportProblem.insert_many(problems).execute()
+            failed = sum(1 for r in results if r.errors)
+            updates = {ImportJob.rows_done: ImportJob.rows_done + len(results),
+                       ImportJob.failed: ImportJob.failed + failed,
+                       ImportJob.warnings: ImportJob.warnings + sum(len(r.warnings)
+                                                                     for r in results)}
+            updates.update({getattr(ImportJob, k): getattr(ImportJob, k) + v
+                            for k, v in counts.items()})
+            if self.phase == "import":
+                updates[ImportJob.checkpoint_line] = chunk[-1][0]
+            ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
+
+    def _apply(self, results: list[RowResult]) -> dict[str, int]:
+        """Write the good rows in file order: adds go in batches between updates and
+        removes, so a later row can name a customer an earlier one added."""
+        counts = {"added": 0, "updated": 0, "removed": 0}
+        adds: list[RowResult] = []
+        for result in results:
+            if result.errors:
+                continue
+            if result.action == "add":
+                adds.append(result)
+                continue
+            counts["added"] += self._add(adds)
+            adds = []
+            if result.key_added_earlier:  # its customer exists only now: check it again
+                result = self.checker.check([(result.line, result.cells)])[0]
+                if result.errors:
+                    self._late_errors(result)
+                    continue
+            if result.action == "update":
+                update_customer(result.customer, result.record, self.actor)
+                counts["updated"] += 1
+            else:
+                delete_customer(result.customer, self.actor)
+                counts["removed"] += 1
+        counts["added"] += self._add(adds)
+        return counts
+
+    def _add(self, adds: list[RowResult]) -> int:
+        if adds:
+            create_customers([r.record for r in adds], self.actor)
+        return len(adds)
+
+    def _late_errors(self, result: RowResult) -> None:
+        ImportProblem.insert_many([_problem(self.job, self.phase, result.line, p, "error")
+                                   for p in result.errors]).execute()
+        ImportJob.update(failed=ImportJob.failed + 1).where(
+            ImportJob.id == self.job.id).execute()
+
+
+def _would(results: list[RowResult]) -> dict[str, int]:
+    good = [r for r in results if not r.errors]
+    return {"would_add": sum(r.action == "add" for r in good),
+            "would_update": sum(r.action == "update" for r in good),
+            "would_remove": sum(r.action == "remove" for r in good)}
+
+
+def _problem(job, phase, line, problem, severity) -> dict:
+    return {"job": job.id, "phase": phase, "severity": severity, "line": line,
+            "column": problem.field, "value": problem.value[:500], "message": problem.message}
