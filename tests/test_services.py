@@ -24,6 +24,7 @@ from webapp.services.customers import (
     find_customer,
     update_customer,
 )
+from webapp.services.history import created_fields
 from webapp.services.passwords import password_matches
 
 ACTOR = Actor.system("test")
@@ -98,9 +99,10 @@ def test_unchanged_save_writes_no_history(make_customer):
 def test_create_is_recorded_without_full_ssn_or_password(make_customer):
     customer = make_customer(password="Secret12")
     entry = ChangeEntry.get(ChangeEntry.customer_id == customer.id)
-    snapshot = json.loads(entry.new_value)
+    shown = dict(created_fields(entry))
     assert entry.action == "create" and entry.source == "test"
-    assert snapshot["First name"] == "David" and snapshot["SSN / SIN"] == "•••-••-9999"
+    assert shown["First name"] == "David" and shown["SSN / SIN"] == "•••-••-9999"
+    assert shown["Web password"] == "(set)" and shown["Status"].startswith("Active (ID")
     assert "999999999" not in entry.new_value and "Secret12" not in entry.new_value
 
 

@@ -23,7 +23,7 @@ def database_from_url(url: str):
     """Open (lazily) the database a URL names: sqlite:///path or postgresql://..."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return SqliteDatabase(parsed.path, pragmas=SQLITE_PRAGMAS, returning_clause=True)
+        return SqliteDatabase(parsed.path, pragmas=SQLITE_PRAGMAS)
     if parsed.scheme in ("postgres", "postgresql"):
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         schema = options.pop("schema", None)

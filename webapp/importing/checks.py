@@ -5,9 +5,10 @@ chunk, not once per row."""
 from dataclasses import dataclass, field
 
 from webapp.models import Customer
+from webapp.models.base import in_list
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.customer_fields import ACTION, CUSTOMER_ID
-from webapp.rules.parsers import PARSERS
+from webapp.rules.parsers import parser_for
 from webapp.rules.spec import FieldError, RuleError
 from webapp.services.customer_record import read_records
 
@@ -30,6 +31,8 @@ class RowResult:
 class RowChecker:
     def __init__(self, ctx, merge_mode: str, seen):
         self.rules = CompiledRules(ctx)
+        self.parse_action = parser_for(ACTION, ctx)
+        self.parse_key = parser_for(CUSTOMER_ID, ctx)
         self.merge_mode = merge_mode
         self.seen = seen
 
@@ -69,7 +72,7 @@ class RowChecker:
                                                       "update or remove."))
             return result
         try:
-            result.action = PARSERS["choice"](raw_action, ACTION, None)
+            result.action = self.parse_action(raw_action)
         except RuleError as problem:
             result.errors.append(FieldError("action", str(problem), raw_action))
             return result
@@ -83,7 +86,7 @@ class RowChecker:
                                   "ID in customerId."))
             else:
                 try:
-                    PARSERS["identifier"](key, CUSTOMER_ID, None)
+                    self.parse_key(key)
                 except RuleError as problem:
                     result.errors.append(FieldError("customerId", str(problem), key))
         return result
@@ -114,7 +117,7 @@ class RowChecker:
             if not claims:
                 continue
             stored = {row.key: row.id for row in Customer.select(
-                Customer.id, column.alias("key")).where(column.in_(list(claims)))}
+                Customer.id, column.alias("key")).where(in_list(column, list(claims)))}
             earlier = self.seen.first_lines(name, list(claims))
             for value, claimants in claims.items():
                 for index, (result, owner) in enumerate(claimants):
@@ -142,8 +145,8 @@ def _customers_by_key(keys: list[str]) -> dict[str, Customer]:
     for start in range(0, len(unique), 500):
         part = unique[start:start + 500]
         numbers = [int(k) for k in part if k.isdigit() and len(k) < 12]
-        query = Customer.select().where(Customer.import_id.in_(part)
-                                        | Customer.id.in_(numbers or [0]))
+        query = Customer.select().where(in_list(Customer.import_id, part)
+                                        | in_list(Customer.id, numbers))
         by_import = {}
         for customer in query:
             if customer.import_id in part:

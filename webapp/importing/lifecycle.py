@@ -2,6 +2,7 @@
 verify and import jobs, cancel and retry them."""
 
 import json
+from contextlib import suppress
 from pathlib import Path
 
 from rq import Retry
@@ -101,10 +102,8 @@ def cancel(job: ImportJob) -> str:
     """Stop a queued job now, a running one at its next chunk; returns what happened."""
     if job.state == "queued":
         if job.rq_job_id:
-            try:
+            with suppress(Exception):  # already gone from Redis: nothing left to stop
                 Job.fetch(job.rq_job_id, connection=redis_connection()).cancel()
-            except Exception:  # already gone from Redis: nothing left to stop
-                pass
         ImportJob.update(state="cancelled", message="Cancelled before it started; nothing "
                                                     "was written.").where(
             ImportJob.id == job.id).execute()

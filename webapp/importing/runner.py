@@ -17,7 +17,7 @@ from webapp.importing.columns import CellMapper
 from webapp.importing.seen import SeenKeys
 from webapp.importing.storage import source_path
 from webapp.models import ImportJob, ImportProblem
-from webapp.models.base import utcnow
+from webapp.models.base import insert_rows, utcnow
 from webapp.rules.context import RuleContext
 from webapp.services.actor import Actor
 from webapp.services.customers import create_customers, delete_customer, update_customer
@@ -122,7 +122,7 @@ class _Pass:
                         for severity, found in (("error", r.errors), ("warning", r.warnings))
                         for p in found]
             if problems:
-                ImportProblem.insert_many(problems).execute()
+                insert_rows(ImportProblem, problems)
             failed = sum(1 for r in results if r.errors)
             updates = {ImportJob.rows_done: ImportJob.rows_done + len(results),
                        ImportJob.failed: ImportJob.failed + failed,
@@ -167,8 +167,8 @@ class _Pass:
         return len(adds)
 
     def _late_errors(self, result: RowResult) -> None:
-        ImportProblem.insert_many([_problem(self.job, self.phase, result.line, p, "error")
-                                   for p in result.errors]).execute()
+        insert_rows(ImportProblem, [_problem(self.job, self.phase, result.line, p, "error")
+                                    for p in result.errors])
         ImportJob.update(failed=ImportJob.failed + 1).where(
             ImportJob.id == self.job.id).execute()
 

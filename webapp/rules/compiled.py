@@ -7,10 +7,9 @@ holds both paths to the same verdicts.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 
 from webapp.rules.customer_fields import CUSTOMER_FIELDS
-from webapp.rules.parsers import PARSERS
+from webapp.rules.parsers import parser_for
 from webapp.rules.record import (
     MAILING_COPIED,
     apply_defaults,
@@ -36,7 +35,7 @@ class Verdict:
 class CompiledRules:
     def __init__(self, ctx, specs=CUSTOMER_FIELDS):
         self.ctx = ctx
-        self._parsers = {s.name: partial(PARSERS[s.kind], spec=s, ctx=ctx) for s in specs}
+        self._parsers = {s.name: parser_for(s, ctx) for s in specs}
 
     def parse_cells(self, cells: Mapping[str, object]) -> tuple[dict, list[FieldError]]:
         """Each non-blank cell through its field's parser. Unknown names are skipped."""

@@ -10,7 +10,7 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import StopValidation
 from wtforms.widgets import PasswordInput
 
-from webapp.rules.parsers import PARSERS
+from webapp.rules.parsers import parser_for
 from webapp.rules.record import apply_defaults, normalise_record, record_errors
 from webapp.rules.spec import FieldSpec, RuleError
 
@@ -31,8 +31,7 @@ class FollowsRule:
             form.cleaned[self.spec.name] = None
             return
         try:
-            form.cleaned[self.spec.name] = PARSERS[self.spec.kind](text, self.spec,
-                                                                   form.rule_context)
+            form.cleaned[self.spec.name] = parser_for(self.spec, form.rule_context)(text)
         except RuleError as problem:
             raise StopValidation(str(problem)) from None
 

@@ -17,6 +17,12 @@ ADDRESS_GROUPS = (
 _US_ZIP = re.compile(r"(\d{5})(?:-?(\d{4}))?")
 _CA_POSTAL = re.compile(r"([A-Z]\d[A-Z]) ?(\d[A-Z]\d)")
 MAILING_COPIED = "No mailing address was given, so mail goes to the primary address."
+# Built once: the record rules run on every row of an import.
+_ALWAYS_REQUIRED = tuple(s for s in CUSTOMER_FIELDS if s.required)
+_SOMETIMES_REQUIRED = tuple(s for s in CUSTOMER_FIELDS
+                            if s.required_when and s.name not in MAILING_FIELDS)
+_DEFAULTS = tuple((s.name, s.default) for s in CUSTOMER_FIELDS if s.default is not None)
+_ORDER = {s.name: i for i, s in enumerate(CUSTOMER_FIELDS)}
 
 
 def is_blank(value) -> bool:
@@ -30,9 +36,9 @@ def apply_defaults(values: dict, ctx) -> dict:
         filled["customerType"] = ctx.default_customer_type
     if is_blank(filled.get("status")) and ctx.default_status_id is not None:
         filled["status"] = ctx.default_status_id
-    for spec in CUSTOMER_FIELDS:
-        if spec.default is not None and is_blank(filled.get(spec.name)):
-            filled[spec.name] = spec.default
+    for name, default in _DEFAULTS:
+        if filled.get(name) in BLANK:
+            filled[name] = default
     return filled
 
 
@@ -42,12 +48,13 @@ def record_errors(values: dict, already_wrong: set[str] = frozenset()) -> list[F
     Fields in already_wrong had a value that failed its own rule; they are not reported
     again as missing.
     """
-    errors = []
-    for spec in CUSTOMER_FIELDS:
-        if spec.name in already_wrong or not is_blank(values.get(spec.name)):
-            continue
-        if spec.is_required(values) and spec.name not in MAILING_FIELDS:
-            errors.append(FieldError(spec.name, _required_message(spec)))
+    get = values.get
+    errors = [FieldError(spec.name, _required_message(spec)) for spec in _ALWAYS_REQUIRED
+              if get(spec.name) in BLANK and spec.name not in already_wrong]
+    errors += [FieldError(spec.name, _required_message(spec)) for spec in _SOMETIMES_REQUIRED
+               if get(spec.name) in BLANK and spec.name not in already_wrong
+               and spec.required_when(values)]
+    errors.sort(key=lambda e: _ORDER[e.field])
     errors += _mailing_errors(values, already_wrong)
     errors += _list_length_errors(values, already_wrong)
     errors += _orphan_type_errors(values, already_wrong)

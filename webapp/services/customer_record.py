@@ -7,7 +7,7 @@ The row builders are shared by the one-customer writer (UI, API) and the batch w
 from collections import defaultdict
 
 from webapp.models import Address, Customer, Employer, Phone
-from webapp.models.base import utcnow
+from webapp.models.base import in_list, insert_rows, utcnow
 from webapp.rules.customer_fields import MAILING_FIELDS, PRIMARY_ADDRESS_FIELDS
 from webapp.rules.record import is_blank, uses_primary_as_mailing
 from webapp.services.passwords import hash_password
@@ -148,19 +148,22 @@ def write_record(customer: Customer, record: dict) -> Customer:
 def insert_records(records: list[dict]) -> list[int]:
     """Store many new customers at once; returns their IDs in the records' order."""
     rows = [customer_columns(r) for r in records]
-    inserted = Customer.insert_many(rows).returning(Customer.id, Customer.username).execute()
-    ids_by_username = {row.username: row.id for row in inserted}
-    ids = [ids_by_username[r["username"]] for r in rows]
-    Address.insert_many([{**row, "customer": cid, "kind": kind}
-                         for cid, record in zip(ids, records, strict=True)
-                         for kind, row in address_rows(record).items()]).execute()
-    Phone.insert_many([{**row, "customer": cid}
-                       for cid, record in zip(ids, records, strict=True)
-                       for row in phone_rows(record)]).execute()
-    employers = [{**row, "customer": cid} for cid, record in zip(ids, records, strict=True)
-                 if (row := employer_row(record))]
-    if employers:
-        Employer.insert_many(employers).execute()
+    insert_rows(Customer, rows)
+    # Every customer has a unique username, which ties the new IDs back to the records.
+    usernames = [r["username"] for r in rows]
+    ids_by_username = {}
+    for start in range(0, len(usernames), 500):
+        query = Customer.select(Customer.id, Customer.username).where(
+            in_list(Customer.username, usernames[start:start + 500]))
+        ids_by_username.update((c.username, c.id) for c in query)
+    ids = [ids_by_username[name] for name in usernames]
+    pairs = list(zip(ids, records, strict=True))
+    insert_rows(Address, [{**row, "customer": cid, "kind": kind} for cid, record in pairs
+                          for kind, row in address_rows(record).items()])
+    insert_rows(Phone, [{**row, "customer": cid} for cid, record in pairs
+                        for row in phone_rows(record)])
+    insert_rows(Employer, [{**row, "customer": cid} for cid, record in pairs
+                           if (row := employer_row(record))])
     return ids
 
 

@@ -17,6 +17,7 @@ from webapp.models import (
     Phone,
     Reference,
 )
+from webapp.models.base import in_list
 from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
@@ -132,7 +133,7 @@ def _taken_usernames(records: list[dict]) -> set[str]:
     names = list(wanted)
     for start in range(0, len(names), 500):
         query = Customer.select(Customer.username).where(
-            Customer.username.in_(names[start:start + 500]))
+            in_list(Customer.username, names[start:start + 500]))
         taken.update(row.username for row in query)
     for stem in stems:  # numbered variants: davidhicks2, davidhicks3, ...
         if stem in taken:

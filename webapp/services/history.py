@@ -6,6 +6,7 @@ passwords never written at all."""
 import json
 
 from webapp.models import ChangeEntry, CustomerStatus
+from webapp.models.base import insert_rows
 from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.rules.record import is_blank
 from webapp.services.actor import Actor
@@ -39,17 +40,34 @@ def record_created(customer_id: int, record: dict, actor: Actor) -> None:
 
 
 def record_created_many(created: list[tuple[int, dict]], actor: Actor) -> None:
-    """One entry per new customer, holding what it was created with (as people read it)."""
+    """One entry per new customer: what it was created with, by field name (labels are
+    put on when the history is shown), masked as everywhere else."""
     titles = _status_titles()
+    base = _base(0, actor, "create")
     rows = []
     for customer_id, record in created:
-        snapshot = {label(n): describe(n, v, titles) for n, v in record.items()
-                    if not is_blank(v) and n != "password"}
-        if record.get("password"):
-            snapshot[label("password")] = "(set)"
-        rows.append({**_base(customer_id, actor, "create"), "field": None,
+        snapshot = {n: _snapshot_value(n, v, titles) for n, v in record.items()
+                    if v is not None and v != "" and v != []}
+        rows.append({**base, "customer_id": customer_id, "field": None,
                      "new_value": json.dumps(snapshot, ensure_ascii=False)})
-    ChangeEntry.insert_many(rows).execute()
+    insert_rows(ChangeEntry, rows)
+
+
+_MASKED = {s.name for s in FIELDS_BY_NAME.values() if s.mask} | {"status"}
+
+
+def _snapshot_value(name: str, value, titles) -> str:
+    if name in _MASKED:
+        return describe(name, value, titles)
+    if isinstance(value, list):
+        return "; ".join(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def created_fields(entry: ChangeEntry) -> list[tuple[str, str]]:
+    """(label, value) pairs of a creation entry, in the field table's order."""
+    snapshot = json.loads(entry.new_value or "{}")
+    return [(label(n), snapshot[n]) for n in (*FIELDS_BY_NAME, *EXTRA_LABELS) if n in snapshot]
 
 
 def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:
@@ -72,7 +90,7 @@ def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:
                      "old_value": describe(name, before, titles),
                      "new_value": describe(name, after, titles)})
     if rows:
-        ChangeEntry.insert_many(rows).execute()
+        insert_rows(ChangeEntry, rows)
     return len(rows)
 
 
