@@ -3,6 +3,8 @@ names a server), a real Redis database emptied around each test, a live server a
 Debian's Chromium for the browser tests."""
 
 import os
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -50,7 +52,12 @@ def password_hashes():
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, monkeypatch):
+    # Exported, so RQ workers started by a test share its database, Redis and files.
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
@@ -81,6 +88,19 @@ def _empty_tables():
                 model.delete().execute()
             if db.table_exists("sqlite_sequence"):
                 db.execute_sql("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture
+def run_worker(app):
+    """Run a real RQ worker in burst mode: it works off the queues, then exits."""
+
+    def run(timeout: int = 120) -> subprocess.CompletedProcess:
+        finished = subprocess.run([sys.executable, "-m", "jobs.worker", "--burst"],
+                                  capture_output=True, text=True, timeout=timeout)
+        assert finished.returncode == 0, finished.stderr[-3000:]
+        return finished
+
+    return run
 
 
 @pytest.fixture

@@ -1,11 +1,6 @@
 """Operator commands, and an RQ worker (real Redis, burst mode) running a job with the
 app's database."""
 
-import os
-import subprocess
-import sys
-
-from tests.conftest import REDIS_URL
 from webapp.models import ALL_MODELS, Customer, CustomerStatus, User
 from webapp.queueing import queue
 
@@ -47,16 +42,11 @@ def test_seed_demo_fills_an_empty_database_once(app):
     assert relogin.exit_code == 0 and relogin.output.count("\n  ") == 3
 
 
-def test_a_burst_worker_runs_jobs_against_the_apps_database(app, make_customer,
-                                                             database_url, tmp_path):
+def test_a_burst_worker_runs_jobs_against_the_apps_database(app, make_customer, run_worker):
     make_customer(importId="A")
     make_customer(importId="B")
     job = queue("default").enqueue("jobs.health.count_customers")
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
-           "INSTANCE_PATH": str(tmp_path)}
-    finished = subprocess.run([sys.executable, "-m", "jobs.worker", "--burst"], env=env,
-                              capture_output=True, text=True, timeout=60)
-    assert finished.returncode == 0, finished.stderr
+    run_worker()
     job.refresh()
     assert job.get_status() == "finished"
     assert job.return_value() == 2

@@ -14,6 +14,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_logins)
+    from webapp.importing.cli import import_customers
+
+    app.cli.add_command(import_customers)
 
 
 def create_tables() -> None:

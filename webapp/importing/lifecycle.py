@@ -10,7 +10,8 @@ from rq.job import Job
 
 from webapp.db import db
 from webapp.importing import reader
-from webapp.importing.columns import match_headers, positional_mapping
+from webapp.importing.columns import header_key, match_headers, positional_mapping
+from webapp.importing.error_file import ERRORS_COLUMN
 from webapp.importing.storage import source_path, upload_path
 from webapp.models import ImportJob, ImportProblem, User
 from webapp.queueing import queue, redis_connection
@@ -63,9 +64,15 @@ def _read_columns(job: ImportJob, shape: reader.FileShape) -> None:
     set_mapping(job, mapping)
 
 
-def set_mapping(job: ImportJob, mapping: list[str]) -> None:
+def set_mapping(job: ImportJob, mapping: list[str], confirmed: bool = False) -> None:
+    """Store which column feeds which field. Unmatched columns send the file to the
+    mapping page, unless a person has confirmed they are to be ignored."""
     job.column_map = json.dumps(mapping)
-    complete = all(mapping) and "action" in mapping
+    headers = job.header_cells
+    # The "errors" column of our own error files is skipped without asking.
+    known = all(name or header_key(headers[i]) == ERRORS_COLUMN
+                for i, name in enumerate(mapping))
+    complete = (confirmed or known) and "action" in mapping
     job.state = "ready" if complete else "needs_mapping"
     job.save()
 

@@ -103,12 +103,20 @@ def _csv_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list]]:
         try:
             for number, cells in enumerate(reader, start=1):
                 if any(cell.strip() for cell in cells):
-                    yield number, cells
+                    yield number, [_unescape(cell) for cell in cells]
         except csv.Error as problem:
             raise FileProblem(
                 f"Line {number + 1} cannot be read: {_csv_reason(problem)}. A quoted value "
                 "probably has a missing or extra quote mark (\"); fix it and upload again."
             ) from None
+
+
+def _unescape(cell: str) -> str:
+    # Our error files guard cells that start like a formula with an apostrophe
+    # (error_file.safe_cell); a file fixed and uploaded again loses it here.
+    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+        return cell[1:]
+    return cell
 
 
 def _csv_reason(problem: csv.Error) -> str:

@@ -1,0 +1,17 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, SelectChoice, SelectField
+
+MERGE_MODES = [
+    SelectChoice("overwrite", "Overwrite: values in the file replace stored ones"),
+    SelectChoice("fill-empty", "Fill only empty fields: stored values are kept"),
+]
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Customer file", validators=[
+        FileRequired("Choose a CSV or XLSX file."),
+        FileAllowed(["csv", "txt", "xlsx"], "Upload a .csv or .xlsx file."),
+    ])
+    merge_mode = SelectField("Update rows", choices=MERGE_MODES, default="overwrite")
+    has_header = BooleanField("The first row holds the column names", default=True)

@@ -1,0 +1,198 @@
+from flask import (
+    Response,
+    abort,
+    make_response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from webapp.imports import bp
+from webapp.imports.forms import UploadForm
+from webapp.importing import lifecycle, samples
+from webapp.importing.columns import suggestions
+from webapp.importing.error_file import error_rows
+from webapp.importing.reader import FileProblem, FileShape
+from webapp.importing.storage import source_path
+from webapp.models import ImportJob, ImportProblem
+from webapp.rules.customer_fields import (
+    ACTION,
+    CUSTOMER_FIELDS,
+    CUSTOMER_ID,
+    FIELDS_BY_NAME,
+    IMPORT_COLUMNS,
+)
+from webapp.templating import page_or_partial
+
+PROBLEMS_PER_PAGE = 50
+
+
+@bp.get("/instructions")
+def instructions():
+    return render_template("imports/instructions.html",
+                           specs=[ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS])
+
+
+@bp.get("/samples/<name>")
+def sample(name: str):
+    files = {"customerInfoSample.csv": samples.headers_only,
+             "customerInfoExamples.csv": samples.with_examples}
+    if name not in files:
+        abort(404)
+    return Response(files[name](), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("")
+def index():
+    return render_template("imports/index.html", form=UploadForm(), jobs=_recent())
+
+
+@bp.get("/history")
+def history():
+    return render_template("imports/_history.html", jobs=_recent())
+
+
+@bp.post("")
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("imports/index.html", form=form, jobs=_recent()), 400
+    upload = form.file.data
+    try:
+        job = lifecycle.receive(upload.stream, upload.filename or "upload", current_user,
+                                form.has_header.data, form.merge_mode.data)
+    except FileProblem as problem:
+        form.file.errors.append(str(problem))
+        return render_template("imports/index.html", form=form, jobs=_recent()), 400
+    if job.state == "needs_mapping":
+        return redirect(url_for("imports.mapping", job_id=job.id))
+    flash(f"Uploaded {job.original_name}. Verify it to see what it would do.", "success")
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+@bp.route("/<int:job_id>/mapping", methods=["GET", "POST"])
+def mapping(job_id: int):
+    job = _job_or_404(job_id)
+    if request.method == "POST":
+        chosen = [request.form.get(f"column-{i}", "") for i in range(len(job.header_cells))]
+        chosen = [name if name in IMPORT_COLUMNS else "" for name in chosen]
+        duplicates = {n for n in chosen if n and chosen.count(n) > 1}
+        if duplicates or "action" not in chosen:
+            flash("Each field can take one column, and the action column is needed."
+                  if duplicates or "action" in chosen else
+                  "Choose which column holds the action (add, update or remove).", "error")
+        else:
+            lifecycle.set_mapping(job, chosen, confirmed=True)
+            return redirect(url_for("imports.job", job_id=job.id))
+    taken = {name for name in job.mapping if name}
+    rows = [(i, header, job.mapping[i], suggestions(header, taken) if not job.mapping[i]
+             else []) for i, header in enumerate(job.header_cells)]
+    return render_template("imports/mapping.html", job=job, rows=rows,
+                           fields=[FIELDS_BY_NAME[n] for n in IMPORT_COLUMNS])
+
+
+@bp.get("/<int:job_id>")
+def job(job_id: int):
+    job = _job_or_404(job_id)
+    return render_template("imports/job.html", job=job, **_problem_page(job),
+                           shape=FileShape(job.file_format, job.encoding, job.delimiter),
+                           missing=lifecycle.missing_columns(job),
+                           ignored=lifecycle.unmatched_headers(job))
+
+
+@bp.get("/<int:job_id>/progress")
+def progress(job_id: int):
+    job = _job_or_404(job_id)
+    response = make_response(render_template("imports/_progress.html", job=job,
+                                              position=lifecycle.queue_position(job)))
+    if request.args.get("watching") and not job.running:
+        response.headers["HX-Refresh"] = "true"  # finished: reload the page with results
+    return response
+
+
+@bp.get("/<int:job_id>/problems")
+def problems(job_id: int):
+    job = _job_or_404(job_id)
+    return page_or_partial("imports/job.html", "imports/_problems.html", job=job,
+                           **_problem_page(job))
+
+
+@bp.post("/<int:job_id>/verify")
+def verify(job_id: int):
+    return _start(_job_or_404(job_id), "verify", ("ready", "verified", "failed", "cancelled"))
+
+
+@bp.post("/<int:job_id>/import")
+def ingest(job_id: int):
+    return _start(_job_or_404(job_id), "import", ("verified",))
+
+
+@bp.post("/<int:job_id>/cancel")
+def cancel(job_id: int):
+    flash(lifecycle.cancel(_job_or_404(job_id)), "info")
+    return redirect(url_for("imports.job", job_id=job_id))
+
+
+@bp.post("/<int:job_id>/retry")
+def retry(job_id: int):
+    job = _job_or_404(job_id)
+    if job.state not in ("failed", "cancelled"):
+        abort(409)
+    lifecycle.retry(job)
+    flash("Queued again; it goes on after the last committed line.", "info")
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+@bp.get("/<int:job_id>/original")
+def original(job_id: int):
+    job = _job_or_404(job_id)
+    return send_file(source_path(job), as_attachment=True, download_name=job.original_name)
+
+
+@bp.get("/<int:job_id>/errors.csv")
+def error_file(job_id: int):
+    job = _job_or_404(job_id)
+    phase = request.args.get("phase") or job.phase or "verify"
+    name = f"errors-{job.id}-{phase}.csv"
+    return Response(stream_with_context(error_rows(job, phase)), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _start(job: ImportJob, phase: str, allowed: tuple[str, ...]):
+    if job.state not in allowed:
+        flash(f"This file is {job.state.replace('_', ' ')}; it cannot be "
+              f"{'verified' if phase == 'verify' else 'imported'} now.", "error")
+    else:
+        lifecycle.start(job, phase)
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+def _problem_page(job: ImportJob) -> dict:
+    phase = request.args.get("phase") or job.phase or "verify"
+    severity = request.args.get("severity", "error")
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = (ImportProblem.select()
+             .where((ImportProblem.job == job) & (ImportProblem.phase == phase)
+                    & (ImportProblem.severity == severity))
+             .order_by(ImportProblem.line, ImportProblem.id))
+    total = query.count()
+    return {"problems": list(query.paginate(page, PROBLEMS_PER_PAGE)), "problem_total": total,
+            "problem_page": page, "problem_pages": max(-(-total // PROBLEMS_PER_PAGE), 1),
+            "phase": phase, "severity": severity, "labels": FIELDS_BY_NAME}
+
+
+def _recent():
+    return list(ImportJob.select().order_by(ImportJob.id.desc()).limit(50))
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    job = ImportJob.get_or_none(ImportJob.id == job_id)
+    if job is None:
+        abort(404)
+    return job
