@@ -58,6 +58,7 @@ def app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "1000")
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,

@@ -177,7 +177,7 @@ def test_xlsx_numbers_dates_and_leading_zeros(admin, run_worker):
                  priPhone=8015550123, birthday=date(1979, 4, 12), employerHireDate=36526,
                  employerName="Acme", creditScoreEquifax=700.0)
     job = imported(admin, run_worker, uploaded(admin, xlsx_bytes(
-        [header, [cells.get(name, None) for name in header]]), name="customers.xlsx"))
+        [header, [cells.get(name) for name in header]]), name="customers.xlsx"))
     assert job.state == "done" and job.added == 1, errors_of(job, "import")
     record = read_record(Customer.get(Customer.import_id == "X1"))
     assert record["priZipcode"] == "02134" and record["ssn"] == "012345678"

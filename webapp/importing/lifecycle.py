@@ -100,7 +100,7 @@ def start(job: ImportJob, phase: str) -> None:
                          rows_done=0 if phase == "verify" else ImportJob.rows_done,
                          ).where(ImportJob.id == job.id).execute()
     rq_job = queue("imports").enqueue(target, job.id, job_timeout=JOB_TIMEOUT,
-                                      retry=Retry(max=2, interval=[5, 30]),
+                                      retry=Retry(max=2),
                                       description=f"{phase} import #{job.id}")
     ImportJob.update(rq_job_id=rq_job.id).where(ImportJob.id == job.id).execute()
 

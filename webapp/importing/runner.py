@@ -9,6 +9,7 @@ last committed line: no row lost, none doubled."""
 from itertools import islice
 
 from flask import current_app
+from peewee import SqliteDatabase
 
 from webapp.db import db
 from webapp.importing import reader
@@ -22,32 +23,32 @@ from webapp.rules.context import RuleContext
 from webapp.services.actor import Actor
 from webapp.services.customers import create_customers, delete_customer, update_customer
 
-CHUNK_ROWS = 1000
-
 
 class Cancelled(Exception):
     pass
 
 
-def verify(job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
-    return _run(job_id, "verify", chunk_rows)
+def verify(job_id: int) -> ImportJob:
+    return _run(job_id, "verify", current_app.config["IMPORT_CHUNK_ROWS"])
 
 
-def ingest(job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
-    return _run(job_id, "import", chunk_rows)
+def ingest(job_id: int) -> ImportJob:
+    return _run(job_id, "import", current_app.config["IMPORT_CHUNK_ROWS"])
 
 
 def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     job = ImportJob.get_by_id(job_id)
     resuming = phase == "import" and job.checkpoint_line > 0
-    job.state = "verifying" if phase == "verify" else "importing"
-    job.phase, job.finished_at, job.message = phase, None, None
+    # Only the fields named here: a full save would write back counters read before a
+    # killed worker's last commit landed.
+    starting = {ImportJob.state: "verifying" if phase == "verify" else "importing",
+                ImportJob.phase: phase, ImportJob.finished_at: None, ImportJob.message: None}
     if not resuming:
-        job.started_at = utcnow()
-        _reset_counters(job, phase)
+        starting.update(_fresh_counters(job, phase))
     if not job.rows_total:
-        job.rows_total = count_rows(job)
-    job.save()
+        starting[ImportJob.rows_total] = count_rows(job)
+    ImportJob.update(starting).where(ImportJob.id == job.id).execute()
+    job = ImportJob.get_by_id(job_id)
     seen = SeenKeys()
     try:
         pass_ = _Pass(job, phase, seen)
@@ -80,14 +81,16 @@ def count_rows(job: ImportJob) -> int:
     return total - (1 if job.has_header else 0)
 
 
-def _reset_counters(job: ImportJob, phase: str) -> None:
-    job.rows_done = job.failed = job.warnings = 0
-    if phase == "verify":
-        job.would_add = job.would_update = job.would_remove = 0
-    else:
-        job.added = job.updated = job.removed = job.checkpoint_line = 0
+def _fresh_counters(job: ImportJob, phase: str) -> dict:
+    counters = ((ImportJob.would_add, ImportJob.would_update, ImportJob.would_remove)
+                if phase == "verify" else
+                (ImportJob.added, ImportJob.updated, ImportJob.removed,
+                 ImportJob.checkpoint_line))
+    if phase == "import":
         ImportProblem.delete().where((ImportProblem.job == job)
                                      & (ImportProblem.phase == "import")).execute()
+    return {ImportJob.started_at: utcnow(), ImportJob.rows_done: 0, ImportJob.failed: 0,
+            ImportJob.warnings: 0, **dict.fromkeys(counters, 0)}
 
 
 def _chunks(job: ImportJob, size: int, after_line: int):
@@ -115,6 +118,8 @@ class _Pass:
 
     def handle(self, chunk: list[tuple[int, dict]]) -> None:
         with db.atomic():
+            if self.phase == "import" and self._committed_already(chunk[0][0]):
+                return
             results = self.checker.check(chunk)
             counts = self._apply(results) if self.phase == "import" else _would(results)
             problems = [_problem(self.job, self.phase, r.line, p, severity)
@@ -133,6 +138,16 @@ class _Pass:
             if self.phase == "import":
                 updates[ImportJob.checkpoint_line] = chunk[-1][0]
             ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
+
+    def _committed_already(self, first_line: int) -> bool:
+        """Lock the job's row and read its checkpoint afresh. A worker killed right after
+        sending COMMIT may have its last chunk land after this run read the checkpoint;
+        the lock waits for such a transaction, and the chunk is then skipped, not
+        checked again against its own rows."""
+        query = ImportJob.select(ImportJob.checkpoint_line).where(ImportJob.id == self.job.id)
+        if not isinstance(db.obj, SqliteDatabase):  # SQLite locks the whole file on write
+            query = query.for_update()
+        return query.scalar() >= first_line
 
     def _apply(self, results: list[RowResult]) -> dict[str, int]:
         """Write the good rows in file order: adds go in batches between updates and

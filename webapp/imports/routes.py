@@ -1,8 +1,8 @@
 from flask import (
     Response,
     abort,
-    make_response,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -12,13 +12,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from webapp.imports import bp
-from webapp.imports.forms import UploadForm
 from webapp.importing import lifecycle, samples
 from webapp.importing.columns import suggestions
 from webapp.importing.error_file import error_rows
 from webapp.importing.reader import FileProblem, FileShape
 from webapp.importing.storage import source_path
+from webapp.imports import bp
+from webapp.imports.forms import UploadForm
 from webapp.models import ImportJob, ImportProblem
 from webapp.rules.customer_fields import (
     ACTION,
