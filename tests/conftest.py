@@ -3,6 +3,7 @@ names a server), a real Redis database emptied around each test, a live server a
 Debian's Chromium for the browser tests."""
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -102,6 +103,16 @@ def run_worker(app):
         return finished
 
     return run
+
+
+@pytest.fixture
+def live_worker(app):
+    """A real RQ worker running in the background for the length of a test."""
+    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield worker
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=30)
 
 
 @pytest.fixture

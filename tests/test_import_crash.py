@@ -96,3 +96,36 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypa
     resumed = ImportJob.get_by_id(job.id)
     assert resumed.state == "done", resumed.message
     assert database_snapshot() == expected
+
+
+def test_cancel_a_running_import_keeps_what_was_committed_and_retry_finishes(
+        app, client, login, monkeypatch, live_worker):
+    create_status("Active")
+    login("admin")
+    job = verified_job()
+    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
+    client.post(f"/imports/{job.id}/import")
+    deadline = time.monotonic() + 60
+    while ImportJob.get_by_id(job.id).checkpoint_line < 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    client.post(f"/imports/{job.id}/cancel")
+    while ImportJob.get_by_id(job.id).state == "importing":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    stopped = ImportJob.get_by_id(job.id)
+    assert stopped.state == "cancelled"
+    assert f"Cancelled after line {stopped.checkpoint_line}" in stopped.message
+    assert stopped.checkpoint_line < ROW_COUNT + 1
+    assert Customer.select().count() == stopped.added > 0
+    page = client.get(f"/imports/{job.id}").get_data(as_text=True)
+    assert f"Retry from line {stopped.checkpoint_line + 1}" in page
+
+    client.post(f"/imports/{job.id}/retry")
+    while ImportJob.get_by_id(job.id).state != "done":
+        assert time.monotonic() < deadline + 60
+        time.sleep(0.05)
+    finished = ImportJob.get_by_id(job.id)
+    assert finished.rows_done == ROW_COUNT
+    assert Customer.select().count() == finished.added
+    assert finished.added + finished.failed == ROW_COUNT

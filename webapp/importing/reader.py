@@ -103,7 +103,7 @@ def _csv_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list]]:
         try:
             for number, cells in enumerate(reader, start=1):
                 if any(cell.strip() for cell in cells):
-                    yield number, [_unescape(cell) for cell in cells]
+                    yield number, [_unescape(c) if c[:1] == "'" else c for c in cells]
         except csv.Error as problem:
             raise FileProblem(
                 f"Line {number + 1} cannot be read: {_csv_reason(problem)}. A quoted value "

@@ -1,7 +1,17 @@
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 
-from peewee import SQL, AutoField, Model, NodeList, SqliteDatabase, quote
+from peewee import (
+    SQL,
+    AutoField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    Model,
+    NodeList,
+    SqliteDatabase,
+    quote,
+)
 
 from webapp.db import db
 
@@ -34,23 +44,21 @@ def insert_rows(model, rows: list[dict], batch: int = 400) -> None:
     Peewee's insert_many builds a node tree per value, which costs more than the insert
     itself at import volumes. Here SQLite gets one prepared statement run by the
     driver's executemany, PostgreSQL multi-row VALUES statements. Fields a row leaves out
-    get their model default, as with create().
+    get their model default (a callable default is called once per call, so a batch
+    shares one created_at), as with create().
     """
     if not rows:
         return
-    fields = [f for f in model._meta.sorted_fields if not isinstance(f, AutoField)]
-    names = [f.name for f in fields]
-    defaults = {f.name: f.default for f in fields if f.name not in rows[0]}
     database = model._meta.database
     sqlite = isinstance(database.obj, SqliteDatabase)
-    adapt = _adapt_for_sqlite if sqlite else _adapt_for_postgres
-    tuples = []
-    for row in rows:
-        values = []
-        for name in names:
-            value = row[name] if name in row else defaults.get(name)
-            values.append(adapt(value() if callable(value) else value))
-        tuples.append(values)
+    fields = [f for f in model._meta.sorted_fields if not isinstance(f, AutoField)]
+    plan = []  # (name, default, converter or None)
+    for f in fields:
+        default = f.default() if callable(f.default) else f.default
+        plan.append((f.name, default, _converter(f, sqlite)))
+    tuples = [[row.get(name, default) if convert is None else
+               convert(row.get(name, default)) for name, default, convert in plan]
+              for row in rows]
     table = quote((model._meta.table_name,), database.quote)
     columns = ", ".join(quote((f.column_name,), database.quote) for f in fields)
     one_row = "(" + ", ".join([database.param] * len(fields)) + ")"
@@ -65,22 +73,15 @@ def insert_rows(model, rows: list[dict], batch: int = 400) -> None:
                              [v for values in part for v in values])
 
 
-def _adapt_for_postgres(value):
-    return value.id if isinstance(value, Model) else value
-
-
-def _adapt_for_sqlite(value):
-    # The types sqlite3 does not store by itself, written as Peewee writes them.
-    kind = type(value)
-    if kind in (str, int, float, bool) or value is None:
-        return value
-    if isinstance(value, Model):
-        return value.id
-    if isinstance(value, datetime):
-        return value.isoformat(" ")
-    if isinstance(value, date | Decimal):
-        return str(value)
-    return value
+def _converter(field, sqlite: bool):
+    """What a value of this field needs before the driver takes it (None: nothing)."""
+    if isinstance(field, ForeignKeyField):
+        return lambda v: v.id if isinstance(v, Model) else v
+    if sqlite and isinstance(field, DateTimeField):
+        return lambda v: v.isoformat(" ") if isinstance(v, datetime) else v
+    if sqlite and isinstance(field, DateField | DecimalField):
+        return lambda v: None if v is None else str(v)
+    return None
 
 
 def in_list(column, values: list) -> SQL:

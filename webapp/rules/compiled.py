@@ -45,7 +45,7 @@ class CompiledRules:
             parse = parsers.get(name)
             if parse is None or raw is None:
                 continue
-            text = raw.strip() if isinstance(raw, str) else raw
+            text = raw.strip() if type(raw) is str else raw
             if text == "":
                 continue
             try:

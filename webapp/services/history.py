@@ -46,7 +46,8 @@ def record_created_many(created: list[tuple[int, dict]], actor: Actor) -> None:
     base = _base(0, actor, "create")
     rows = []
     for customer_id, record in created:
-        snapshot = {n: _snapshot_value(n, v, titles) for n, v in record.items()
+        snapshot = {n: v if type(v) is str and n not in _MASKED else
+                    _snapshot_value(n, v, titles) for n, v in record.items()
                     if v is not None and v != "" and v != []}
         rows.append({**base, "customer_id": customer_id, "field": None,
                      "new_value": json.dumps(snapshot, ensure_ascii=False)})
