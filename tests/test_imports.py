@@ -315,3 +315,35 @@ def test_cli_json_summary(app, statuses, tmp_path):
     assert summary["errors"] == [{"line": 3, "column": "gender", "value": "robot",
                                   "message": "Not one of the accepted values: male, female, "
                                              "unknown, other."}]
+
+
+def test_every_kind_of_defect_is_refused_on_its_line_and_column(admin, run_worker):
+    from tests.rowgen import DEFECTS, rows
+
+    planted = {}
+    cells_by_line = []
+    for number, (cells, defect) in enumerate(rows(len(DEFECTS) * 2, defect_every=2), start=2):
+        cells_by_line.append({"action": "add", **cells})
+        if defect:
+            planted[number] = defect
+    job = verified(admin, run_worker, uploaded(admin, csv_bytes(cells_by_line)))
+    refused = {}
+    for line, column, _value, _message in errors_of(job):
+        refused.setdefault(line, set()).add(column)
+    assert set(refused) == set(planted)  # every defect caught, no good row refused
+    for line, defect in planted.items():
+        # the defect's own field, or the field it leaves incomplete
+        related = {"secPhone": "secPhoneType", "additionalPhone": "additionalPhoneType",
+                   "employerIncome": "employerIncomeFreq", "mailAddress": "mailCity",
+                   "customerType": defect[2] if len(defect) > 2 else None}
+        assert defect[0] in refused[line] or related.get(defect[0]) in refused[line], (
+            line, defect, refused[line])
+    assert job.would_add == len(cells_by_line) - len(planted)
+
+
+def test_uploads_over_the_size_limit_are_refused(admin, app):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    response = upload(admin, b"action\n" + b"add\n" * 700_000)
+    assert response.status_code == 413
+    assert "larger than the 2 MB" in response.get_data(as_text=True)
+    assert ImportJob.select().count() == 0

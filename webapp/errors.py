@@ -1,11 +1,12 @@
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 PAGES = {
     403: ("Not for your role", "Your role does not open this page. Ask a manager or an admin "
                                "if you need it."),
     404: ("Not found", "There is nothing at this address; the customer may have been deleted."),
-    413: ("File too large", "The file is larger than this site accepts."),
+    413: ("File too large", "The file is larger than the {limit} MB this site accepts. Split "
+                            "it into smaller files and upload them one after another."),
 }
 
 
@@ -19,6 +20,8 @@ def init_app(app: Flask) -> None:
 
 def _handler(code: int, title: str, text: str):
     def handle(_error):
-        return render_template("errors.html", code=code, title=title, text=text), code
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return render_template("errors.html", code=code, title=title,
+                               text=text.format(limit=limit)), code
 
     return handle
