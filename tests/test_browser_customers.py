@@ -60,11 +60,19 @@ def test_agent_adds_finds_opens_and_edits_a_customer(page, statuses, make_custom
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash")).to_contain_text("1 field changed")
     expect(page.locator("main")).to_contain_text("(385) 555-0199")
+    shot(page, "customer-detail")
+    summary_url = page.url
+    page.get_by_role("navigation", name="Customer sections").get_by_role(
+        "link", name="History").click()
     history = page.locator("table.history")
     expect(history).to_contain_text("Primary phone")
     expect(history).to_contain_text("(801) 555-0147")
     expect(history).to_contain_text("(385) 555-0199")
-    shot(page, "customer-detail")
+    expect(page).to_have_url(re.compile(r"/customers/\d+/history$"))
+    shot(page, "customer-history")
+    page.go_back()
+    expect(page).to_have_url(summary_url)
+    expect(page.locator("#tab")).to_contain_text("General information")
 
 
 def test_statuses_page_is_for_managers_not_agents(page, statuses, browser):

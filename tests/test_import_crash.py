@@ -114,7 +114,7 @@ def test_cancel_a_running_import_keeps_what_was_committed_and_retry_finishes(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     stopped = ImportJob.get_by_id(job.id)
-    assert stopped.state == "cancelled"
+    assert stopped.state == "cancelled", stopped.message
     assert f"Cancelled after line {stopped.checkpoint_line}" in stopped.message
     assert stopped.checkpoint_line < ROW_COUNT + 1
     assert Customer.select().count() == stopped.added > 0

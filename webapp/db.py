@@ -23,7 +23,10 @@ def database_from_url(url: str):
     """Open (lazily) the database a URL names: sqlite:///path or postgresql://..."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return SqliteDatabase(parsed.path, pragmas=SQLITE_PRAGMAS)
+        # BEGIN IMMEDIATE: a transaction that reads and then writes takes the write lock
+        # up front, so it waits its turn (busy_timeout) instead of failing with "database
+        # is locked" when a worker commits between its read and its write.
+        return SqliteDatabase(parsed.path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
     if parsed.scheme in ("postgres", "postgresql"):
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         schema = options.pop("schema", None)

@@ -7,7 +7,6 @@ from webapp.customers.forms import NEW_CUSTOMER_DEFAULTS, SHOWN_FOR, CustomerFor
 from webapp.models import Customer, CustomerStatus
 from webapp.rules.context import RuleContext
 from webapp.rules.customer_fields import FIELDS_BY_NAME
-from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.customer_record import read_record
 from webapp.services.customers import (
@@ -48,15 +47,6 @@ def add():
     if form.validate_on_submit() and _saved(form, lambda r: create_customer(r, _actor())):
         return redirect(url_for("customers.detail", customer_id=form.saved.id))
     return render_template("customers/form.html", form=form, customer=None, shown_for=SHOWN_FOR)
-
-
-@bp.get("/customers/<int:customer_id>")
-def detail(customer_id: int):
-    customer = _customer_or_404(customer_id)
-    return render_template("customers/detail.html", customer=customer,
-                           record=read_record(customer), fields=FIELDS_BY_NAME,
-                           changes=list(history.entries_for(customer.id).limit(20)),
-                           label=history.label)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])

@@ -95,8 +95,9 @@ def start(job: ImportJob, phase: str) -> None:
         ImportProblem.delete().where((ImportProblem.job == job)
                                      & (ImportProblem.phase == "verify")).execute()
     target = entry_points.verify_import if phase == "verify" else entry_points.ingest_import
+    redis_connection().delete(cancel_key(job.id))
     with db.atomic():
-        ImportJob.update(state="queued", phase=phase, cancel_requested=False, message=None,
+        ImportJob.update(state="queued", phase=phase, message=None,
                          rows_done=0 if phase == "verify" else ImportJob.rows_done,
                          ).where(ImportJob.id == job.id).execute()
     rq_job = queue("imports").enqueue(target, job.id, job_timeout=JOB_TIMEOUT,
@@ -116,9 +117,19 @@ def cancel(job: ImportJob) -> str:
             ImportJob.id == job.id).execute()
         return "Cancelled before it started."
     if job.state in ("verifying", "importing"):
-        ImportJob.update(cancel_requested=True).where(ImportJob.id == job.id).execute()
+        # Through Redis, not the database: on SQLite this request would otherwise queue
+        # behind the import's own writes.
+        redis_connection().set(cancel_key(job.id), 1, ex=24 * 3600)
         return "Stopping after the chunk now being written; what is committed stays."
     return "There is nothing running to cancel."
+
+
+def cancel_key(job_id: int) -> str:
+    return f"imports:{job_id}:cancel"
+
+
+def cancel_requested(job_id: int) -> bool:
+    return bool(redis_connection().exists(cancel_key(job_id)))
 
 
 def retry(job: ImportJob) -> None:

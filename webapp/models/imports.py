@@ -49,7 +49,6 @@ class ImportJob(BaseModel):
     checkpoint_line = IntegerField(default=0)  # the last line whose chunk is committed
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
-    cancel_requested = BooleanField(default=False)
     message = TextField(null=True)
 
     @property

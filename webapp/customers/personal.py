@@ -1,0 +1,59 @@
+"""Contact & Personal: summary, contact information, and the change history."""
+
+import json
+
+from flask import Response, abort, request
+
+from webapp.customers import bp
+from webapp.customers.tabs import customer_or_404, render_tab, tab_loader
+from webapp.models import ChangeEntry, Customer
+from webapp.rules.customer_fields import FIELDS_BY_NAME
+from webapp.services import history
+from webapp.services.customer_record import read_record
+
+HISTORY_PAGE = 25
+
+
+@bp.get("/customers/<int:customer_id>")
+def detail(customer_id: int):
+    return render_tab(customer_or_404(customer_id), "summary")
+
+
+@tab_loader("summary")
+def _summary(customer: Customer) -> dict:
+    return {"record": read_record(customer), "fields": FIELDS_BY_NAME}
+
+
+@tab_loader("contact")
+def _contact(customer: Customer) -> dict:
+    return {"record": read_record(customer), "fields": FIELDS_BY_NAME,
+            "addresses": {a.kind: a for a in customer.addresses}}
+
+
+@tab_loader("history")
+def _history(customer: Customer) -> dict:
+    page = max(request.args.get("page", 1, type=int), 1)
+    entries = history.entries_for(customer.id)
+    total = entries.count()
+    return {"entries": list(entries.paginate(page, HISTORY_PAGE)), "page": page,
+            "pages": max(-(-total // HISTORY_PAGE), 1), "total": total,
+            "label": history.label, "created_fields": history.created_fields}
+
+
+@bp.get("/customers/<int:customer_id>/history/<int:entry_id>.json")
+def history_entry(customer_id: int, entry_id: int):
+    entry = ChangeEntry.get_or_none((ChangeEntry.id == entry_id)
+                                    & (ChangeEntry.customer_id == customer_id))
+    if entry is None:
+        abort(404)
+    body = {"id": entry.id, "customerId": entry.customer_id, "at": entry.at.isoformat() + "Z",
+            "who": entry.actor, "source": entry.source, "action": entry.action,
+            "section": entry.section}
+    if entry.action == "create":
+        body["values"] = dict(history.created_fields(entry))
+    else:
+        body.update(field=history.label(entry.field) if entry.field else None,
+                    fieldName=entry.field, old=entry.old_value, new=entry.new_value)
+    return Response(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=customer-{customer_id}-change-{entry.id}.json"})

@@ -1,0 +1,53 @@
+"""The customer page: one URL per section, loaded into the page by htmx. A plain request
+(bookmark, reload, back button) gets the whole page with that section open."""
+
+from flask import abort, render_template, request
+
+from webapp.customers import bp
+from webapp.models import Customer
+
+# (key, title, group): the left navigation, in the order servicers work through it.
+TABS = (
+    ("summary", "Summary", "Contact & Personal"),
+    ("contact", "Contact information", "Contact & Personal"),
+    ("history", "History", "Contact & Personal"),
+    ("phones", "Phones", None),
+    ("references", "References", None),
+    ("notes", "Notes", None),
+    ("links", "Links & Access", None),
+)
+TAB_TITLES = {key: title for key, title, _ in TABS}
+_LOADERS = {}
+
+
+def tab_loader(key: str):
+    """Register the function that gathers what a tab's template needs."""
+
+    def register(load):
+        _LOADERS[key] = load
+        return load
+
+    return register
+
+
+@bp.get("/customers/<int:customer_id>/<tab>")
+def tab(customer_id: int, tab: str):
+    return render_tab(customer_or_404(customer_id), tab)
+
+
+def render_tab(customer: Customer, tab: str, **extra):
+    if tab not in _LOADERS:
+        abort(404)
+    context = {"customer": customer, "tab": tab, "tabs": TABS, "tab_title": TAB_TITLES[tab],
+               **_LOADERS[tab](customer), **extra}
+    partial = f"customers/tabs/{tab}.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        return render_template("customers/_tab_response.html", partial=partial, **context)
+    return render_template("customers/page.html", partial=partial, **context)
+
+
+def customer_or_404(customer_id: int) -> Customer:
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        abort(404)
+    return customer
