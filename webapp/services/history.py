@@ -95,6 +95,14 @@ def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:
     return len(rows)
 
 
+def record_section_change(customer_id: int, actor: Actor, section: str, field: str,
+                          old: str = "", new: str = "") -> None:
+    """A write outside the customer record itself (a phone's marks, a note, a reference,
+    a loan link), with the field named as people read it."""
+    ChangeEntry.create(**_base(customer_id, actor, "update"), section=section, field=field,
+                       old_value=old, new_value=new)
+
+
 def record_deleted(customer_id: int, removed_counts: dict, actor: Actor) -> None:
     """Drop the customer's history (it holds personal data) and leave a tombstone that
     says only who removed which ID, when, and how many rows went with it."""

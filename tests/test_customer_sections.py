@@ -1,0 +1,96 @@
+"""The customer page's sections: each by URL as a whole page and as an htmx partial, and
+every write leaving a history entry."""
+
+import json
+
+import pytest
+
+from webapp.models import ChangeEntry, Phone
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def customer(make_customer, login):
+    login("agent")
+    return make_customer(secPhone="8015550100", secPhoneType="home")
+
+
+def history_fields(customer, section):
+    return [(e.field, e.old_value, e.new_value) for e in ChangeEntry.select().where(
+        (ChangeEntry.customer_id == customer.id) & (ChangeEntry.section == section))
+        .order_by(ChangeEntry.id)]
+
+
+@pytest.mark.parametrize("tab,words", [("summary", "General information"),
+                                       ("contact", "Primary address"),
+                                       ("history", "Customer added"),
+                                       ("phones", "Add phone")])
+def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
+    url = f"/customers/{customer.id}/{tab}"
+    page = client.get(url).get_data(as_text=True)
+    assert "<html" in page and words in page and 'aria-current="page"' in page
+    partial = client.get(url, headers=HX).get_data(as_text=True)
+    assert "<html" not in partial and words in partial
+    assert 'id="tabs"' in partial and 'hx-swap-oob="true"' in partial  # nav follows
+    assert client.get(f"/customers/{customer.id}/nonsense").status_code == 404
+
+
+def test_history_entries_download_as_json(client, customer):
+    entry = ChangeEntry.get(ChangeEntry.customer_id == customer.id)
+    response = client.get(f"/customers/{customer.id}/history/{entry.id}.json")
+    body = json.loads(response.data)
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert body["action"] == "create" and body["values"]["First name"] == "David"
+    assert body["values"]["SSN / SIN"] == "•••-••-9999"
+    assert client.get(f"/customers/{customer.id + 1}/history/{entry.id}.json").status_code \
+        == 404
+
+
+def test_phones_add_type_marks_roles_and_remove_with_history(client, customer):
+    url = f"/customers/{customer.id}/phones"
+    page = client.post(url, data={"number": "555-01", "kind": "cell"}, headers=HX)
+    text = page.get_data(as_text=True)
+    assert "A phone number needs 10 digits" in text and 'value="555-01"' in text
+    client.post(url, data={"number": "(385) 555-0123", "kind": "office"}, headers=HX)
+    added = Phone.get(Phone.number == "3855550123")
+    assert added.phone_type == "office" and not added.is_primary
+
+    def act(phone, action, **form):
+        return client.post(f"{url}/{phone.id}/{action}", data=form, headers=HX)
+
+    act(added, "type", kind="cellSmartPhone")
+    act(added, "do_not_call", on="1")
+    act(added, "verified", on="1")
+    act(added, "primary")
+    old_primary = Phone.get(Phone.number == "9876543210")
+    assert Phone.get_by_id(added.id).is_primary and not old_primary.is_primary
+    assert [p.number for p in customer.phones.order_by(Phone.position)][0] == "3855550123"
+    refused = act(Phone.get_by_id(added.id), "delete").get_data(as_text=True)
+    assert "Make another number primary" in refused
+    act(old_primary, "delete")
+    assert Phone.get_or_none(Phone.id == old_primary.id) is None
+
+    assert history_fields(customer, "phones") == [
+        ("Phone added", "", "(385) 555-0123 (Office)"),
+        ("Type · (385) 555-0123", "Office", "Cell (smartphone)"),
+        ("Do not call · (385) 555-0123", "Calls allowed", "Do not call"),
+        ("Verified · (385) 555-0123", "Not verified", "Verified"),
+        ("Primary phone · (385) 555-0123", "(987) 654-3210", "(385) 555-0123"),
+        ("Phone removed", "(987) 654-3210", ""),
+    ]
+    page = client.get(f"/customers/{customer.id}/history").get_data(as_text=True)
+    assert "Do not call · (385) 555-0123" in page
+
+
+def test_secondary_role_moves_and_primary_cannot_be_secondary(client, customer):
+    url = f"/customers/{customer.id}/phones"
+    client.post(url, data={"number": "2025550199", "kind": "home"}, headers=HX)
+    third = Phone.get(Phone.number == "2025550199")
+    client.post(f"{url}/{third.id}/secondary", headers=HX)
+    assert Phone.get_by_id(third.id).is_secondary
+    assert not Phone.get(Phone.number == "8015550100").is_secondary
+    primary = Phone.get(Phone.is_primary == True)  # noqa: E712
+    text = client.post(f"{url}/{primary.id}/secondary", headers=HX).get_data(as_text=True)
+    assert "Make another number primary first" in text
+    assert Phone.select().where(Phone.is_primary == True).count() == 1  # noqa: E712
