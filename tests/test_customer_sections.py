@@ -94,3 +94,49 @@ def test_secondary_role_moves_and_primary_cannot_be_secondary(client, customer):
     text = client.post(f"{url}/{primary.id}/secondary", headers=HX).get_data(as_text=True)
     assert "Make another number primary first" in text
     assert Phone.select().where(Phone.is_primary == True).count() == 1  # noqa: E712
+
+
+def test_notes_add_filter_newest_first_and_history(client, customer):
+    from webapp.models import Note, NoteCategory
+
+    general = NoteCategory.create(title="General")
+    collections = NoteCategory.create(title="Collections")
+    retired = NoteCategory.create(title="Old", active=False)
+    url = f"/customers/{customer.id}/notes"
+    refused = client.post(url, data={"title": "", "category": str(retired.id),
+                                     "body": "Kept <b>text</b>"}, headers=HX)
+    text = refused.get_data(as_text=True)
+    assert "A note needs a title." in text and "Choose a category." in text
+    assert "Kept &lt;b&gt;text&lt;/b&gt;" in text  # what was typed stays, escaped
+    client.post(url, data={"title": "Called", "category": str(general.id),
+                           "body": "Left a message"}, headers=HX)
+    client.post(url, data={"title": "Promise to pay", "category": str(collections.id),
+                           "body": "Will pay Friday"}, headers=HX)
+    page = client.get(url).get_data(as_text=True)
+    assert page.index("Promise to pay") < page.index("Called")  # newest first
+    only = client.get(f"{url}?category={general.id}", headers=HX).get_data(as_text=True)
+    assert "Called" in only and "Promise to pay" not in only
+    assert Note.select().count() == 2
+    assert history_fields(customer, "notes") == [
+        ("Note added", "", "Called (General)"),
+        ("Note added", "", "Promise to pay (Collections)")]
+
+
+def test_managers_keep_the_note_categories(client, login, statuses):
+    from webapp.models import NoteCategory
+
+    client.post("/logout")
+    login("agent")
+    assert client.get("/settings/note-categories").status_code == 403
+    client.post("/logout")
+    login("manager")
+    client.post("/settings/note-categories", data={"title": "Legal"})
+    legal = NoteCategory.get(NoteCategory.title == "Legal")
+    answer = client.post("/settings/note-categories", data={"title": "legal"}, headers=HX)
+    assert "on the list already" in answer.get_data(as_text=True)
+    client.post(f"/settings/note-categories/{legal.id}/rename", data={"title": "Legal hold"})
+    client.post(f"/settings/note-categories/{legal.id}/deactivate")
+    legal = NoteCategory.get_by_id(legal.id)
+    assert legal.title == "Legal hold" and not legal.active
+    assert client.get("/settings/document-sections").status_code == 200
+    assert client.get("/settings/unknown-list").status_code == 404
