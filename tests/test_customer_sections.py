@@ -25,7 +25,10 @@ def history_fields(customer, section):
 @pytest.mark.parametrize("tab,words", [("summary", "General information"),
                                        ("contact", "Primary address"),
                                        ("history", "Customer added"),
-                                       ("phones", "Add phone")])
+                                       ("phones", "Add phone"),
+                                       ("notes", "Add a note"),
+                                       ("references", "Add a reference"),
+                                       ("links", "Not linked to any loan")])
 def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
     url = f"/customers/{customer.id}/{tab}"
     page = client.get(url).get_data(as_text=True)
@@ -140,3 +143,55 @@ def test_managers_keep_the_note_categories(client, login, statuses):
     assert legal.title == "Legal hold" and not legal.active
     assert client.get("/settings/document-sections").status_code == 200
     assert client.get("/settings/unknown-list").status_code == 404
+
+
+def test_references_add_edit_delete_with_errors_beside_fields_and_history(client, customer):
+    from webapp.models import Reference
+
+    url = f"/customers/{customer.id}/references"
+    refused = client.post(url, data={"name": "", "primaryPhone": "555", "state": "ON",
+                                     "country": "usa", "city": "Kept City"}, headers=HX)
+    text = refused.get_data(as_text=True)
+    assert 'id="name-error">Name is required.' in text
+    assert 'id="primaryPhone-error">A phone number needs 10 digits' in text
+    assert "ON is not a state or province of United States" in text
+    assert 'value="Kept City"' in text and Reference.select().count() == 0
+    client.post(url, data={"name": "Pat Roe", "relationship": "Sister",
+                           "primaryPhone": "801-555-0177", "country": "usa"}, headers=HX)
+    reference = Reference.get()
+    assert reference.primary_phone == "8015550177"
+    form = client.get(f"{url}/{reference.id}", headers=HX).get_data(as_text=True)
+    assert 'value="Pat Roe"' in form and "Save reference" in form
+    client.post(f"{url}/{reference.id}", data={"name": "Pat Roe", "relationship": "Brother",
+                                               "primaryPhone": "8015550177",
+                                               "country": "usa"}, headers=HX)
+    assert Reference.get_by_id(reference.id).relationship == "Brother"
+    client.post(f"{url}/{reference.id}/delete", headers=HX)
+    assert Reference.select().count() == 0
+    assert history_fields(customer, "references") == [
+        ("Reference added", "", "Pat Roe (Sister)"),
+        ("Relationship · Pat Roe", "Sister", "Brother"),
+        ("Reference removed", "Pat Roe (Brother)", "")]
+
+
+def test_links_keep_one_primary_per_loan_and_record_access(client, customer, make_customer):
+    from webapp.models import CustomerLoan, Loan
+
+    loan = Loan.create(display_id="LN-77", days_past_due=15)
+    partner = make_customer(importId="PARTNER")
+    mine = CustomerLoan.create(customer=customer, loan=loan, role="secondary")
+    theirs = CustomerLoan.create(customer=partner, loan=loan, role="primary")
+    url = f"/customers/{customer.id}/links/{mine.id}"
+    page = client.get(f"/customers/{customer.id}/links").get_data(as_text=True)
+    assert "LN-77" in page and ">15<" in page
+    client.post(f"{url}/role", data={"role": "primary"}, headers=HX)
+    assert CustomerLoan.get_by_id(mine.id).role == "primary"
+    assert CustomerLoan.get_by_id(theirs.id).role == "secondary"
+    refused = client.post(f"{url}/role", data={"role": "other"}, headers=HX)
+    assert "needs a primary customer" in refused.get_data(as_text=True)
+    assert CustomerLoan.select().where(CustomerLoan.role == "primary").count() == 1
+    client.post(f"{url}/sms_access", data={"on": "1"}, headers=HX)
+    assert CustomerLoan.get_by_id(mine.id).sms_access
+    assert history_fields(customer, "links") == [
+        ("Role · LN-77", "Secondary", "Primary"), ("SMS access · LN-77", "Off", "On")]
+    assert history_fields(partner, "links") == [("Role · LN-77", "Primary", "Secondary")]

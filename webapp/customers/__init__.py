@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("customers", __name__)
 
-from webapp.customers import notes, personal, phones, routes, tabs  # noqa: E402,F401
+from webapp.customers import (  # noqa: E402,F401
+    links,
+    notes,
+    personal,
+    phones,
+    references,
+    routes,
+    tabs,
+)

@@ -61,9 +61,13 @@ def spec_field(spec: FieldSpec):
 
 
 class RuleForm(FlaskForm):
-    """A form whose fields come from specs. `record` holds the normalised result."""
+    """A form whose fields come from specs. `record` holds the normalised result. The
+    record rules default to the customer's; a form for another record names its own."""
 
     specs: tuple[FieldSpec, ...] = ()
+    check_record = staticmethod(record_errors)
+    normalise = staticmethod(normalise_record)
+    defaults = staticmethod(apply_defaults)
 
     def __init__(self, *args, rule_context, base_record: dict | None = None, **kwargs):
         self.rule_context = rule_context
@@ -84,18 +88,18 @@ class RuleForm(FlaskForm):
         fields_ok = super().validate(extra_validators)
         record = self.combined_record()
         wrong = {name for name, f in self._fields.items() if f.errors}
-        problems = record_errors(record, wrong)
+        problems = self.check_record(record, wrong)
         for problem in problems:
             target = self._fields.get(problem.field)
             (target.errors if target is not None else self.form_errors).append(problem.message)
         if fields_ok and not problems:
-            self.record = normalise_record(record)
+            self.record = self.normalise(record)
             return True
         return False
 
     def combined_record(self) -> dict:
         if self.base_record is None:
-            return apply_defaults(self.cleaned, self.rule_context)
+            return self.defaults(self.cleaned, self.rule_context)
         record = dict(self.base_record)
         for spec in self.specs:
             # A blank secret (the password) keeps the stored one.

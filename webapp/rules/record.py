@@ -58,19 +58,25 @@ def record_errors(values: dict, already_wrong: set[str] = frozenset()) -> list[F
     errors += _mailing_errors(values, already_wrong)
     errors += _list_length_errors(values, already_wrong)
     errors += _orphan_type_errors(values, already_wrong)
-    errors += _address_errors(values, already_wrong)
+    errors += address_errors(values, ADDRESS_GROUPS, already_wrong)
     return errors
 
 
 def normalise_record(values: dict) -> dict:
     """The normalisations that need other fields, applied once the record is valid."""
+    record = shape_postal_codes(values, ADDRESS_GROUPS)
+    if not record.get("doNotCaseFormat") and record.get("lastName"):
+        record["lastName"] = format_last_name(record["lastName"])
+    return record
+
+
+def shape_postal_codes(values: dict, groups) -> dict:
+    """ZIP+4 with its dash, Canadian codes as A1A 1A1."""
     record = dict(values)
-    for _state, zip_field, country_field in ADDRESS_GROUPS:
+    for _state, zip_field, country_field in groups:
         if not is_blank(record.get(zip_field)):
             shaped = _shape_postal_code(record[zip_field], record.get(country_field))
             record[zip_field] = shaped or record[zip_field]
-    if not record.get("doNotCaseFormat") and record.get("lastName"):
-        record["lastName"] = format_last_name(record["lastName"])
     return record
 
 
@@ -135,9 +141,11 @@ def _orphan_type_errors(values, already_wrong) -> list[FieldError]:
             and number_field not in already_wrong]
 
 
-def _address_errors(values, already_wrong) -> list[FieldError]:
+def address_errors(values, groups, already_wrong) -> list[FieldError]:
+    """State and postal code must belong to the country, for each (state, zip, country)
+    group of field names."""
     errors = []
-    for state_field, zip_field, country_field in ADDRESS_GROUPS:
+    for state_field, zip_field, country_field in groups:
         country = values.get(country_field)
         if is_blank(country) or country_field in already_wrong:
             continue

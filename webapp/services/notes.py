@@ -44,8 +44,10 @@ def add_note(customer: Customer, title: str, category_id: str | int | None, body
 
 
 def notes_for(customer: Customer, category_id: int | None = None):
-    query = (Note.select(Note, NoteCategory).join(NoteCategory, on=(Note.category == NoteCategory.id))
-             .where(Note.customer == customer).order_by(Note.created_at.desc(), Note.id.desc()))
+    query = (Note.select(Note, NoteCategory)
+             .join(NoteCategory, on=(Note.category == NoteCategory.id))
+             .where(Note.customer == customer)
+             .order_by(Note.created_at.desc(), Note.id.desc()))
     if category_id:
         query = query.where(Note.category == category_id)
     return query

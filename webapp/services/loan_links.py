@@ -1,0 +1,53 @@
+"""A customer's links to loan accounts: role on the loan and communication access.
+Every loan keeps exactly one primary customer."""
+
+from webapp.db import db
+from webapp.models import LOAN_ROLES, CustomerLoan
+from webapp.services import history
+from webapp.services.actor import Actor
+
+ROLE_LABELS = {"primary": "Primary", "secondary": "Secondary", "other": "Other",
+               "authorizedUser": "Authorized user"}
+CHANNELS = {"email_access": "Email access", "web_access": "Web access",
+            "sms_access": "SMS access"}
+
+
+class LinkRefused(Exception):
+    pass
+
+
+def set_role(link: CustomerLoan, role: str, actor: Actor) -> None:
+    if role not in LOAN_ROLES:
+        raise LinkRefused(f"Choose one of: {', '.join(ROLE_LABELS.values())}.")
+    if role == link.role:
+        return
+    if link.role == "primary":
+        raise LinkRefused(f"Loan {link.loan.display_id} needs a primary customer: make "
+                          "another customer on it primary instead.")
+    with db.atomic():
+        if role == "primary":
+            current = CustomerLoan.get_or_none((CustomerLoan.loan == link.loan_id)
+                                               & (CustomerLoan.role == "primary"))
+            if current:  # the one who was primary steps down to secondary
+                _change_role(current, "secondary", actor)
+        _change_role(link, role, actor)
+
+
+def set_access(link: CustomerLoan, channel: str, on: bool, actor: Actor) -> None:
+    if channel not in CHANNELS or getattr(link, channel) == on:
+        return
+    with db.atomic():
+        setattr(link, channel, on)
+        link.save()
+        history.record_section_change(link.customer_id, actor, "links",
+                                      f"{CHANNELS[channel]} · {link.loan.display_id}",
+                                      "Off" if on else "On", "On" if on else "Off")
+
+
+def _change_role(link: CustomerLoan, role: str, actor: Actor) -> None:
+    old = link.role
+    link.role = role
+    link.save()
+    history.record_section_change(link.customer_id, actor, "links",
+                                  f"Role · {link.loan.display_id}", ROLE_LABELS[old],
+                                  ROLE_LABELS[role])
