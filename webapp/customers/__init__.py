@@ -5,6 +5,7 @@ bp = Blueprint("customers", __name__)
 from webapp.customers import (  # noqa: E402,F401
     links,
     notes,
+    payments,
     personal,
     phones,
     references,

@@ -12,6 +12,7 @@ TABS = (
     ("contact", "Contact information", "Contact & Personal"),
     ("history", "History", "Contact & Personal"),
     ("phones", "Phones", None),
+    ("payments", "Payment profiles", None),
     ("references", "References", None),
     ("notes", "Notes", None),
     ("links", "Links & Access", None),
