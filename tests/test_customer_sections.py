@@ -28,7 +28,9 @@ def history_fields(customer, section):
                                        ("phones", "Add phone"),
                                        ("notes", "Add a note"),
                                        ("references", "Add a reference"),
-                                       ("links", "Not linked to any loan")])
+                                       ("links", "Not linked to any loan"),
+                                       ("employer", "No employer recorded"),
+                                       ("payments", "No payment profiles")])
 def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
     url = f"/customers/{customer.id}/{tab}"
     page = client.get(url).get_data(as_text=True)
@@ -195,3 +197,22 @@ def test_links_keep_one_primary_per_loan_and_record_access(client, customer, mak
     assert history_fields(customer, "links") == [
         ("Role · LN-77", "Secondary", "Primary"), ("SMS access · LN-77", "Off", "On")]
     assert history_fields(partner, "links") == [("Role · LN-77", "Primary", "Secondary")]
+
+
+def test_employer_edit_in_place_with_rules_and_its_own_history(client, customer):
+    url = f"/customers/{customer.id}/employer/edit"
+    form = client.get(url, headers=HX).get_data(as_text=True)
+    assert "Save employer" in form and "<html" not in form
+    refused = client.post(url, data={"employerName": "Acme", "employerIncome": "3000",
+                                     "employerCountry": "usa"}, headers=HX)
+    text = refused.get_data(as_text=True)
+    assert 'id="employerIncomeFreq-error">Income frequency is required with an income' in text
+    assert 'value="Acme"' in text
+    client.post(url, data={"employerName": "Acme", "employerIncome": "3000",
+                           "employerIncomeFreq": "monthly", "employerCountry": "usa",
+                           "employerNextPayday": "2030-01-15"}, headers=HX)
+    view = client.get(f"/customers/{customer.id}/employer").get_data(as_text=True)
+    assert "Acme" in view and "$3,000.00" in view and "Employer history" in view
+    fields = {f for f, _, _ in history_fields(customer, "employer")}
+    assert {"employerName", "employerIncome", "employerIncomeFreq",
+            "employerNextPayday"} <= fields

@@ -12,6 +12,7 @@ TABS = (
     ("contact", "Contact information", "Contact & Personal"),
     ("history", "History", "Contact & Personal"),
     ("phones", "Phones", None),
+    ("employer", "Employer", None),
     ("payments", "Payment profiles", None),
     ("references", "References", None),
     ("notes", "Notes", None),
