@@ -30,7 +30,8 @@ def history_fields(customer, section):
                                        ("references", "Add a reference"),
                                        ("links", "Not linked to any loan"),
                                        ("employer", "No employer recorded"),
-                                       ("payments", "No payment profiles")])
+                                       ("payments", "No payment profiles"),
+                                       ("documents", "Upload a document")])
 def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
     url = f"/customers/{customer.id}/{tab}"
     page = client.get(url).get_data(as_text=True)
@@ -216,3 +217,48 @@ def test_employer_edit_in_place_with_rules_and_its_own_history(client, customer)
     fields = {f for f, _, _ in history_fields(customer, "employer")}
     assert {"employerName", "employerIncome", "employerIncomeFreq",
             "employerNextPayday"} <= fields
+
+
+def test_documents_upload_checked_download_edit_inactive_and_removed_with_customer(
+        client, customer, app, users):
+    import io
+    from pathlib import Path
+
+    from webapp.models import Document, DocumentSection
+    from webapp.services.actor import Actor
+    from webapp.services.customers import delete_customer
+
+    income = DocumentSection.create(title="Income")
+    legal = DocumentSection.create(title="Legal")
+    url = f"/customers/{customer.id}/documents"
+
+    def upload(content, filename, name="Pay stub", section=income.id):
+        return client.post(url, data={"name": name, "section": str(section),
+                                      "file": (io.BytesIO(content), filename)},
+                           content_type="multipart/form-data", headers=HX)
+
+    fake = upload(b"MZ\x90\x00 not a pdf", "stub.pdf").get_data(as_text=True)
+    assert "not really a .pdf file" in fake and 'value="Pay stub"' in fake
+    assert "Accepted files" in upload(b"#!/bin/sh", "run.sh").get_data(as_text=True)
+    app.config["DOCUMENT_MAX_MB"] = 1
+    assert "up to 1 MB" in upload(b"%PDF-1.7" + bytes(1_100_000), "big.pdf").get_data(
+        as_text=True)
+    pdf = b"%PDF-1.7\n% a tiny pay stub\n"
+    upload(pdf, "../../etc/stub <1>.pdf")
+    document = Document.get()
+    stored = Path(app.instance_path) / "documents" / str(document.id)
+    assert stored.read_bytes() == pdf and document.content_type == "application/pdf"
+    download = client.get(f"{url}/{document.id}/file")
+    assert download.data == pdf and "stub" in download.headers["Content-Disposition"]
+    client.post(f"{url}/{document.id}", data={"name": "May pay stub",
+                                              "section": str(legal.id)}, headers=HX)
+    client.post(f"{url}/{document.id}/active", data={"on": "0"}, headers=HX)
+    refused = client.post(f"{url}/{document.id}", data={"name": "X", "section": str(legal.id)},
+                          headers=HX).get_data(as_text=True)
+    assert "Inactive documents cannot be edited" in refused
+    assert client.get(f"{url}/{document.id}/file").data == pdf  # still downloadable
+    assert [f for f, _, _ in history_fields(customer, "documents")] == [
+        "Document added", "Name · May pay stub", "Section · May pay stub",
+        "State · May pay stub"]
+    delete_customer(customer, Actor(users["manager"], "ui"))
+    assert not stored.exists()

@@ -19,6 +19,7 @@ def load_config(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "DEFAULT_CUSTOMER_TYPE": os.environ.get("DEFAULT_CUSTOMER_TYPE", "individual"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        "DOCUMENT_MAX_MB": int(os.environ.get("DOCUMENT_MAX_MB", "20")),
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -16,6 +16,7 @@ TABS = (
     ("payments", "Payment profiles", None),
     ("references", "References", None),
     ("notes", "Notes", None),
+    ("documents", "Documents", None),
     ("links", "Links & Access", None),
 )
 TAB_TITLES = {key: title for key, title, _ in TABS}

@@ -74,12 +74,18 @@ CUSTOMER_LEVEL_ROWS = (
 
 def delete_customer(customer: Customer, actor: Actor) -> dict[str, int]:
     """Remove the customer for good; returns how many rows of each kind went with it."""
+    document_ids = [d.id for d in Document.select(Document.id)
+                    .where(Document.customer == customer)]
     with db.atomic():
         removed = {name: model.delete().where(model.customer == customer).execute()
                    for name, model in CUSTOMER_LEVEL_ROWS}
         customer_id = customer.id
         customer.delete_instance()
         history.record_deleted(customer_id, removed, actor)
+    if document_ids:  # the files go once the rows are gone for good
+        from webapp.services.documents import remove_files
+
+        remove_files(document_ids)
     return removed
 
 
