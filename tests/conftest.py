@@ -106,6 +106,13 @@ def run_worker(app):
 
 
 @pytest.fixture
+def small_chunks(app, monkeypatch):
+    """Imports commit every 25 rows, so a test can act in the middle of one. Request it
+    before live_worker: the worker reads the setting when it starts."""
+    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
+
+
+@pytest.fixture
 def live_worker(app):
     """A real RQ worker running in the background for the length of a test."""
     worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], start_new_session=True,

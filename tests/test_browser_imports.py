@@ -13,8 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_admin_uploads_verifies_imports_and_finds_the_customer(page, statuses, tmp_path,
-                                                               live_worker, monkeypatch):
-    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "40")  # a bar that visibly moves
+                                                               small_chunks, live_worker):
     rows = [row(importId=f"B{n}", firstName="Imported", lastName=f"Person{n:03d}",
                 ssn=f"{n:09d}") for n in range(1, 301)]
     rows[9]["priState"] = "New York"  # line 11

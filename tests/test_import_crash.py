@@ -99,11 +99,10 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypa
 
 
 def test_cancel_a_running_import_keeps_what_was_committed_and_retry_finishes(
-        app, client, login, monkeypatch, live_worker):
+        app, client, login, small_chunks, live_worker):
     create_status("Active")
     login("admin")
     job = verified_job()
-    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
     client.post(f"/imports/{job.id}/import")
     deadline = time.monotonic() + 60
     while ImportJob.get_by_id(job.id).checkpoint_line < 200:
