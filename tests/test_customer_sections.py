@@ -31,7 +31,8 @@ def history_fields(customer, section):
                                        ("links", "Not linked to any loan"),
                                        ("employer", "No employer recorded"),
                                        ("payments", "No payment profiles"),
-                                       ("documents", "Upload a document")])
+                                       ("documents", "Upload a document"),
+                                       ("communications", "No SMS messages recorded")])
 def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
     url = f"/customers/{customer.id}/{tab}"
     page = client.get(url).get_data(as_text=True)
@@ -262,3 +263,21 @@ def test_documents_upload_checked_download_edit_inactive_and_removed_with_custom
         "State · May pay stub"]
     delete_customer(customer, Actor(users["manager"], "ui"))
     assert not stored.exists()
+
+
+def test_communication_history_by_channel_with_email_excerpts(client, customer):
+    from webapp.services import communications
+
+    communications.record(customer, "sms", "Payment due Friday")
+    communications.record(customer, "sms", "OK, paying Thursday", direction="inbound")
+    body = "<style>p{color:red}</style><p>Hello&nbsp;<b>David</b>,</p>" + "x" * 900
+    mail = communications.record(customer, "email", body, subject="Statement")
+    assert mail.body_excerpt.startswith("Hello David,") and len(mail.body_excerpt) == 500
+    communications.record(customer, "mail", "Notice", subject="Privacy notice",
+                          tracking_status="In transit")
+    url = f"/customers/{customer.id}/communications"
+    sms = client.get(url, headers=HX).get_data(as_text=True)
+    assert sms.index("Payment due Friday") < sms.index("OK, paying Thursday")
+    email = client.get(f"{url}?channel=email", headers=HX).get_data(as_text=True)
+    assert "Hello David," in email and "<b>" not in email and "color:red" not in email
+    assert "In transit" in client.get(f"{url}?channel=mail").get_data(as_text=True)

@@ -57,6 +57,7 @@ def seed(customer_count: int, rng: random.Random | None = None) -> dict[str, str
         customer = create_customer(verdict.record, actor)
         if number <= len(loans):
             CustomerLoan.create(customer=customer, loan=loans[number - 1], role="primary")
+            demo_communications(customer)
     return passwords
 
 
@@ -83,3 +84,16 @@ def demo_cells(number: int, rng: random.Random) -> dict[str, str]:
     if kind == "flooringCustomer":
         cells["creditLimit"] = str(rng.randint(5, 50) * 10_000)
     return cells
+
+
+def demo_communications(customer) -> None:
+    from webapp.services import communications
+
+    communications.record(customer, "sms", "Your payment of $245.10 is due on the 15th.")
+    communications.record(customer, "sms", "Can I pay on the 20th instead?",
+                          direction="inbound")
+    communications.record(customer, "email", "<h1>Statement ready</h1><p>Your monthly "
+                          "statement is ready to view in the customer portal.</p>",
+                          subject="Your statement is ready")
+    communications.record(customer, "mail", "Annual privacy notice",
+                          subject="Annual privacy notice", tracking_status="Delivered")

@@ -18,6 +18,7 @@ TABS = (
     ("notes", "Notes", None),
     ("documents", "Documents", None),
     ("links", "Links & Access", None),
+    ("communications", "Communication history", None),
 )
 TAB_TITLES = {key: title for key, title, _ in TABS}
 _LOADERS = {}
