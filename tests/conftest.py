@@ -21,7 +21,10 @@ from webapp.services.passwords import hash_password
 from webapp.services.statuses import create_status
 
 PASSWORDS = {"agent": "agent-pass-123", "manager": "manager-pass-123", "admin": "admin-pass-123"}
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A Redis database of its own per run (1-15; 0 is the app's), so two suites on one
+# machine do not flush each other's queues.
+REDIS_URL = os.environ.get("TEST_REDIS_URL",
+                           f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
 
 
 @pytest.fixture(scope="session")
