@@ -32,7 +32,8 @@ def history_fields(customer, section):
                                        ("employer", "No employer recorded"),
                                        ("payments", "No payment profiles"),
                                        ("documents", "Upload a document"),
-                                       ("communications", "No SMS messages recorded")])
+                                       ("communications", "No SMS messages recorded"),
+                                       ("additional", "No custom fields are defined")])
 def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
     url = f"/customers/{customer.id}/{tab}"
     page = client.get(url).get_data(as_text=True)
@@ -281,3 +282,38 @@ def test_communication_history_by_channel_with_email_excerpts(client, customer):
     email = client.get(f"{url}?channel=email", headers=HX).get_data(as_text=True)
     assert "Hello David," in email and "<b>" not in email and "color:red" not in email
     assert "In transit" in client.get(f"{url}?channel=mail").get_data(as_text=True)
+
+
+def test_custom_fields_defined_by_managers_filled_by_agents_with_rules(client, login,
+                                                                        customer):
+    from webapp.models import CustomFieldDefinition, CustomFieldValue
+
+    assert client.get("/settings/custom-fields").status_code == 403
+    client.post("/logout")
+    login("manager")
+    for label, kind, choices in (("Preferred language", "choice", "English\nSpanish"),
+                                 ("Household size", "number", ""),
+                                 ("Move-in date", "date", ""), ("Veteran", "yesno", "")):
+        client.post("/settings/custom-fields", data={"label": label, "kind": kind,
+                                                     "choices": choices})
+    refused = client.post("/settings/custom-fields", data={"label": "Color", "kind": "choice",
+                                                           "choices": "Red"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "at least two choices" in refused
+    ids = {d.label: d.id for d in CustomFieldDefinition.select()}
+    url = f"/customers/{customer.id}/additional/edit"
+    bad = client.post(url, data={f"cf_{ids['Household size']}": "four",
+                                 f"cf_{ids['Move-in date']}": "2021-02-30",
+                                 f"cf_{ids['Preferred language']}": "Klingon"}, headers=HX)
+    text = bad.get_data(as_text=True)
+    assert "Not a number" in text and "No such date" in text and "Not one of" in text
+    assert 'value="four"' in text and CustomFieldValue.select().count() == 0
+    client.post(url, data={f"cf_{ids['Household size']}": "4",
+                           f"cf_{ids['Move-in date']}": "03/15/2021",
+                           f"cf_{ids['Preferred language']}": "spanish",
+                           f"cf_{ids['Veteran']}": "1"}, headers=HX)
+    view = client.get(f"/customers/{customer.id}/additional").get_data(as_text=True)
+    for shown in ("Spanish", "2021-03-15", "Yes", ">4<"):
+        assert shown in view
+    assert history_fields(customer, "custom fields")[0] == ("Preferred language", "",
+                                                            "Spanish")

@@ -3,6 +3,7 @@ from flask import Blueprint
 bp = Blueprint("customers", __name__)
 
 from webapp.customers import (  # noqa: E402,F401
+    additional,
     communications,
     documents,
     employer,

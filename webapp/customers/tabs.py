@@ -10,6 +10,7 @@ from webapp.models import Customer
 TABS = (
     ("summary", "Summary", "Contact & Personal"),
     ("contact", "Contact information", "Contact & Personal"),
+    ("additional", "Additional information", "Contact & Personal"),
     ("history", "History", "Contact & Personal"),
     ("phones", "Phones", None),
     ("employer", "Employer", None),

@@ -42,7 +42,10 @@ def spec_field(spec: FieldSpec):
     if spec.kind == "status":
         return SelectField(choices=[], validate_choice=False, **common)
     if spec.kind == "flag":
-        return SelectField(choices=[SelectChoice("1", "Yes"), SelectChoice("0", "No")],
+        # A flag with a default (sale/transfer consent) always has a value; one without
+        # (a custom yes/no field) may be left unanswered.
+        answers = [SelectChoice("1", "Yes"), SelectChoice("0", "No")]
+        return SelectField(choices=answers if spec.default is not None else [CHOOSE, *answers],
                            validate_choice=False, **common)
     if spec.kind in ("choice", "country"):
         choices = [CHOOSE] + [SelectChoice(c, spec.choice_labels.get(c, c)) for c in spec.choices]

@@ -146,6 +146,19 @@ def money(spec: FieldSpec, ctx) -> Parser:
     return parse
 
 
+def number(spec: FieldSpec, ctx) -> Parser:
+    def parse(value):
+        try:
+            found = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            raise RuleError("Not a number; write it like 1250 or -3.5.") from None
+        if not found.is_finite():
+            raise RuleError("Not a number; write it like 1250 or -3.5.")
+        return found
+
+    return parse
+
+
 def score(spec: FieldSpec, ctx) -> Parser:
     low, high = spec.min_value, spec.max_value
 
@@ -279,7 +292,8 @@ def _split_list(value: str) -> list[str]:
 PARSERS = {
     "text": text, "choice": choice, "choice_list": choice_list, "date": calendar_date,
     "past_date": past_date, "phone": phone, "phone_list": phone_list,
-    "nine_digits": nine_digits, "money": money, "score": score, "flag": flag,
+    "nine_digits": nine_digits, "money": money, "number": number, "score": score,
+    "flag": flag,
     "email": email, "country": country, "state": state, "zipcode": zipcode,
     "identifier": identifier, "license": license_number, "username": username,
     "password": password, "status": status,
