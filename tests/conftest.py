@@ -221,3 +221,9 @@ def browser_login(page, role: str):
     page.get_by_label("Password").fill(PASSWORDS[role])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/customers")
+
+
+def wait_for_htmx(page):
+    """Until htmx has swapped and settled, new content has no triggers yet."""
+    page.wait_for_function("!document.querySelector("
+                           "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")

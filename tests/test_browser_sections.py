@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_htmx
 from tests.test_browser_customers import shot
 from webapp.models import CustomerLoan, Loan, NoteCategory
 
@@ -16,6 +16,7 @@ def open_tab(page, name):
     page.get_by_role("navigation", name="Customer sections").get_by_role(
         "link", name=name, exact=True).click()
     expect(page.locator("#tab h2")).to_contain_text(name.split(" ")[0])
+    wait_for_htmx(page)
 
 
 def test_agent_works_phones_notes_references_links_and_reads_history(page, make_customer):
@@ -38,6 +39,7 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
     page.get_by_role("button", name="Add phone").click()
     row = page.locator("tr", has_text="(385) 555-0142")
     expect(row).to_be_visible()
+    wait_for_htmx(page)
     row.get_by_role("button", name="Calls allowed").click()
     expect(page.locator("tr", has_text="(385) 555-0142").get_by_role(
         "button", name="Do not call")).to_be_visible()
@@ -49,6 +51,7 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
     page.get_by_label("Note", exact=True).fill("Will pay $120 on Friday.")
     page.get_by_role("button", name="Save note").click()
     expect(page.locator("article.note")).to_contain_text("Will pay $120 on Friday.")
+    wait_for_htmx(page)
     shot(page, "tab-notes")
 
     open_tab(page, "References")
@@ -58,6 +61,7 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
     page.get_by_label("Phone", exact=True).fill("801-555-0199")
     page.get_by_role("button", name="Add reference").click()
     expect(page.locator("article.reference")).to_contain_text("Rita Pike")
+    wait_for_htmx(page)
     shot(page, "tab-references")
 
     open_tab(page, "Links & Access")
