@@ -55,7 +55,7 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
         starting[ImportJob.rows_total] = count_rows(job)
     ImportJob.update(starting).where(ImportJob.id == job.id).execute()
     job = ImportJob.get_by_id(job_id)
-    sqlite = isinstance(db.obj, SqliteDatabase)
+    pause = TURN_FOR_OTHERS if phase == "import" and isinstance(db.obj, SqliteDatabase) else 0
     seen = SeenKeys()
     try:
         pass_ = _Pass(job, phase, seen)
@@ -64,8 +64,8 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
             if lifecycle.cancel_requested(job.id):
                 raise Cancelled
             pass_.handle(chunk)
-            if sqlite:
-                time.sleep(TURN_FOR_OTHERS)
+            if pause:
+                time.sleep(pause)
         _finish(job, "verified" if phase == "verify" else "done", None)
     except Cancelled:
         done = ImportJob.get_by_id(job.id)
