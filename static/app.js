@@ -20,3 +20,24 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".customer-form").forEach(syncCustomerForm);
 });
+
+// ZIP / postal code decoding: fill the city and state from the packaged ZIP data when
+// they are empty (or were filled by an earlier decode), never over what a person typed.
+document.addEventListener("change", async (event) => {
+  const zip = event.target;
+  if (!zip.name || !/Zipcode$/.test(zip.name) || !zip.value.trim()) return;
+  const prefix = zip.name.replace(/Zipcode$/, "");
+  const response = await fetch(`/zip/${encodeURIComponent(zip.value.trim())}.json`);
+  if (!response.ok) return;
+  const place = await response.json();
+  for (const [part, value] of [["City", place.city], ["State", place.state]]) {
+    const input = document.querySelector(`[name=${prefix}${part}]`);
+    if (input && value && (!input.value || input.dataset.decoded === "1")) {
+      input.value = value;
+      input.dataset.decoded = "1";
+    }
+  }
+});
+document.addEventListener("input", (event) => {
+  delete event.target.dataset.decoded;  // typed by a person from now on
+});

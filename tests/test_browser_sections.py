@@ -80,3 +80,17 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
     page.go_back()
     expect(page).to_have_url(re.compile(r"/links$"))
     expect(page.locator("#tab h2")).to_contain_text("Links")
+
+
+def test_zip_code_fills_city_and_state_in_the_customer_form(page, statuses):
+    browser_login(page, "agent")
+    page.goto("/customers/new")
+    page.get_by_label("ZIP / postal code", exact=True).fill("84601")
+    page.get_by_label("ZIP / postal code", exact=True).blur()
+    expect(page.get_by_label("City", exact=True)).to_have_value("Provo")
+    expect(page.get_by_label("State / province", exact=True)).to_have_value("UT")
+    page.get_by_label("City", exact=True).fill("Orem")  # typed by a person: kept
+    page.get_by_label("ZIP / postal code", exact=True).fill("84003")  # American Fork
+    page.get_by_label("ZIP / postal code", exact=True).blur()
+    expect(page.get_by_label("State / province", exact=True)).to_have_value("UT")
+    expect(page.get_by_label("City", exact=True)).to_have_value("Orem")

@@ -317,3 +317,22 @@ def test_custom_fields_defined_by_managers_filled_by_agents_with_rules(client, l
         assert shown in view
     assert history_fields(customer, "custom fields")[0] == ("Preferred language", "",
                                                             "Spanish")
+
+
+def test_zip_codes_decode_offline_and_addresses_verify(client, customer, make_customer):
+    from webapp.models import Address
+
+    assert client.get("/zip/84601.json").json == {"city": "Provo", "state": "UT",
+                                                            "country": "usa"}
+    assert client.get("/zip/K1A%200B1.json").json["state"] == "ON"
+    assert client.get("/zip/00000.json").json == {}
+    url = f"/customers/{customer.id}/addresses/primary/verify"  # 12345 Schenectady NY
+    client.post(url, headers=HX)
+    assert Address.get(Address.customer == customer).verified
+    wrong = make_customer(importId="W", priCity="Albany")
+    text = client.post(f"/customers/{wrong.id}/addresses/primary/verify",
+                       headers=HX).get_data(as_text=True)
+    assert "Error: Address Not Found: ZIP code 12345 belongs to Schenectady" in text
+    assert not Address.get(Address.customer == wrong).verified
+    assert history_fields(customer, "addresses") == [
+        ("Primary address verified", "Not verified", "Verified")]

@@ -4,6 +4,7 @@ bp = Blueprint("customers", __name__)
 
 from webapp.customers import (  # noqa: E402,F401
     additional,
+    addresses,
     communications,
     documents,
     employer,
