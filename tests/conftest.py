@@ -121,8 +121,14 @@ def live_worker(app):
     worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     yield worker
+    # SIGTERM is RQ's warm shutdown (it finishes the job in hand); a worker left behind
+    # would take jobs from later test runs, so it is killed outright if it lingers.
     os.killpg(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=30)
+    try:
+        worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 @pytest.fixture
