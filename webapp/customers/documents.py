@@ -1,9 +1,9 @@
 """The Documents section."""
 
-from flask import abort, request, send_file
+from flask import request, send_file
 
 from webapp.customers import bp
-from webapp.customers.sections import actor, section_response
+from webapp.customers.sections import actor, owned_or_404, section_response
 from webapp.customers.tabs import customer_or_404, render_tab, tab_loader
 from webapp.models import Customer, Document, DocumentSection
 from webapp.services import documents as service
@@ -33,7 +33,7 @@ def add_document(customer_id: int):
 
 @bp.get("/customers/<int:customer_id>/documents/<int:document_id>/file")
 def download_document(customer_id: int, document_id: int):
-    document = _document_or_404(customer_or_404(customer_id), document_id)
+    document = owned_or_404(Document, customer_or_404(customer_id), document_id)
     return send_file(service.file_path(document), mimetype=document.content_type,
                      as_attachment=True, download_name=document.original_filename)
 
@@ -42,7 +42,7 @@ def download_document(customer_id: int, document_id: int):
           methods=["GET", "POST"])
 def edit_document(customer_id: int, document_id: int):
     customer = customer_or_404(customer_id)
-    document = _document_or_404(customer, document_id)
+    document = owned_or_404(Document, customer, document_id)
     if request.method == "GET":
         return render_tab(customer, "documents", editing=document.id)
     try:
@@ -58,14 +58,6 @@ def edit_document(customer_id: int, document_id: int):
 @bp.post("/customers/<int:customer_id>/documents/<int:document_id>/active")
 def set_document_active(customer_id: int, document_id: int):
     customer = customer_or_404(customer_id)
-    service.set_active(_document_or_404(customer, document_id),
+    service.set_active(owned_or_404(Document, customer, document_id),
                        request.form.get("on") == "1", actor())
     return section_response(customer, "documents")
-
-
-def _document_or_404(customer: Customer, document_id: int) -> Document:
-    document = Document.get_or_none((Document.id == document_id)
-                                    & (Document.customer == customer))
-    if document is None:
-        abort(404)
-    return document

@@ -3,7 +3,7 @@
 from flask import abort, request
 
 from webapp.customers import bp
-from webapp.customers.sections import actor, section_response
+from webapp.customers.sections import actor, owned_or_404, section_response
 from webapp.customers.tabs import customer_or_404, tab_loader
 from webapp.models import Customer, CustomerLoan, Loan
 from webapp.services import loan_links as service
@@ -19,10 +19,7 @@ def _links(customer: Customer) -> dict:
 @bp.post("/customers/<int:customer_id>/links/<int:link_id>/<action>")
 def change_link(customer_id: int, link_id: int, action: str):
     customer = customer_or_404(customer_id)
-    link = CustomerLoan.get_or_none((CustomerLoan.id == link_id)
-                                    & (CustomerLoan.customer == customer))
-    if link is None:
-        abort(404)
+    link = owned_or_404(CustomerLoan, customer, link_id)
     try:
         if action == "role":
             service.set_role(link, request.form.get("role", ""), actor())

@@ -3,7 +3,7 @@
 from flask import abort, request
 
 from webapp.customers import bp
-from webapp.customers.sections import actor, section_response
+from webapp.customers.sections import actor, owned_or_404, section_response
 from webapp.customers.tabs import customer_or_404, tab_loader
 from webapp.models import Customer, PaymentProfile
 from webapp.services import payment_profiles as service
@@ -40,9 +40,6 @@ def add_payment_profile(customer_id: int, kind: str):
 @bp.post("/customers/<int:customer_id>/payments/<int:profile_id>/active")
 def set_payment_profile_active(customer_id: int, profile_id: int):
     customer = customer_or_404(customer_id)
-    profile = PaymentProfile.get_or_none((PaymentProfile.id == profile_id)
-                                         & (PaymentProfile.customer == customer))
-    if profile is None:
-        abort(404)
+    profile = owned_or_404(PaymentProfile, customer, profile_id)
     service.set_active(profile, request.form.get("on") == "1", actor())
     return section_response(customer, "payments")

@@ -3,7 +3,7 @@
 from flask import request
 
 from webapp.customers import bp
-from webapp.customers.sections import actor, section_response
+from webapp.customers.sections import actor, owned_or_404, section_response
 from webapp.customers.tabs import customer_or_404, tab_loader
 from webapp.models import PHONE_TYPES, Customer, Phone
 from webapp.rules.customer_fields import PHONE_TYPE_LABELS
@@ -30,9 +30,7 @@ def add_phone(customer_id: int):
 @bp.post("/customers/<int:customer_id>/phones/<int:phone_id>/<action>")
 def change_phone(customer_id: int, phone_id: int, action: str):
     customer = customer_or_404(customer_id)
-    phone = Phone.get_or_none((Phone.id == phone_id) & (Phone.customer == customer))
-    if phone is None:
-        return section_response(customer, "phones")
+    phone = owned_or_404(Phone, customer, phone_id)
     try:
         if action == "type":
             service.change_type(phone, request.form.get("kind", ""), actor())

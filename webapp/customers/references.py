@@ -1,9 +1,9 @@
 """The References section: the list, and add / edit forms in place."""
 
-from flask import abort, request
+from flask import request
 
 from webapp.customers import bp
-from webapp.customers.sections import actor, section_response
+from webapp.customers.sections import actor, owned_or_404, section_response
 from webapp.customers.tabs import customer_or_404, render_tab, tab_loader
 from webapp.models import Customer, Reference
 from webapp.rules.context import RuleContext
@@ -48,7 +48,7 @@ def add_reference(customer_id: int):
           methods=["GET", "POST"])
 def edit_reference(customer_id: int, reference_id: int):
     customer = customer_or_404(customer_id)
-    reference = _reference_or_404(customer, reference_id)
+    reference = owned_or_404(Reference, customer, reference_id)
     if request.method == "GET":
         return render_tab(customer, "references", editing=reference.id, edit_form=_form(reference))
     form = _form(reference, request.form)
@@ -61,13 +61,5 @@ def edit_reference(customer_id: int, reference_id: int):
 @bp.post("/customers/<int:customer_id>/references/<int:reference_id>/delete")
 def delete_reference(customer_id: int, reference_id: int):
     customer = customer_or_404(customer_id)
-    service.delete_reference(_reference_or_404(customer, reference_id), actor())
+    service.delete_reference(owned_or_404(Reference, customer, reference_id), actor())
     return section_response(customer, "references")
-
-
-def _reference_or_404(customer: Customer, reference_id: int) -> Reference:
-    reference = Reference.get_or_none((Reference.id == reference_id)
-                                      & (Reference.customer == customer))
-    if reference is None:
-        abort(404)
-    return reference

@@ -1,6 +1,6 @@
 """Helpers shared by the customer page's section routes."""
 
-from flask import redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.customers.tabs import render_tab
@@ -18,3 +18,12 @@ def section_response(customer: Customer, tab: str, **extra):
     if request.headers.get("HX-Request") or extra:
         return render_tab(customer, tab, **extra)
     return redirect(url_for("customers.tab", customer_id=customer.id, tab=tab))
+
+
+def owned_or_404(model, customer: Customer, row_id: int):
+    """A row of `model` that belongs to this customer, or 404: an ID from another
+    customer's page is not found here."""
+    row = model.get_or_none((model.id == row_id) & (model.customer == customer))
+    if row is None:
+        abort(404)
+    return row

@@ -22,15 +22,12 @@ from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
+from webapp.services.refusal import Refused
 
 
-class RecordRejected(Exception):
+class RecordRejected(Refused):
     """The record is valid by itself but clashes with what is stored (a taken username
     or import ID)."""
-
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
 
 
 def create_customer(record: dict, actor: Actor) -> Customer:

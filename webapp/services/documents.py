@@ -10,6 +10,7 @@ from webapp.models import Customer, Document, DocumentSection
 from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
+from webapp.services.refusal import Refused
 
 # What a file's first bytes must be for each kind we accept: the name proves nothing.
 KINDS = {
@@ -27,10 +28,8 @@ KINDS = {
 }
 
 
-class DocumentRefused(Exception):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+class DocumentRefused(Refused):
+    """An upload or edit was refused (name, section or file)."""
 
 
 def storage_dir() -> Path:

@@ -1,8 +1,7 @@
 """Simple tenant-wide label lists managers keep: note categories, document sections."""
 
-from peewee import fn
-
 from webapp.models import DocumentSection, NoteCategory
+from webapp.services.titles import checked_title
 
 LISTS = {
     "note-categories": (NoteCategory, "Note categories", "note category",
@@ -35,14 +34,5 @@ def active_labels(model):
 
 
 def _checked(model, title: str, label_id: int | None) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise LabelRefused("A name is needed.")
-    if len(title) > 60:
-        raise LabelRefused("A name fits in 60 characters.")
-    clash = model.select().where(fn.LOWER(model.title) == title.lower())
-    if label_id is not None:
-        clash = clash.where(model.id != label_id)
-    if clash.exists():
-        raise LabelRefused(f"“{title}” is on the list already.")
-    return title
+    return checked_title(model, title, label_id, LabelRefused, "A name is needed.",
+                         "A name fits in 60 characters.", "“{title}” is on the list already.")

@@ -5,14 +5,13 @@ from webapp.models import Customer, Note, NoteCategory
 from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
+from webapp.services.refusal import Refused
 
 TITLE_MAX, BODY_MAX = 200, 20_000
 
 
-class NoteRefused(Exception):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+class NoteRefused(Refused):
+    """A note was refused: missing title, text or category."""
 
 
 def add_note(customer: Customer, title: str, category_id: str | int | None, body: str,

@@ -18,12 +18,11 @@ from webapp.services.payment_numbers import (
     expiry_problem,
     routing_problem,
 )
+from webapp.services.refusal import Refused
 
 
-class ProfileRefused(Exception):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+class ProfileRefused(Refused):
+    """A card or bank account failed its checks."""
 
 
 def tokenize(kind: str, secret_digits: str) -> str:

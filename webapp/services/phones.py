@@ -11,15 +11,14 @@ from webapp.rules.parsers import parser_for
 from webapp.rules.spec import FieldError, RuleError, format_phone
 from webapp.services import history
 from webapp.services.actor import Actor
+from webapp.services.refusal import Refused
 
 NUMBER, KIND = FIELDS_BY_NAME["priPhone"], FIELDS_BY_NAME["priPhoneType"]
 MARKS = {"do_not_call": ("Do not call", "Calls allowed"), "verified": ("Verified", "Not verified")}
 
 
-class PhoneRefused(Exception):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+class PhoneRefused(Refused):
+    """A phone number or type was refused."""
 
 
 def checked(number: str, kind: str) -> tuple[str, str]:

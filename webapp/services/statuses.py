@@ -4,6 +4,7 @@ from peewee import fn
 
 from webapp.db import db
 from webapp.models import Customer, CustomerStatus
+from webapp.services.titles import checked_title
 
 
 class StatusRefused(Exception):
@@ -67,14 +68,6 @@ def usage_counts() -> dict[int, int]:
 
 
 def _checked_title(title: str, status_id: int | None) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise StatusRefused("A status needs a name.")
-    if len(title) > 60:
-        raise StatusRefused("A status name fits in 60 characters.")
-    clash = CustomerStatus.select().where(fn.LOWER(CustomerStatus.title) == title.lower())
-    if status_id is not None:
-        clash = clash.where(CustomerStatus.id != status_id)
-    if clash.exists():
-        raise StatusRefused(f"There is already a status called “{title}”.")
-    return title
+    return checked_title(CustomerStatus, title, status_id, StatusRefused,
+                         "A status needs a name.", "A status name fits in 60 characters.",
+                         "There is already a status called “{title}”.")
