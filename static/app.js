@@ -20,6 +20,13 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".customer-form").forEach(syncCustomerForm);
 });
+// A form swapped in by htmx (a tab edited in place) starts in the same state.
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail.elt;
+  if (!root.querySelectorAll) return;
+  if (root.matches(".customer-form")) syncCustomerForm(root);
+  root.querySelectorAll(".customer-form").forEach(syncCustomerForm);
+});
 
 // ZIP / postal code decoding: fill the city and state from the packaged ZIP data when
 // they are empty (or were filled by an earlier decode), never over what a person typed.

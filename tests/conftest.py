@@ -233,3 +233,18 @@ def wait_for_htmx(page):
     """Until htmx has swapped and settled, new content has no triggers yet."""
     page.wait_for_function("!document.querySelector("
                            "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
+def tiny_png(rgb=(40, 120, 200), size=24) -> bytes:
+    """A real PNG (one colour, size × size) that browsers draw, for photo uploads."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))

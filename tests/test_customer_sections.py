@@ -33,7 +33,8 @@ def history_fields(customer, section):
                                        ("payments", "No payment profiles"),
                                        ("documents", "Upload a document"),
                                        ("communications", "No SMS messages recorded"),
-                                       ("additional", "No custom fields are defined")])
+                                       ("additional", "No custom fields are defined"),
+                                       ("tools", "OFAC check")])
 def test_each_tab_is_a_page_and_a_partial(client, customer, tab, words):
     url = f"/customers/{customer.id}/{tab}"
     page = client.get(url).get_data(as_text=True)

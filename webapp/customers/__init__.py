@@ -13,7 +13,9 @@ from webapp.customers import (  # noqa: E402,F401
     payments,
     personal,
     phones,
+    photo_and_profiles,
     references,
     routes,
     tabs,
+    tools,
 )

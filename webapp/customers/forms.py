@@ -1,11 +1,16 @@
 """The add / edit customer form: generated from the rule table, plus the two choices
 that only exist on screen."""
 
+from flask import current_app, flash
 from wtforms import BooleanField
 
+from webapp.models import Customer
+from webapp.rules.context import RuleContext
 from webapp.rules.customer_fields import COMPANY_TYPES, CUSTOMER_FIELDS, MAILING_FIELDS
 from webapp.rules.forms import form_text, rule_form_class
 from webapp.rules.record import uses_primary_as_mailing
+from webapp.services.customer_record import read_record
+from webapp.services.customers import RecordRejected
 
 SECTIONS = (
     ("general", "General information"),
@@ -58,3 +63,30 @@ def form_data(record: dict) -> dict:
 
 NEW_CUSTOMER_DEFAULTS = {"customerType": "individual", "idType": "ssn", "gencode": "none",
                          "saleTransferPii": "1", "priCountry": "usa", "mailSameAsPrimary": True}
+
+
+def rule_context() -> RuleContext:
+    return RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
+
+
+def edit_form(customer: Customer) -> CustomerForm:
+    """The whole record, as stored, ready to edit (a POST fills in what was typed)."""
+    record = read_record(customer)
+    return CustomerForm(rule_context=rule_context(), base_record=record, data=form_data(record))
+
+
+def saved(form: CustomerForm, save) -> bool:
+    """Run a service save; a clash with stored data goes back beside its field."""
+    try:
+        result = save(form.record)
+    except RecordRejected as rejected:
+        for problem in rejected.errors:
+            form[problem.field].errors.append(problem.message)
+        return False
+    if isinstance(result, Customer):
+        form.saved = result
+        flash(f"Customer #{result.id} ({result.display_name}) was added.", "success")
+    else:
+        flash(f"Saved: {result} field{'s' if result != 1 else ''} changed." if result
+              else "Nothing had changed.", "success")
+    return True

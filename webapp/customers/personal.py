@@ -5,11 +5,20 @@ import json
 from flask import Response, abort, request
 
 from webapp.customers import bp
+from webapp.customers.forms import SHOWN_FOR, edit_form, saved
+from webapp.customers.sections import actor, section_response
 from webapp.customers.tabs import customer_or_404, render_tab, tab_loader
-from webapp.models import ChangeEntry, Customer
+from webapp.models import (
+    SOCIAL_NETWORKS,
+    ChangeEntry,
+    Customer,
+    CustomerPhoto,
+    SocialProfile,
+)
 from webapp.rules.customer_fields import FIELDS_BY_NAME
-from webapp.services import history
+from webapp.services import history, social_profiles
 from webapp.services.customer_record import read_record
+from webapp.services.customers import update_customer
 
 HISTORY_PAGE = 25
 
@@ -19,15 +28,33 @@ def detail(customer_id: int):
     return render_tab(customer_or_404(customer_id), "summary")
 
 
+# The record's sections each tab edits in place; the rest of the record rides along.
+EDITED_PARTS = {"summary": ("general", "web"), "contact": ("contact", "mailing")}
+
+
+@bp.route("/customers/<int:customer_id>/<any(summary, contact):tab>/edit",
+          methods=["GET", "POST"])
+def edit_part(customer_id: int, tab: str):
+    customer = customer_or_404(customer_id)
+    form = edit_form(customer)
+    if form.validate_on_submit() and saved(form, lambda r: update_customer(customer, r,
+                                                                            actor())):
+        return section_response(customer, tab, refresh_head=True)
+    return render_tab(customer, tab, form=form, only=EDITED_PARTS[tab], shown_for=SHOWN_FOR)
+
+
 @tab_loader("summary")
 def _summary(customer: Customer) -> dict:
-    return {"record": read_record(customer), "fields": FIELDS_BY_NAME}
+    return {"record": read_record(customer), "fields": FIELDS_BY_NAME,
+            "photo": CustomerPhoto.get_or_none(CustomerPhoto.customer == customer)}
 
 
 @tab_loader("contact")
 def _contact(customer: Customer) -> dict:
     return {"record": read_record(customer), "fields": FIELDS_BY_NAME,
-            "addresses": {a.kind: a for a in customer.addresses}}
+            "addresses": {a.kind: a for a in customer.addresses},
+            "profiles": list(customer.social_profiles.order_by(SocialProfile.id)),
+            "networks": SOCIAL_NETWORKS, "profile_link": social_profiles.link}
 
 
 @tab_loader("history")

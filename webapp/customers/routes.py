@@ -1,20 +1,20 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, request, url_for
 
 from webapp.auth import role_required
 from webapp.customers import bp
-from webapp.customers.forms import NEW_CUSTOMER_DEFAULTS, SHOWN_FOR, CustomerForm, form_data
-from webapp.models import Customer, CustomerStatus
-from webapp.rules.context import RuleContext
-from webapp.rules.customer_fields import FIELDS_BY_NAME
-from webapp.services.actor import Actor
-from webapp.services.customer_record import read_record
-from webapp.services.customers import (
-    RecordRejected,
-    create_customer,
-    delete_customer,
-    update_customer,
+from webapp.customers.forms import (
+    NEW_CUSTOMER_DEFAULTS,
+    SHOWN_FOR,
+    CustomerForm,
+    edit_form,
+    rule_context,
+    saved,
 )
+from webapp.customers.sections import actor
+from webapp.customers.tabs import customer_or_404
+from webapp.models import CustomerStatus
+from webapp.rules.customer_fields import FIELDS_BY_NAME
+from webapp.services.customers import create_customer, delete_customer, update_customer
 from webapp.services.search import PAGE_SIZE, customer_query
 from webapp.templating import page_or_partial
 
@@ -43,20 +43,18 @@ def manager():
 
 @bp.route("/customers/new", methods=["GET", "POST"])
 def add():
-    form = CustomerForm(rule_context=_rule_context(), data=NEW_CUSTOMER_DEFAULTS)
-    if form.validate_on_submit() and _saved(form, lambda r: create_customer(r, _actor())):
+    form = CustomerForm(rule_context=rule_context(), data=NEW_CUSTOMER_DEFAULTS)
+    if form.validate_on_submit() and saved(form, lambda r: create_customer(r, actor())):
         return redirect(url_for("customers.detail", customer_id=form.saved.id))
     return render_template("customers/form.html", form=form, customer=None, shown_for=SHOWN_FOR)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id: int):
-    customer = _customer_or_404(customer_id)
-    record = read_record(customer)
-    form = CustomerForm(rule_context=_rule_context(), base_record=record,
-                        data=form_data(record))
-    if form.validate_on_submit() and _saved(form, lambda r: update_customer(customer, r,
-                                                                             _actor())):
+    customer = customer_or_404(customer_id)
+    form = edit_form(customer)
+    if form.validate_on_submit() and saved(form, lambda r: update_customer(customer, r,
+                                                                            actor())):
         return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=customer,
                            shown_for=SHOWN_FOR)
@@ -65,44 +63,12 @@ def edit(customer_id: int):
 @bp.route("/customers/<int:customer_id>/delete", methods=["GET", "POST"])
 @role_required("manager")
 def delete(customer_id: int):
-    customer = _customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     if request.method == "POST":
         name = customer.display_name
-        delete_customer(customer, _actor())
+        delete_customer(customer, actor())
         flash(f"Customer #{customer_id} ({name}) was deleted for good. Linked loans were kept.",
               "info")
         return redirect(url_for("customers.manager"))
     return render_template("customers/confirm_delete.html", customer=customer,
                            loan_count=customer.loan_links.count())
-
-
-def _saved(form: CustomerForm, save) -> bool:
-    """Run a service save; a clash with stored data goes back beside its field."""
-    try:
-        result = save(form.record)
-    except RecordRejected as rejected:
-        for problem in rejected.errors:
-            form[problem.field].errors.append(problem.message)
-        return False
-    if isinstance(result, Customer):
-        form.saved = result
-        flash(f"Customer #{result.id} ({result.display_name}) was added.", "success")
-    else:
-        flash(f"Saved: {result} field{'s' if result != 1 else ''} changed." if result
-              else "Nothing had changed.", "success")
-    return True
-
-
-def _customer_or_404(customer_id: int) -> Customer:
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
-        abort(404)
-    return customer
-
-
-def _rule_context() -> RuleContext:
-    return RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object(), "ui")

@@ -18,6 +18,7 @@ TABS = (
     ("references", "References", None),
     ("notes", "Notes", None),
     ("documents", "Documents", None),
+    ("tools", "Customer tools", None),
     ("links", "Links & Access", None),
     ("communications", "Communication history", None),
 )

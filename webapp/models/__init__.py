@@ -1,16 +1,20 @@
 """All tables of the customer side, importable from one place."""
 
+from webapp.models.compliance import SdnEntry
 from webapp.models.customers import PHONE_TYPES, Address, Customer, Employer, Phone
 from webapp.models.history import ChangeEntry
 from webapp.models.imports import IMPORT_STATES, ImportJob, ImportProblem
 from webapp.models.loans import LOAN_ROLES, CustomerLoan, Loan
 from webapp.models.records import (
+    SOCIAL_NETWORKS,
     Communication,
+    CustomerPhoto,
     CustomFieldValue,
     Document,
     Note,
     PaymentProfile,
     Reference,
+    SocialProfile,
 )
 from webapp.models.settings import (
     CustomerStatus,
@@ -36,6 +40,9 @@ ALL_MODELS = [
     PaymentProfile,
     CustomFieldValue,
     Communication,
+    CustomerPhoto,
+    SocialProfile,
+    SdnEntry,
     Loan,
     CustomerLoan,
     ChangeEntry,
@@ -44,4 +51,4 @@ ALL_MODELS = [
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "IMPORT_STATES", "LOAN_ROLES", "PHONE_TYPES", "ROLES"]
+    "ALL_MODELS", "IMPORT_STATES", "LOAN_ROLES", "PHONE_TYPES", "ROLES", "SOCIAL_NETWORKS"]

@@ -82,3 +82,23 @@ class Communication(BaseModel):
     body_excerpt = TextField(default="")
     tracking_status = CharField(null=True)
     occurred_at = DateTimeField(default=utcnow, index=True)
+
+
+class CustomerPhoto(BaseModel):
+    """The picture on the Summary; the file lives under the instance folder by customer ID."""
+
+    customer = ForeignKeyField(Customer, backref="photos", on_delete="CASCADE", unique=True)
+    content_type = CharField()
+    size = IntegerField()
+    uploaded_at = DateTimeField(default=utcnow)
+
+
+SOCIAL_NETWORKS = {"linkedin": "LinkedIn", "facebook": "Facebook", "x": "X (Twitter)",
+                   "instagram": "Instagram", "other": "Other"}
+
+
+class SocialProfile(BaseModel):
+    customer = ForeignKeyField(Customer, backref="social_profiles", on_delete="CASCADE")
+    network = CharField()
+    address = CharField()  # a profile URL or a handle, as the agent found it
+    created_at = DateTimeField(default=utcnow)

@@ -2,6 +2,7 @@
 so uniqueness, defaults and the change history behave the same through every door."""
 
 import re
+from contextlib import contextmanager
 
 from webapp.db import db
 from webapp.models import (
@@ -9,6 +10,7 @@ from webapp.models import (
     Communication,
     Customer,
     CustomerLoan,
+    CustomerPhoto,
     CustomFieldValue,
     Document,
     Employer,
@@ -16,10 +18,11 @@ from webapp.models import (
     PaymentProfile,
     Phone,
     Reference,
+    SocialProfile,
 )
 from webapp.models.base import in_list
 from webapp.rules.spec import FieldError
-from webapp.services import history
+from webapp.services import documents, history, photos
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
 from webapp.services.refusal import Refused
@@ -60,30 +63,41 @@ def update_customer(customer: Customer, record: dict, actor: Actor) -> int:
         return history.record_changes(customer.id, old, record, actor)
 
 
-# Everything saved at customer level goes with the customer; loans stay.
-CUSTOMER_LEVEL_ROWS = (
+# The customer's personal data kept beside the record; loans and loan links are not.
+PERSONAL_ROWS = (
     ("phones", Phone), ("addresses", Address), ("employers", Employer),
     ("references", Reference), ("payment profiles", PaymentProfile), ("notes", Note),
     ("documents", Document), ("communications", Communication),
-    ("custom field values", CustomFieldValue), ("loan links", CustomerLoan),
+    ("custom field values", CustomFieldValue), ("photos", CustomerPhoto),
+    ("social profiles", SocialProfile),
 )
 
 
 def delete_customer(customer: Customer, actor: Actor) -> dict[str, int]:
-    """Remove the customer for good; returns how many rows of each kind went with it."""
-    document_ids = [d.id for d in Document.select(Document.id)
-                    .where(Document.customer == customer)]
-    with db.atomic():
-        removed = {name: model.delete().where(model.customer == customer).execute()
-                   for name, model in CUSTOMER_LEVEL_ROWS}
+    """Remove the customer for good; returns how many rows of each kind went with it.
+    The loans stay, unlinked."""
+    with remove_personal_rows(customer) as removed:
+        removed["loan links"] = (CustomerLoan.delete()
+                                 .where(CustomerLoan.customer == customer).execute())
         customer_id = customer.id
         customer.delete_instance()
         history.record_deleted(customer_id, removed, actor)
-    if document_ids:  # the files go once the rows are gone for good
-        from webapp.services.documents import remove_files
-
-        remove_files(document_ids)
     return removed
+
+
+@contextmanager
+def remove_personal_rows(customer: Customer):
+    """Within one transaction, delete the rows of PERSONAL_ROWS and yield their counts for
+    the caller's own writes; the stored files go once that transaction has committed."""
+    document_ids = [d.id for d in Document.select(Document.id)
+                    .where(Document.customer == customer)]
+    had_photo = CustomerPhoto.select().where(CustomerPhoto.customer == customer).exists()
+    with db.atomic():
+        yield {name: model.delete().where(model.customer == customer).execute()
+               for name, model in PERSONAL_ROWS}
+    documents.remove_files(document_ids)
+    if had_photo:
+        photos.photo_path(customer.id).unlink(missing_ok=True)
 
 
 def find_customer(key: str) -> Customer | None:

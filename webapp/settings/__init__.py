@@ -11,4 +11,4 @@ def _managers_only():
     """Every settings page is for managers and admins."""
 
 
-from webapp.settings import custom_fields, labels, statuses  # noqa: E402,F401
+from webapp.settings import custom_fields, labels, ofac, statuses  # noqa: E402,F401
