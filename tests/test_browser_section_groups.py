@@ -11,7 +11,6 @@ from tests.test_browser_customers import shot
 from tests.test_browser_sections import open_tab
 from webapp.models import DocumentSection, PaymentProfile
 from webapp.services import ofac
-from webapp.settings.ofac import SAMPLE_FILE
 
 pytestmark = pytest.mark.browser
 PNG = tiny_png()
@@ -113,7 +112,7 @@ def test_payment_profiles_group_add_card_and_deactivate(page, make_customer):
 
 
 def test_tools_group_ofac_check_and_privacy_export(page, make_customer, browser):
-    ofac.load_sdn_file(SAMPLE_FILE.read_bytes())
+    ofac.load_sdn_file(ofac.SAMPLE_FILE.read_bytes())
     customer = make_customer(firstName="Anna", lastName="Petrenko")
     browser_login(page, "manager")
     page.goto(f"/customers/{customer.id}/tools")

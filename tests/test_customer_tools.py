@@ -20,7 +20,7 @@ from webapp.models import (
     SdnEntry,
     SocialProfile,
 )
-from webapp.settings.ofac import SAMPLE_FILE
+from webapp.services import ofac
 
 HX = {"HX-Request": "true"}
 PNG = tiny_png()
@@ -39,7 +39,7 @@ def section_entries(customer, section):
 
 
 def load_sample_list(client):
-    with SAMPLE_FILE.open("rb") as sample:
+    with ofac.SAMPLE_FILE.open("rb") as sample:
         return client.post("/settings/ofac-list", data={"file": (sample, "sdn.csv")},
                            content_type="multipart/form-data", follow_redirects=True)
 
@@ -143,7 +143,7 @@ def test_ofac_list_is_loaded_by_admins_and_a_bad_file_changes_nothing(client, lo
                       data={"file": (io.BytesIO(b"name,dob\nJohn,1970\n"), "x.csv")})
     assert "Line 1 is not an SDN entry" in bad.get_data(as_text=True)
     assert SdnEntry.select().count() == 8
-    assert client.get("/settings/ofac-list/sample.csv").data == SAMPLE_FILE.read_bytes()
+    assert client.get("/settings/ofac-list/sample.csv").data == ofac.SAMPLE_FILE.read_bytes()
 
 
 def test_ofac_check_finds_a_similar_name_and_records_every_check(client, login, make_customer):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from webapp.models import CustomerLoan, DocumentSection, Loan, NoteCategory
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.context import RuleContext
+from webapp.services import ofac
 from webapp.services.actor import Actor
 from webapp.services.customers import create_customer
 from webapp.services.statuses import create_status
@@ -45,6 +46,7 @@ def seed(customer_count: int, rng: random.Random | None = None) -> dict[str, str
         NoteCategory.create(title=title)
     for title in DOCUMENT_SECTIONS:
         DocumentSection.create(title=title)
+    ofac.load_sdn_file(ofac.SAMPLE_FILE.read_bytes())  # fictional names: try the OFAC check
     loans = [Loan.create(display_id=f"LN-{1000 + i}", principal_balance=Decimal(5000 + i * 750),
                          payoff=Decimal(5200 + i * 760), next_due_date=date.today()
                          + timedelta(days=5 + i), next_due_amount=Decimal("245.10"),

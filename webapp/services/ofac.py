@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import unicodedata
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -23,6 +24,8 @@ from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.refusal import Refused
 
+# Fictional names in the list's own format, for tests and the demo tenant.
+SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "sdn_sample.csv"
 MATCH_THRESHOLD = 85  # similarity 0-100; 100: the same words, or all of them listed
 EMPTY = "-0-"
 

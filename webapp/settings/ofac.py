@@ -1,15 +1,11 @@
 """Settings › OFAC list: admins load the Specially Designated Nationals file."""
 
-from pathlib import Path
-
 from flask import flash, redirect, render_template, request, send_file, url_for
 
 from webapp.auth import role_required
 from webapp.models import SdnEntry
 from webapp.services import ofac
 from webapp.settings import bp
-
-SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "sdn_sample.csv"
 
 
 @bp.route("/ofac-list", methods=["GET", "POST"])
@@ -32,5 +28,5 @@ def ofac_list():
 @bp.get("/ofac-list/sample.csv")
 @role_required("admin")
 def ofac_sample():
-    return send_file(SAMPLE_FILE, mimetype="text/csv", as_attachment=True,
+    return send_file(ofac.SAMPLE_FILE, mimetype="text/csv", as_attachment=True,
                      download_name="sdn_sample.csv")
