@@ -55,7 +55,7 @@ def test_agent_adds_finds_opens_and_edits_a_customer(page, statuses, make_custom
     shot(page, "customer-manager-search")
     results.get_by_role("link", name="Margaret Thistlewood").click()
 
-    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Edit all details").click()
     page.get_by_label("Primary phone", exact=True).fill("(385) 555-0199")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash")).to_contain_text("1 field changed")

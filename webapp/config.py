@@ -21,6 +21,12 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "DOCUMENT_MAX_MB": int(os.environ.get("DOCUMENT_MAX_MB", "20")),
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
+        # The tenant ID API clients send in Autopal-Instance-ID (one tenant per install).
+        "TENANT_ID": os.environ.get("TENANT_ID", "5200001"),
+        "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "600")),
+        # Seconds between webhook delivery attempts (4 retries after the first try).
+        "WEBHOOK_RETRY_INTERVALS": [int(s) for s in os.environ.get(
+            "WEBHOOK_RETRY_INTERVALS", "10,60,300,1800").split(",")],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

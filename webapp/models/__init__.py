@@ -4,6 +4,7 @@ from webapp.models.compliance import SdnEntry
 from webapp.models.customers import PHONE_TYPES, Address, Customer, Employer, Phone
 from webapp.models.history import ChangeEntry
 from webapp.models.imports import IMPORT_STATES, ImportJob, ImportProblem
+from webapp.models.integrations import WEBHOOK_EVENTS, ApiToken, Webhook, WebhookDelivery
 from webapp.models.loans import LOAN_ROLES, CustomerLoan, Loan
 from webapp.models.records import (
     SOCIAL_NETWORKS,
@@ -48,7 +49,11 @@ ALL_MODELS = [
     ChangeEntry,
     ImportJob,
     ImportProblem,
+    ApiToken,
+    Webhook,
+    WebhookDelivery,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "IMPORT_STATES", "LOAN_ROLES", "PHONE_TYPES", "ROLES", "SOCIAL_NETWORKS"]
+    "ALL_MODELS", "IMPORT_STATES", "LOAN_ROLES", "PHONE_TYPES", "ROLES", "SOCIAL_NETWORKS",
+    "WEBHOOK_EVENTS"]

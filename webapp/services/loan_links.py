@@ -51,3 +51,21 @@ def _change_role(link: CustomerLoan, role: str, actor: Actor) -> None:
     history.record_section_change(link.customer_id, actor, "links",
                                   f"Role · {link.loan.display_id}", ROLE_LABELS[old],
                                   ROLE_LABELS[role])
+
+
+def link_customer(loan, customer, role: str, actor: Actor) -> CustomerLoan:
+    """Link a customer to a loan with a role (or change the role of an existing link);
+    a new primary takes over from the old one, who becomes secondary."""
+    if role not in LOAN_ROLES:
+        raise LinkRefused(f"Choose one of: {', '.join(ROLE_LABELS.values())}.")
+    with db.atomic():
+        link = CustomerLoan.get_or_none((CustomerLoan.loan == loan)
+                                        & (CustomerLoan.customer == customer))
+        if link is None:
+            link = CustomerLoan.create(loan=loan, customer=customer,
+                                       role="secondary" if role == "primary" else role)
+            history.record_section_change(customer.id, actor, "links",
+                                          f"Linked to loan {loan.display_id}", "",
+                                          ROLE_LABELS[link.role])
+        set_role(link, role, actor)
+    return link

@@ -11,4 +11,10 @@ def _managers_only():
     """Every settings page is for managers and admins."""
 
 
-from webapp.settings import custom_fields, labels, ofac, statuses  # noqa: E402,F401
+from webapp.settings import (  # noqa: E402,F401
+    api_tokens,
+    custom_fields,
+    labels,
+    ofac,
+    statuses,
+)

@@ -1,0 +1,95 @@
+"""The REST API, in the shape of LoanPro's public API (base path, headers, OData-style
+entity sets, JSON envelopes), so integrations written for it work with only the base URL
+and the token changed. Everything goes through the same services as the UI."""
+
+import time
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from webapp.queueing import redis_connection
+from webapp.services import api_tokens
+from webapp.services.actor import Actor
+
+BASE = "/api/public/api/1"
+ODATA = f"{BASE}/odata.svc"
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, details: list[dict] | None = None,
+                 code: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.details = status, message, details or []
+        self.code = code or {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
+                             404: "NotFound", 409: "Conflict", 422: "ValidationFailed",
+                             429: "TooManyRequests"}.get(status, "Error")
+
+
+def error_body(error: ApiError):
+    response = jsonify({"error": {"code": error.code, "message": error.message,
+                                  "details": error.details}})
+    response.status_code = error.status
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    response = error_body(error)
+    if error.status == 429:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return error_body(ApiError(error.code or 500, error.description or error.name))
+
+
+PUBLIC = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint in PUBLIC:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    token = api_tokens.token_for(presented.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
+        raise ApiError(401, "Send a valid API token: 'Authorization: Bearer <token>'.")
+    if request.headers.get("Autopal-Instance-ID", "") != current_app.config["TENANT_ID"]:
+        raise ApiError(401, "Send this system's tenant ID in the 'Autopal-Instance-ID' header.")
+    _count_request(token.id)
+    g.api_token = token
+
+
+def _count_request(token_id: int) -> None:
+    """A fixed one-minute window per token, counted in Redis so every web worker shares it."""
+    limit = current_app.config["API_RATE_PER_MINUTE"]
+    key = f"api-rate:{token_id}:{int(time.time() // 60)}"
+    redis = redis_connection()
+    with redis.pipeline() as pipe:
+        count, _ = pipe.incr(key).expire(key, 120).execute()
+    if count > limit:
+        raise ApiError(429, f"This token may make {limit} requests a minute; wait and retry.")
+
+
+def needs_role(role: str):
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not g.api_token.has_role(role):
+                raise ApiError(403, f"This token's role ({g.api_token.role}) may not do this; "
+                                    f"it takes a {role} token.")
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def api_actor() -> Actor:
+    return Actor(None, f"api · {g.api_token.name}")
+
+
+from webapp.api import customers, loans, openapi, search  # noqa: E402,F401

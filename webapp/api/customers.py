@@ -1,0 +1,115 @@
+"""odata.svc/Customers: list, read, create, update (partial), delete; navigation links."""
+
+from flask import request
+
+from webapp.api import ODATA, ApiError, api_actor, bp, needs_role
+from webapp.api.entities import (
+    MAX_ID,
+    NAVIGATION,
+    customer_entities,
+    envelope,
+    list_envelope,
+    navigation_value,
+    paging,
+)
+from webapp.api.odata import QueryRefused, parse_filter, parse_orderby
+from webapp.api.writes import apply_body
+from webapp.models import Customer, CustomerStatus
+from webapp.services.customers import delete_customer
+
+
+def _customer(customer_id: int) -> Customer:
+    customer = Customer.get_or_none(Customer.id == customer_id) if customer_id < MAX_ID else None
+    if customer is None:
+        raise ApiError(404, f"There is no customer {customer_id}.")
+    return customer
+
+
+def _options() -> tuple[set[str], set[str] | None]:
+    expand = {n.strip() for n in request.args.get("$expand", "").split(",") if n.strip()}
+    unknown = expand - set(NAVIGATION)
+    if unknown:
+        raise ApiError(400, f"$expand: no navigation {', '.join(sorted(unknown))}; use "
+                            f"{', '.join(NAVIGATION)}.")
+    select = {n.strip() for n in request.args.get("$select", "").split(",") if n.strip()}
+    return expand, select or None
+
+
+@bp.get("/public/api/1/odata.svc/Customers()")
+@bp.get("/public/api/1/odata.svc/Customers")
+def list_customers():
+    expand, select = _options()
+    query = Customer.select()
+    try:
+        if request.args.get("$filter"):
+            query = query.where(parse_filter(request.args["$filter"]))
+        order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
+    except QueryRefused as refused:
+        raise ApiError(400, str(refused)) from None
+    start, size = paging(request.args, "$skip")
+    total = query.count()
+    page = query.order_by(*order)
+    if size is not None:
+        page = page.offset(start).limit(size)
+    results = customer_entities(list(page), expand, select)
+    return list_envelope(results, start, size, total)
+
+
+@bp.get("/public/api/1/odata.svc/Customers(<int:customer_id>)")
+@bp.get("/public/api/1/odata.svc/Customers(id=<int:customer_id>)")
+def get_customer(customer_id: int):
+    expand, select = _options()
+    return envelope(customer_entities([_customer(customer_id)], expand, select)[0])
+
+
+@bp.get("/public/api/1/odata.svc/Customers(<int:customer_id>)/<navigation>")
+def get_customer_navigation(customer_id: int, navigation: str):
+    if navigation not in NAVIGATION:
+        raise ApiError(404, f"Customers have no {navigation!r}; use {', '.join(NAVIGATION)}.")
+    return envelope(navigation_value(_customer(customer_id), navigation))
+
+
+@bp.post("/public/api/1/odata.svc/Customers()")
+@bp.post("/public/api/1/odata.svc/Customers")
+def create_customer():
+    customer = apply_body(None, _body(), api_actor())
+    response = envelope(customer_entities([customer], set(), None)[0])
+    response.status_code = 201
+    response.headers["Location"] = f"{ODATA}/Customers({customer.id})"
+    return response
+
+
+@bp.put("/public/api/1/odata.svc/Customers(<int:customer_id>)")
+@bp.put("/public/api/1/odata.svc/Customers(id=<int:customer_id>)")
+def update_customer(customer_id: int):
+    customer = apply_body(_customer(customer_id), _body(), api_actor())
+    return envelope(customer_entities([customer], set(), None)[0])
+
+
+@bp.delete("/public/api/1/odata.svc/Customers(<int:customer_id>)")
+@bp.delete("/public/api/1/odata.svc/Customers(id=<int:customer_id>)")
+@needs_role("manager")
+def remove_customer(customer_id: int):
+    customer = _customer(customer_id)
+    removed = delete_customer(customer, api_actor())
+    return envelope({"success": True, "id": customer_id,
+                     "removed": {k: v for k, v in removed.items() if v}})
+
+
+@bp.get("/public/api/1/odata.svc/CustomerStatuses()")
+@bp.get("/public/api/1/odata.svc/CustomerStatuses")
+def list_statuses():
+    statuses = list(CustomerStatus.ordered())
+    results = [{"__metadata": {"uri": f"{ODATA}/CustomerStatuses(id={s.id})",
+                               "type": "Entity.CustomerStatus"},
+                "id": s.id, "title": s.title, "active": s.active, "isDefault": s.is_default}
+               for s in statuses]
+    return list_envelope(results, 0, None, len(results))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object with 'Content-Type: application/json'.")
+    return body
+

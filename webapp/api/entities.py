@@ -1,0 +1,113 @@
+"""Customers as LoanPro-shaped JSON: the {"d": ...} envelopes, __metadata, __deferred
+links for navigation not expanded, and list summaries."""
+
+from flask import jsonify
+
+from webapp.api import ODATA, ApiError
+from webapp.api import fields as lp
+from webapp.models import (
+    Address,
+    Customer,
+    CustomerLoan,
+    CustomerStatus,
+    CustomFieldValue,
+    Phone,
+    Reference,
+)
+from webapp.services.customer_record import read_records
+
+NAVIGATION = ("PrimaryAddress", "MailAddress", "Phones", "Employer", "References",
+              "CustomFieldValues", "Loans")
+DEFAULT_PAGE = 50
+MAX_PAGE = 1000
+MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
+
+
+def envelope(entity):
+    return jsonify({"d": entity})
+
+
+def list_envelope(results: list, start: int, size: int | None, total: int):
+    return jsonify({"d": {"results": results, "summary": {
+        "start": start, "pageSize": size if size is not None else len(results),
+        "total": total}}})
+
+
+def paging(args, skip_name: str) -> tuple[int, int | None]:
+    """($skip or $start, $top) with LoanPro's defaults; the bare `nopaging` lifts $top."""
+    try:
+        start = int(args.get(skip_name, args.get("$start", 0)) or 0)
+        size = int(args.get("$top", DEFAULT_PAGE) or DEFAULT_PAGE)
+    except ValueError:
+        raise ApiError(400, f"$top and {skip_name} are whole numbers.") from None
+    if not (0 <= start < MAX_ID and 1 <= size < MAX_ID):
+        raise ApiError(400, f"$top is 1 or more and {skip_name} 0 or more.")
+    if "nopaging" in args:
+        return start, None
+    return start, min(size, MAX_PAGE)
+
+
+def _uri(customer_id: int, navigation: str | None = None) -> str:
+    return f"{ODATA}/Customers({customer_id})" + (f"/{navigation}" if navigation else "")
+
+
+def customer_entities(customers: list[Customer], expand: set[str],
+                      select: set[str] | None) -> list[dict]:
+    records = read_records(customers)
+    titles = {s.id: s.title for s in CustomerStatus.select()}
+    entities = []
+    for customer in customers:
+        entity = {"__metadata": {"uri": f"{ODATA}/Customers(id={customer.id})",
+                                 "type": "Entity.Customer"},
+                  **lp.customer_fields(customer, records[customer.id], titles)}
+        for navigation in NAVIGATION:
+            entity[navigation] = (navigation_value(customer, navigation, records[customer.id])
+                                  if navigation in expand else
+                                  {"__deferred": {"uri": _uri(customer.id, navigation)}})
+        if select:
+            entity = {k: v for k, v in entity.items() if k == "__metadata" or k in select}
+        entities.append(entity)
+    return entities
+
+
+def navigation_value(customer: Customer, navigation: str, record: dict | None = None):
+    record = record or read_records([customer])[customer.id]
+    if navigation in ("PrimaryAddress", "MailAddress"):
+        kind = "primary" if navigation == "PrimaryAddress" else "mailing"
+        address = Address.get_or_none((Address.customer == customer) & (Address.kind == kind))
+        value = lp.address_entity(record, lp.ADDRESS_PREFIXES[navigation], address)
+        return value and {"__metadata": {"type": "Entity.Address"}, **value}
+    if navigation == "Employer":
+        value = lp.employer_entity(record)
+        return value and {"__metadata": {"type": "Entity.Employer"}, **value}
+    if navigation == "Phones":
+        phones = customer.phones.order_by(Phone.position)
+        return {"results": [{"__metadata": {"type": "Entity.Phone"}, **lp.phone_entity(p)}
+                            for p in phones]}
+    if navigation == "References":
+        return {"results": [{"__metadata": {"type": "Entity.Reference"},
+                             **lp.reference_entity(r)}
+                            for r in customer.references.order_by(Reference.id)]}
+    if navigation == "CustomFieldValues":
+        values = customer.custom_values.order_by(CustomFieldValue.definition)
+        return {"results": [{"__metadata": {"type": "Entity.CustomFieldValue"},
+                             "customFieldId": v.definition_id,
+                             "customFieldValue": v.value} for v in values]}
+    links = customer.loan_links.order_by(CustomerLoan.id)
+    return {"results": [loan_entity(link) for link in links]}
+
+
+def loan_entity(link: CustomerLoan) -> dict:
+    """A loan as seen from one customer: with their role and access on it."""
+    return {**loan_fields(link.loan), "customerRole": f"loan.customerRole.{link.role}",
+            "emailAccess": link.email_access, "webAccess": link.web_access,
+            "smsAccess": link.sms_access}
+
+
+def loan_fields(loan) -> dict:
+    return {"__metadata": {"uri": f"{ODATA}/Loans(id={loan.id})", "type": "Entity.Loan"},
+            "id": loan.id, "displayId": loan.display_id, "loanStatus": loan.status,
+            "payoff": float(loan.payoff), "principalBalance": float(loan.principal_balance),
+            "nextDueDate": lp.odata_date(loan.next_due_date),
+            "nextDueAmount": float(loan.next_due_amount or 0),
+            "daysPastDue": loan.days_past_due, "amountPastDue": float(loan.amount_past_due or 0)}

@@ -1,0 +1,234 @@
+"""The part of OData v2's query language LoanPro's API takes: $filter, $orderby, $select.
+
+$filter is parsed into a Peewee expression over a table of allowed fields only, so no
+text from a query string ever reaches SQL except as a bound parameter."""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import fn
+
+from webapp.models import Customer, CustomerStatus
+
+
+class QueryRefused(Exception):
+    """A query option we cannot read; the message says where."""
+
+
+@dataclass(frozen=True)
+class Filterable:
+    column: object
+    kind: str = "text"  # text | number | date | datetime | enum
+    prefix: str = ""  # LoanPro's enum prefix, stripped from literals
+
+
+def _status_by_title(op: str, value):
+    titles = CustomerStatus.select(CustomerStatus.id).where(
+        fn.LOWER(CustomerStatus.title) == str(value).lower())
+    return Customer.status.in_(titles) if op == "eq" else Customer.status.not_in(titles)
+
+
+CUSTOMER_FILTERS = {
+    "id": Filterable(Customer.id, "number"),
+    "customId": Filterable(Customer.import_id),
+    "firstName": Filterable(Customer.first_name),
+    "middleName": Filterable(Customer.middle_name),
+    "lastName": Filterable(Customer.last_name),
+    "companyName": Filterable(Customer.company_name),
+    "email": Filterable(Customer.email),
+    "accessUserName": Filterable(Customer.username),
+    "customerType": Filterable(Customer.customer_type, "enum", "customer.type."),
+    "gender": Filterable(Customer.gender, "enum", "customer.gender."),
+    "statusId": Filterable(Customer.status, "number"),
+    "status": Filterable(_status_by_title, "status"),
+    "creditLimit": Filterable(Customer.credit_limit, "number"),
+    "birthDate": Filterable(Customer.birth_date, "date"),
+    "created": Filterable(Customer.created_at, "datetime"),
+    "lastUpdate": Filterable(Customer.updated_at, "datetime"),
+}
+ORDERABLE = {name: f.column for name, f in CUSTOMER_FILTERS.items() if f.kind != "status"}
+
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<datetime>datetime'[^']*')
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<number>-?\d+(?:\.\d+)?)
+  | (?P<punct>[(),])
+  | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
+)""", re.VERBOSE)
+COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge"}
+TEXT_FUNCTIONS = {"substringof", "contains", "startswith", "endswith"}
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    text = text.strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise QueryRefused(f"$filter: cannot read '{text[position:position + 20]}' "
+                               f"(at character {position + 1}).")
+        kind = match.lastgroup
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, fields: dict[str, Filterable]):
+        self.tokens = _tokens(text)
+        self.at = 0
+        self.fields = fields
+
+    def peek(self, value: str | None = None) -> bool:
+        if self.at >= len(self.tokens):
+            return False
+        return value is None or self.tokens[self.at][1].lower() == value
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.at >= len(self.tokens):
+            wanted = f"; expected {expected!r}" if expected else ""
+            raise QueryRefused(f"$filter ends too early{wanted}.")
+        token = self.tokens[self.at]
+        if expected is not None and token[1].lower() != expected:
+            raise QueryRefused(f"$filter: expected {expected!r}, found {token[1]!r}.")
+        self.at += 1
+        return token
+
+    def parse(self):
+        expression = self.either()
+        if self.at != len(self.tokens):
+            raise QueryRefused(f"$filter: unexpected {self.tokens[self.at][1]!r}.")
+        return expression
+
+    def either(self):
+        expression = self.both()
+        while self.peek("or"):
+            self.take()
+            expression = expression | self.both()
+        return expression
+
+    def both(self):
+        expression = self.unary()
+        while self.peek("and"):
+            self.take()
+            expression = expression & self.unary()
+        return expression
+
+    def unary(self):
+        if self.peek("not"):
+            self.take()
+            return ~self.unary()
+        if self.peek("("):
+            self.take()
+            expression = self.either()
+            self.take(")")
+            return expression
+        kind, word = self.take()
+        if kind != "word":
+            raise QueryRefused(f"$filter: expected a field name, found {word!r}.")
+        if word.lower() in TEXT_FUNCTIONS:
+            return self.text_function(word.lower())
+        field = self.field(word)
+        _, op = self.take()
+        if op.lower() not in COMPARISONS:
+            raise QueryRefused(f"$filter: {op!r} is not one of "
+                               f"{', '.join(sorted(COMPARISONS))}.")
+        return compare(field, op.lower(), self.literal(field))
+
+    def text_function(self, name: str):
+        self.take("(")
+        if self.at >= len(self.tokens):
+            raise QueryRefused(f"$filter ends inside {name}(…).")
+        first = self.tokens[self.at]
+        if name == "substringof":  # substringof('text', field)
+            text = self.literal(Filterable(None))
+            self.take(",")
+            field = self.field(self.take()[1])
+        else:  # contains(field, 'text')
+            field = self.field(first[1]) if first[0] == "word" else None
+            if field is None:
+                raise QueryRefused(f"$filter: {name} takes a field first.")
+            self.take()
+            self.take(",")
+            text = self.literal(Filterable(None))
+        self.take(")")
+        if self.peek("eq"):  # "substringof('x', name) eq true"
+            self.take()
+            self.take("true")
+        if field.kind not in ("text", "enum"):
+            raise QueryRefused(f"$filter: {name} works on text fields only.")
+        pattern = str(text)
+        pattern = {"startswith": f"{pattern}%", "endswith": f"%{pattern}"}.get(
+            name, f"%{pattern}%")
+        return field.column.ilike(pattern)
+
+    def field(self, name: str) -> Filterable:
+        if name not in self.fields:
+            raise QueryRefused(f"$filter: no field {name!r}; filterable fields are "
+                               f"{', '.join(sorted(self.fields))}.")
+        return self.fields[name]
+
+    def literal(self, field: Filterable):
+        kind, text = self.take()
+        if kind == "string":
+            value = text[1:-1].replace("''", "'")
+            return value[len(field.prefix):] if field.prefix and value.startswith(
+                field.prefix) else value
+        if kind == "number":
+            number = float(text) if "." in text else int(text)
+            if abs(number) >= 2**63:
+                raise QueryRefused(f"$filter: {text} is too large a number.")
+            return number
+        if kind == "datetime":
+            return _datetime(text[9:-1])
+        if kind == "word" and text.lower() in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[text.lower()]
+        raise QueryRefused(f"$filter: expected a value, found {text!r}.")
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", ""))
+    except ValueError:
+        raise QueryRefused(f"$filter: datetime'{text}' is not a date and time "
+                           "(use datetime'2024-01-31T00:00:00').") from None
+
+
+def compare(field: Filterable, op: str, value):
+    if field.kind == "status":
+        if op not in ("eq", "ne"):
+            raise QueryRefused("$filter: status takes eq or ne (or use statusId).")
+        return field.column(op, value)
+    column = field.column
+    if isinstance(value, dt.datetime) and field.kind == "date":
+        value = value.date()
+    if value is None:
+        if op not in ("eq", "ne"):
+            raise QueryRefused("$filter: null takes eq or ne.")
+        return column.is_null(op == "eq")
+    if field.kind in ("text", "enum") and isinstance(value, str) and op in ("eq", "ne"):
+        column, value = fn.LOWER(column), value.lower()  # as case-blind as the UI search
+    operations: dict[str, Callable] = {
+        "eq": lambda c, v: c == v, "ne": lambda c, v: c != v, "lt": lambda c, v: c < v,
+        "le": lambda c, v: c <= v, "gt": lambda c, v: c > v, "ge": lambda c, v: c >= v}
+    return operations[op](column, value)
+
+
+def parse_filter(text: str, fields: dict[str, Filterable] = CUSTOMER_FILTERS):
+    return _Parser(text, fields).parse()
+
+
+def parse_orderby(text: str, columns: dict = ORDERABLE) -> list:
+    order = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, direction = part.partition(" ")
+        direction = direction.strip().lower() or "asc"
+        if name not in columns or direction not in ("asc", "desc"):
+            raise QueryRefused(f"$orderby: cannot order by {part!r}; use a field of "
+                               f"{', '.join(sorted(columns))} with asc or desc.")
+        order.append(columns[name].desc() if direction == "desc" else columns[name].asc())
+    return order

@@ -1,0 +1,129 @@
+"""/api/openapi.json: the API described as OpenAPI 3, built from the same route list the
+blueprint serves (a test checks that every API route is described)."""
+
+from flask import jsonify
+
+from webapp.api import ODATA, bp
+from webapp.api.entities import NAVIGATION
+from webapp.api.odata import CUSTOMER_FILTERS, ORDERABLE
+from webapp.api.search import SEARCH_FIELDS
+
+_ERROR = {"description": "", "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/Error"}}}}
+_OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def _responses(ok: str, *errors: int, created: bool = False) -> dict:
+    texts = {400: "The request could not be read", 401: "No valid token or tenant ID",
+             403: "The token's role may not do this", 404: "Not found",
+             409: "Clashes with stored data", 422: "A field breaks a rule",
+             429: "Too many requests for this token"}
+    responses = {"201" if created else "200": {"description": ok, **_OBJECT}}
+    for code in (400, 401, 404, 429, *errors):
+        responses[str(code)] = {**_ERROR, "description": texts[code]}
+    return responses
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer",
+                                                                  "minimum": 1}}
+_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/CustomerBody"}}}}
+_LIST_OPTIONS = [
+    _query("$top", "Page size (default 50, at most 1000)", {"type": "integer", "minimum": 1}),
+    _query("$skip", "Rows to skip", {"type": "integer", "minimum": 0}),
+    _query("$orderby", "e.g. 'lastName desc,id'; fields: " + ", ".join(ORDERABLE)),
+    _query("$select", "Comma-separated fields to return"),
+    _query("$expand", "Navigation to include: " + ", ".join(NAVIGATION)),
+    _query("$filter", "eq ne lt le gt ge and or not, substringof / contains / startswith / "
+                      "endswith, datetime'…' literals; fields: " + ", ".join(CUSTOMER_FILTERS)),
+    _query("nopaging", "Present (with any value): no page limit", {"type": "string"}),
+]
+
+
+def document() -> dict:
+    base = ODATA.removeprefix("/api")
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Customer servicing API", "version": "1",
+                 "description": "Customers, statuses and loan links in the shape of "
+                                "LoanPro's public API."},
+        "servers": [{"url": "/api"}],
+        "security": [{"bearer": [], "tenant": []}],
+        "paths": {
+            f"{base}/Customers()": {
+                "get": {"summary": "List customers", "parameters": _LIST_OPTIONS,
+                        "responses": _responses("A page of customers")},
+                "post": {"summary": "Add a customer", "requestBody": _BODY,
+                         "responses": _responses("The new customer", 409, 422,
+                                                 created=True)},
+            },
+            f"{base}/Customers({{id}})": {
+                "parameters": [_ID],
+                "get": {"summary": "One customer", "parameters": _LIST_OPTIONS[3:5],
+                        "responses": _responses("The customer")},
+                "put": {"summary": "Change a customer (only the fields sent)",
+                        "requestBody": _BODY,
+                        "responses": _responses("The customer as saved", 409, 422)},
+                "delete": {"summary": "Delete a customer for good (loans stay)",
+                           "responses": _responses("Deleted", 403)},
+            },
+            f"{base}/Customers({{id}})/{{navigation}}": {
+                "parameters": [_ID, {"name": "navigation", "in": "path", "required": True,
+                                     "schema": {"type": "string", "enum": list(NAVIGATION)}}],
+                "get": {"summary": "A customer's addresses, phones, employer, references, "
+                                   "custom field values or loans",
+                        "responses": _responses("The related entity or list")},
+            },
+            f"{base}/CustomerStatuses()": {
+                "get": {"summary": "The tenant's customer statuses",
+                        "responses": _responses("All statuses")},
+            },
+            f"{base}/Loans({{id}})": {
+                "parameters": [_ID],
+                "put": {"summary": "Link customers to a loan with a role",
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": {"type": "object", "required": ["Customers"]}}}},
+                        "responses": _responses("The loan with its customers", 409, 422)},
+            },
+            "/public/api/1/Customers/Autopal.Search()": {
+                "post": {"summary": "Search customers (Elasticsearch query subset)",
+                         "parameters": [_query("$top", "Page size", {"type": "integer",
+                                                                     "minimum": 1}),
+                                        _query("$start", "Rows to skip",
+                                               {"type": "integer", "minimum": 0}),
+                                        _LIST_OPTIONS[2]],
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"type": "object", "description":
+                                        "{'query': {'bool': {'must': [{'query_string': …}]}}}"
+                                        "; fields: " + ", ".join(SEARCH_FIELDS)}}}},
+                         "responses": _responses("Matching customers")},
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "tenant": {"type": "apiKey", "in": "header", "name": "Autopal-Instance-ID"},
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {
+                    "error": {"type": "object", "required": ["code", "message"],
+                              "properties": {"code": {"type": "string"},
+                                             "message": {"type": "string"},
+                                             "details": {"type": "array"}}}}},
+                "CustomerBody": {"type": "object", "description": "LoanPro field names "
+                                 "(firstName, lastName, customerType "
+                                 "'customer.type.individual', status, PrimaryAddress, Phones, "
+                                 "…) or the import file's column names."},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())

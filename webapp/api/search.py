@@ -1,0 +1,146 @@
+"""Customers/Autopal.Search(): the subset of the Elasticsearch query DSL that LoanPro
+documents for customer search, answered from our own indexed columns.
+
+Supported: bool with must / should (and minimum_should_match 1 for should), query_string
+(wildcards * and ?, default_operator AND or OR, over the fields below), match, term, and
+range on birthDate."""
+
+import datetime as dt
+
+from flask import request
+from peewee import fn
+
+from webapp.api import ApiError, bp
+from webapp.api.entities import customer_entities, list_envelope, paging
+from webapp.api.odata import QueryRefused, parse_orderby
+from webapp.models import Address, Customer, Phone
+
+
+def _customer_name(pattern: str):
+    return (Customer.first_name_key ** pattern) | (Customer.last_name_key ** pattern) | (
+        Customer.company_name_key ** pattern) | (
+        fn.LOWER(Customer.first_name.concat(" ").concat(Customer.last_name)) ** pattern)
+
+
+def _primary_address(column):
+    return lambda pattern: Customer.id.in_(Address.select(Address.customer).where(
+        (Address.kind == "primary") & (fn.LOWER(column) ** pattern)))
+
+
+SEARCH_FIELDS = {
+    "customerName": _customer_name,
+    "email": lambda p: Customer.email_key ** p,
+    "ssn": lambda p: (Customer.ssn ** p.replace("-", "")) | (Customer.ssn_last4 ** p),
+    "primaryPhone": lambda p: Customer.id.in_(Phone.select(Phone.customer).where(
+        Phone.is_primary & (Phone.number ** "".join(c for c in p if c.isdigit() or c in "%_")))),
+    "customId": lambda p: fn.LOWER(Customer.import_id) ** p,
+    "city": _primary_address(Address.city),
+    "state": _primary_address(Address.state),
+    "zipcode": _primary_address(Address.zipcode),
+    "accessUserName": lambda p: Customer.username ** p,
+}
+
+
+def _like(term: str) -> str:
+    """An ES wildcard term as a LIKE pattern (lower-case; the columns searched are folded)."""
+    return term.casefold().replace("*", "%").replace("?", "_")
+
+
+def _any_field(term: str, fields: list[str]):
+    expression = None
+    for name in fields:
+        clause = SEARCH_FIELDS[name](_like(term))
+        expression = clause if expression is None else expression | clause
+    return expression
+
+
+def _fields(names) -> list[str]:
+    names = names or list(SEARCH_FIELDS)
+    unknown = [n for n in names if n not in SEARCH_FIELDS]
+    if unknown:
+        raise QueryRefused(f"cannot search {', '.join(unknown)}; searchable fields are "
+                           f"{', '.join(SEARCH_FIELDS)}.")
+    return names
+
+
+def _clause(clause: dict):
+    if not isinstance(clause, dict) or len(clause) != 1:
+        raise QueryRefused("each clause is one object such as {\"match\": {...}}.")
+    (kind, body), = clause.items()
+    if kind == "bool":
+        return _bool(body)
+    if kind == "query_string":
+        text = str(body.get("query", "")).strip()
+        if not text:
+            raise QueryRefused("query_string needs a query.")
+        fields = _fields(body.get("fields"))
+        terms = [_any_field(t, fields) for t in text.split()]
+        combined = terms[0]
+        for term in terms[1:]:
+            combined = (combined & term if str(body.get("default_operator", "AND")).upper()
+                        == "AND" else combined | term)
+        return combined
+    if kind in ("match", "term", "match_phrase"):
+        (name, value), = body.items()
+        value = value.get("query") if isinstance(value, dict) else value
+        return SEARCH_FIELDS[_fields([name])[0]](_like(str(value)))
+    if kind == "range":
+        (name, bounds), = body.items()
+        if name != "birthDate":
+            raise QueryRefused("range works on birthDate.")
+        expression = Customer.birth_date.is_null(False)
+        operators = {"gt": "__gt__", "gte": "__ge__", "lt": "__lt__", "lte": "__le__"}
+        for op, value in bounds.items():
+            if op not in operators:
+                continue
+            expression &= getattr(Customer.birth_date, operators[op])(_day(value))
+        return expression
+    raise QueryRefused(f"{kind!r} is not supported; use bool, query_string, match or range.")
+
+
+def _bool(body: dict):
+    must = [_clause(c) for c in _listed(body.get("must"))]
+    should = [_clause(c) for c in _listed(body.get("should"))]
+    expression = None
+    for clause in must:
+        expression = clause if expression is None else expression & clause
+    if should:
+        either = should[0]
+        for clause in should[1:]:
+            either |= clause
+        expression = either if expression is None else expression & either
+    if expression is None:
+        raise QueryRefused("bool needs must or should clauses.")
+    return expression
+
+
+def _listed(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _day(value) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise QueryRefused(f"range: {value!r} is not a date (YYYY-MM-DD).") from None
+
+
+@bp.post("/public/api/1/Customers/Autopal.Search()")
+@bp.post("/public/api/1/odata.svc/Customers/Autopal.Search()")
+def search_customers():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object with a \"query\".")
+    try:
+        query = Customer.select()
+        if body.get("query"):
+            query = query.where(_clause(body["query"]))
+        order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
+    except (QueryRefused, AttributeError, TypeError, ValueError) as refused:
+        raise ApiError(400, f"Search: {refused}") from None
+    start, size = paging(request.args, "$start")
+    total = query.count()
+    page = query.order_by(*order)
+    if size is not None:
+        page = page.offset(start).limit(size)
+    return list_envelope(customer_entities(list(page), set(), None), start, size, total)
