@@ -168,7 +168,8 @@ def test_list_paging_filter_and_orderby(api, make_customer):
         assert response.status_code == 400, bad
         assert response.get_json()["error"]["message"].startswith("$filter")
     assert api("get", url, query_string={"$orderby": "ssn"}).status_code == 400
-    assert api("get", url, query_string={"$top": "x"}).status_code == 400
+    for top in ("x", 0, 1001):
+        assert api("get", url, query_string={"$top": top}).status_code == 400
 
 
 def test_delete_needs_a_manager_token_and_keeps_the_loan(api, make_customer):
@@ -205,6 +206,7 @@ def test_statuses_and_loan_links_with_one_primary(api, statuses, make_customer):
     loans = api("get", f"{BASE}/Customers({second.id})/Loans").get_json()["d"]["results"]
     assert loans[0]["displayId"] == "LN-5"
     assert link(second, "boss").status_code == 409
+    assert api("put", f"{BASE}/Loans({loan.id})", json={}).status_code == 422
     assert api("put", f"{BASE}/Loans({loan.id})", json={"Customers": {"results": [
         {"__metadata": {"uri": "Customers(id=999)"}}]}}).status_code == 422
     assert api("put", f"{BASE}/Loans(77)", json={}).status_code == 404
@@ -231,8 +233,12 @@ def test_search_with_the_elasticsearch_subset(api, make_customer):
     assert found({"range": {"birthDate": {"gte": "1985-01-01"}}}) == ["Mario"]
     assert found({"query_string": {"query": "Lop?z"}}) == ["Maria"]
     assert found({"match": {"primaryPhone": "9876543210"}}, **{"$top": 1}) == ["Maria"]
-    assert api("post", url, json={"query": {"fuzzy": {}}}).status_code == 400
-    assert api("post", url, json={"query": {"match": {"shoe": "x"}}}).status_code == 400
+    assert api("post", url, json={"query": {"fuzzy": {}}}).status_code == 422
+    unknown = api("post", url, json={"query": {"match": {"shoe": "x"}}})
+    assert unknown.status_code == 422 and "cannot search shoe" in unknown.get_json()[
+        "error"]["message"]
+    assert api("post", url, data="[1]", content_type="application/json").status_code == 400
+    assert api("post", url, json={}, query_string={"$orderby": "x"}).status_code == 400
 
 
 def test_each_token_is_rate_limited(api, app):

@@ -1,11 +1,15 @@
 """odata.svc/Customers: list, read, create, update (partial), delete; navigation links."""
 
+import re
+
 from flask import request
 
 from webapp.api import ODATA, ApiError, api_actor, bp, needs_role
 from webapp.api.entities import (
+    EXPAND_PATTERN,
     MAX_ID,
     NAVIGATION,
+    SELECT_PATTERN,
     customer_entities,
     envelope,
     list_envelope,
@@ -26,13 +30,13 @@ def _customer(customer_id: int) -> Customer:
 
 
 def _options() -> tuple[set[str], set[str] | None]:
-    expand = {n.strip() for n in request.args.get("$expand", "").split(",") if n.strip()}
-    unknown = expand - set(NAVIGATION)
-    if unknown:
-        raise ApiError(400, f"$expand: no navigation {', '.join(sorted(unknown))}; use "
-                            f"{', '.join(NAVIGATION)}.")
-    select = {n.strip() for n in request.args.get("$select", "").split(",") if n.strip()}
-    return expand, select or None
+    expand, select = request.args.get("$expand", ""), request.args.get("$select", "")
+    if expand and not re.fullmatch(EXPAND_PATTERN, expand):
+        raise ApiError(400, f"$expand: name navigation from {', '.join(NAVIGATION)}, "
+                            "separated by commas.")
+    if select and not re.fullmatch(SELECT_PATTERN, select):
+        raise ApiError(400, "$select: give field names separated by commas.")
+    return set(filter(None, expand.split(","))), set(filter(None, select.split(","))) or None
 
 
 @bp.get("/public/api/1/odata.svc/Customers()")

@@ -5,6 +5,7 @@ from flask import jsonify
 
 from webapp.api import ODATA, ApiError
 from webapp.api import fields as lp
+from webapp.api.odata import list_pattern
 from webapp.models import (
     Address,
     Customer,
@@ -18,8 +19,11 @@ from webapp.services.customer_record import read_records
 
 NAVIGATION = ("PrimaryAddress", "MailAddress", "Phones", "Employer", "References",
               "CustomFieldValues", "Loans")
+EXPAND_PATTERN = list_pattern(NAVIGATION)
+SELECT_PATTERN = "^[A-Za-z]+(?:,[A-Za-z]+)*$"
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
+MAX_START = 1_000_000_000
 MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
 
 
@@ -35,16 +39,15 @@ def list_envelope(results: list, start: int, size: int | None, total: int):
 
 def paging(args, skip_name: str) -> tuple[int, int | None]:
     """($skip or $start, $top) with LoanPro's defaults; the bare `nopaging` lifts $top."""
+    skip_name = skip_name if skip_name in args else "$start" if "$start" in args else skip_name
     try:
         start = int(args.get(skip_name, args.get("$start", 0)) or 0)
         size = int(args.get("$top", DEFAULT_PAGE) or DEFAULT_PAGE)
     except ValueError:
         raise ApiError(400, f"$top and {skip_name} are whole numbers.") from None
-    if not (0 <= start < MAX_ID and 1 <= size < MAX_ID):
-        raise ApiError(400, f"$top is 1 or more and {skip_name} 0 or more.")
-    if "nopaging" in args:
-        return start, None
-    return start, min(size, MAX_PAGE)
+    if not (0 <= start <= MAX_START and 1 <= size <= MAX_PAGE):
+        raise ApiError(400, f"$top is 1 to {MAX_PAGE} and {skip_name} 0 to {MAX_START:,}.")
+    return start, None if "nopaging" in args else size
 
 
 def _uri(customer_id: int, navigation: str | None = None) -> str:

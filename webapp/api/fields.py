@@ -127,7 +127,10 @@ def cell(value, prefix: str = "") -> str:
     text = str(value).strip()
     match = _DATE.match(text)
     if match:
-        return dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC).date().isoformat()
+        try:
+            return dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC).date().isoformat()
+        except (OverflowError, ValueError, OSError):
+            return text  # left for the date rule to refuse in its own words
     if prefix and text.startswith(prefix):
         return text[len(prefix):]
     return text

@@ -39,7 +39,7 @@ def update_loan(loan_id: int):
 def _customer_roles(value) -> list[tuple[Customer, str]]:
     items = value.get("results") if isinstance(value, dict) else value
     if not isinstance(items, list) or not items:
-        raise ApiError(400, "Send the customers to link as "
+        raise ApiError(422, "Send the customers to link as "
                             '"Customers": {"results": [{"__metadata": {"uri": '
                             '".../Customers(id=X)"}, "__setLoanRole": '
                             '"loan.customerRole.primary"}]}.')

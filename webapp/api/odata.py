@@ -50,6 +50,35 @@ CUSTOMER_FILTERS = {
 }
 ORDERABLE = {name: f.column for name, f in CUSTOMER_FILTERS.items() if f.kind != "status"}
 
+
+def list_pattern(names, suffix: str = "") -> str:
+    """A regex for a comma-separated list of `names` (each optionally followed by
+    `suffix`): the OpenAPI document publishes it and the server checks with it."""
+    item = f"(?:{'|'.join(sorted(names, key=len, reverse=True))}){suffix}"
+    return f"^{item}(?:,{item})*$"
+
+
+ORDERBY_PATTERN = list_pattern(ORDERABLE, "(?: (?:asc|desc))?")
+
+
+def _filter_pattern() -> str:
+    """The everyday part of the $filter grammar as a regex, for the OpenAPI document
+    (the server reads more: parentheses, not, contains/startswith/endswith)."""
+    text = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind in ("text", "enum"))
+    numbers = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind == "number")
+    dates = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind in ("date", "datetime"))
+    when = ("datetime'(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+            "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'")
+    literal = "'(?:[^'\\x00-\\x1f]|'')*'"
+    comparison = (f"(?:(?:{numbers}) (?:eq|ne|lt|le|gt|ge) -?[0-9]{{1,15}}"
+                  f"|(?:{text}) (?:eq|ne) {literal}"
+                  f"|substringof\\({literal}, ?(?:{text})\\)"
+                  f"|(?:{dates}) (?:eq|ne|lt|le|gt|ge) {when})")
+    return f"^{comparison}(?: (?:and|or) {comparison})*$"
+
+
+FILTER_PATTERN = _filter_pattern()
+
 _TOKEN = re.compile(r"""\s*(?:
     (?P<datetime>datetime'[^']*')
   | (?P<string>'(?:[^']|'')*')
@@ -79,6 +108,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 class _Parser:
     def __init__(self, text: str, fields: dict[str, Filterable]):
+        if "\x00" in text:  # databases refuse NUL inside text
+            raise QueryRefused("$filter: contains a NUL character.")
         self.tokens = _tokens(text)
         self.at = 0
         self.fields = fields
@@ -223,12 +254,14 @@ def parse_filter(text: str, fields: dict[str, Filterable] = CUSTOMER_FILTERS):
 
 
 def parse_orderby(text: str, columns: dict = ORDERABLE) -> list:
+    if not text:
+        return []
+    if not re.fullmatch(ORDERBY_PATTERN, text):
+        raise QueryRefused(f"$orderby: cannot read {text!r}; give fields of "
+                           f"{', '.join(sorted(columns))}, each optionally followed by "
+                           "' asc' or ' desc', separated by commas.")
     order = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
+    for part in text.split(","):
         name, _, direction = part.partition(" ")
-        direction = direction.strip().lower() or "asc"
-        if name not in columns or direction not in ("asc", "desc"):
-            raise QueryRefused(f"$orderby: cannot order by {part!r}; use a field of "
-                               f"{', '.join(sorted(columns))} with asc or desc.")
         order.append(columns[name].desc() if direction == "desc" else columns[name].asc())
     return order

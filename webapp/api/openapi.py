@@ -4,8 +4,15 @@ blueprint serves (a test checks that every API route is described)."""
 from flask import jsonify
 
 from webapp.api import ODATA, bp
-from webapp.api.entities import NAVIGATION
-from webapp.api.odata import CUSTOMER_FILTERS, ORDERABLE
+from webapp.api.entities import (
+    EXPAND_PATTERN,
+    MAX_PAGE,
+    MAX_START,
+    NAVIGATION,
+    SELECT_PATTERN,
+)
+from webapp.api.fields import TOP_FIELDS
+from webapp.api.odata import CUSTOMER_FILTERS, FILTER_PATTERN, ORDERABLE, ORDERBY_PATTERN
 from webapp.api.search import SEARCH_FIELDS
 
 _ERROR = {"description": "", "content": {"application/json": {"schema": {
@@ -29,18 +36,28 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
             "schema": schema or {"type": "string"}}
 
 
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer",
-                                                                  "minimum": 1}}
+_ID = {"name": "id", "in": "path", "required": True,
+       "schema": {"type": "integer", "format": "int64", "minimum": 1}}
+_TOP = _query("$top", f"Page size (default 50, at most {MAX_PAGE})",
+              {"type": "integer", "minimum": 1, "maximum": MAX_PAGE})
 _BODY = {"required": True, "content": {"application/json": {"schema": {
     "$ref": "#/components/schemas/CustomerBody"}}}}
+_ORDERBY = _query("$orderby", "e.g. 'lastName desc,id'; fields: " + ", ".join(ORDERABLE),
+                  {"type": "string", "pattern": ORDERBY_PATTERN})
 _LIST_OPTIONS = [
-    _query("$top", "Page size (default 50, at most 1000)", {"type": "integer", "minimum": 1}),
-    _query("$skip", "Rows to skip", {"type": "integer", "minimum": 0}),
-    _query("$orderby", "e.g. 'lastName desc,id'; fields: " + ", ".join(ORDERABLE)),
-    _query("$select", "Comma-separated fields to return"),
-    _query("$expand", "Navigation to include: " + ", ".join(NAVIGATION)),
-    _query("$filter", "eq ne lt le gt ge and or not, substringof / contains / startswith / "
-                      "endswith, datetime'…' literals; fields: " + ", ".join(CUSTOMER_FILTERS)),
+    _TOP,
+    _query("$skip", "Rows to skip", {"type": "integer", "minimum": 0, "maximum": MAX_START}),
+    _ORDERBY,
+    _query("$select", "Comma-separated fields to return",
+           {"type": "string", "pattern": SELECT_PATTERN}),
+    _query("$expand", "Navigation to include: " + ", ".join(NAVIGATION),
+           {"type": "string", "pattern": EXPAND_PATTERN}),
+    _query("$filter", "Comparisons (eq ne lt le gt ge) joined by and / or, with parentheses "
+                      "and not; substringof('text', field), contains(field, 'text'), "
+                      "startswith, endswith; datetime'YYYY-MM-DDThh:mm:ss' literals. The "
+                      "pattern shows the everyday subset. Fields: "
+                      + ", ".join(CUSTOMER_FILTERS),
+           {"type": "string", "pattern": FILTER_PATTERN}),
     _query("nopaging", "Present (with any value): no page limit", {"type": "string"}),
 ]
 
@@ -87,21 +104,17 @@ def document() -> dict:
                 "parameters": [_ID],
                 "put": {"summary": "Link customers to a loan with a role",
                         "requestBody": {"required": True, "content": {"application/json": {
-                            "schema": {"type": "object", "required": ["Customers"]}}}},
+                            "schema": {"$ref": "#/components/schemas/LoanCustomers"}}}},
                         "responses": _responses("The loan with its customers", 409, 422)},
             },
             "/public/api/1/Customers/Autopal.Search()": {
                 "post": {"summary": "Search customers (Elasticsearch query subset)",
-                         "parameters": [_query("$top", "Page size", {"type": "integer",
-                                                                     "minimum": 1}),
-                                        _query("$start", "Rows to skip",
-                                               {"type": "integer", "minimum": 0}),
-                                        _LIST_OPTIONS[2]],
+                         "parameters": [_TOP, _query("$start", "Rows to skip", {
+                                            "type": "integer", "minimum": 0,
+                                            "maximum": MAX_START}), _ORDERBY],
                          "requestBody": {"required": True, "content": {"application/json": {
-                             "schema": {"type": "object", "description":
-                                        "{'query': {'bool': {'must': [{'query_string': …}]}}}"
-                                        "; fields: " + ", ".join(SEARCH_FIELDS)}}}},
-                         "responses": _responses("Matching customers")},
+                             "schema": {"$ref": "#/components/schemas/Search"}}}},
+                         "responses": _responses("Matching customers", 422)},
             },
         },
         "components": {
@@ -115,10 +128,51 @@ def document() -> dict:
                               "properties": {"code": {"type": "string"},
                                              "message": {"type": "string"},
                                              "details": {"type": "array"}}}}},
-                "CustomerBody": {"type": "object", "description": "LoanPro field names "
-                                 "(firstName, lastName, customerType "
-                                 "'customer.type.individual', status, PrimaryAddress, Phones, "
-                                 "…) or the import file's column names."},
+                "CustomerBody": {
+                    "type": "object",
+                    "description": "LoanPro's field names (or the import file's column "
+                                   "names). The customer rules (required fields by type, "
+                                   "formats, address checks) apply as on the Instructions "
+                                   "page; a body that breaks one gets 422 with each field "
+                                   "named. On PUT only the fields sent change; null clears.",
+                    "properties": {
+                        **{name: {"type": "string", "nullable": True} for name in TOP_FIELDS},
+                        "status": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                        "PrimaryAddress": {"$ref": "#/components/schemas/Address"},
+                        "MailAddress": {"$ref": "#/components/schemas/Address"},
+                        "Phones": {"type": "object", "properties": {"results": {
+                            "type": "array", "items": {"type": "object", "properties": {
+                                "phone": {"type": "string"}, "type": {"type": "string"},
+                                "isPrimary": {"type": "integer"},
+                                "isSecondary": {"type": "integer"}}}}}},
+                        "Employer": {"type": "object"},
+                        "References": {"type": "object", "properties": {"results": {
+                            "type": "array", "items": {"type": "object"}}}},
+                        "CustomFieldValues": {"type": "object", "properties": {"results": {
+                            "type": "array", "items": {"type": "object", "properties": {
+                                "customFieldId": {"type": "integer"},
+                                "customFieldValue": {"type": "string"}}}}}},
+                    },
+                },
+                "Address": {"type": "object", "properties": {
+                    part: {"type": "string", "nullable": True}
+                    for part in ("address1", "city", "state", "zipcode", "country")}},
+                "LoanCustomers": {"type": "object", "required": ["Customers"], "properties": {
+                    "Customers": {"type": "object", "required": ["results"], "properties": {
+                        "results": {"type": "array", "minItems": 1, "items": {
+                            "type": "object", "required": ["__metadata"], "properties": {
+                                "__metadata": {"type": "object", "required": ["uri"],
+                                               "properties": {"uri": {"type": "string"}}},
+                                "__setLoanRole": {"type": "string", "enum": [
+                                    "loan.customerRole.primary",
+                                    "loan.customerRole.secondary",
+                                    "loan.customerRole.other",
+                                    "loan.customerRole.authorizedUser"]}}}}}}}},
+                "Search": {"type": "object", "description":
+                           "{'query': {'bool': {'must': [{'query_string': {'query': 'smi*', "
+                           "'fields': ['customerName']}}]}}}; match, range on birthDate. "
+                           "Fields: " + ", ".join(SEARCH_FIELDS),
+                           "properties": {"query": {"type": "object"}}},
             },
         },
     }

@@ -43,6 +43,8 @@ SEARCH_FIELDS = {
 
 def _like(term: str) -> str:
     """An ES wildcard term as a LIKE pattern (lower-case; the columns searched are folded)."""
+    if "\x00" in term:
+        raise QueryRefused("a search term contains a NUL character.")
     return term.casefold().replace("*", "%").replace("?", "_")
 
 
@@ -132,12 +134,21 @@ def search_customers():
     if not isinstance(body, dict):
         raise ApiError(400, "Send a JSON object with a \"query\".")
     try:
+        order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
+    except QueryRefused as refused:
+        raise ApiError(400, str(refused)) from None
+    if not isinstance(body.get("query", {}), dict):
+        raise ApiError(422, "Search: \"query\" is an object, e.g. {\"match\": {...}}.")
+    try:
         query = Customer.select()
         if body.get("query"):
             query = query.where(_clause(body["query"]))
-        order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
-    except (QueryRefused, AttributeError, TypeError, ValueError) as refused:
-        raise ApiError(400, f"Search: {refused}") from None
+    except QueryRefused as refused:
+        raise ApiError(422, f"Search: {refused}") from None
+    except (AttributeError, TypeError, ValueError):
+        raise ApiError(422, "Search: the query is not in the supported shape, e.g. "
+                            '{"query": {"bool": {"must": [{"query_string": {"query": '
+                            '"smi*", "fields": ["customerName"]}}]}}}.') from None
     start, size = paging(request.args, "$start")
     total = query.count()
     page = query.order_by(*order)
