@@ -32,6 +32,16 @@ def customer(make_customer, login):
     return make_customer(email="david@example.com", username="dhicks", password="Secret123!")
 
 
+def form_fields(customer) -> dict:
+    """What the customer form posts for this customer as stored (to change one field)."""
+    from webapp.customers.forms import form_data
+    from webapp.services.customer_record import read_record
+
+    data = form_data(read_record(Customer.get_by_id(customer.id)))
+    data["status"] = str(data["status"])
+    return {k: ("y" if v is True else v) for k, v in data.items() if v not in (None, False)}
+
+
 def section_entries(customer, section):
     return [(e.field, e.old_value, e.new_value) for e in ChangeEntry.select().where(
         (ChangeEntry.customer_id == customer.id) & (ChangeEntry.section == section))

@@ -43,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(api.bp)  # token-authenticated; no cookies are read
     cli.init_app(app)
 
+    from webapp.services.webhooks import kick_after_write
+
+    app.after_request(kick_after_write)
+
     @app.before_request
     def _connect():
         db.connect(reuse_if_open=True)

@@ -22,6 +22,7 @@ from webapp.models import ImportJob, ImportProblem
 from webapp.models.base import insert_rows, utcnow
 from webapp.queueing import redis_connection
 from webapp.rules.context import RuleContext
+from webapp.services import webhooks
 from webapp.services.actor import Actor
 from webapp.services.customers import create_customers, delete_customer, update_customer
 
@@ -148,6 +149,8 @@ class _Pass:
             if self.phase == "import":
                 updates[ImportJob.checkpoint_line] = chunk[-1][0]
             ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
+        if self.phase == "import":
+            webhooks.kick()  # the chunk's events are committed with it
 
     def _committed_already(self, first_line: int) -> bool:
         """Lock the job's row and read its checkpoint afresh. A worker killed right after

@@ -4,7 +4,13 @@ from webapp.models.compliance import SdnEntry
 from webapp.models.customers import PHONE_TYPES, Address, Customer, Employer, Phone
 from webapp.models.history import ChangeEntry
 from webapp.models.imports import IMPORT_STATES, ImportJob, ImportProblem
-from webapp.models.integrations import WEBHOOK_EVENTS, ApiToken, Webhook, WebhookDelivery
+from webapp.models.integrations import (
+    WEBHOOK_EVENTS,
+    ApiToken,
+    OutboundEvent,
+    Webhook,
+    WebhookDelivery,
+)
 from webapp.models.loans import LOAN_ROLES, CustomerLoan, Loan
 from webapp.models.records import (
     SOCIAL_NETWORKS,
@@ -52,6 +58,7 @@ ALL_MODELS = [
     ApiToken,
     Webhook,
     WebhookDelivery,
+    OutboundEvent,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -67,3 +67,16 @@ class WebhookDelivery(BaseModel):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class OutboundEvent(BaseModel):
+    """An event written in the same transaction as the change it reports (an outbox): a
+    change that rolls back leaves no event, and none is lost once it commits. A dispatch
+    job turns new rows into one delivery job per subscribed webhook."""
+
+    event_id = CharField(unique=True)
+    event = CharField()
+    customer_id = IntegerField(index=True)
+    payload = TextField()  # the JSON body, as sent
+    created_at = DateTimeField(default=utcnow)
+    claimed_by = CharField(null=True, index=True)  # the dispatch run that sent it on

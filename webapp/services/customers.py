@@ -22,7 +22,7 @@ from webapp.models import (
 )
 from webapp.models.base import in_list
 from webapp.rules.spec import FieldError
-from webapp.services import documents, history, photos
+from webapp.services import documents, history, photos, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
 from webapp.services.refusal import Refused
@@ -39,6 +39,8 @@ def create_customer(record: dict, actor: Actor) -> Customer:
         _check_unique(record, None)
         customer = write_record(Customer(), record)
         history.record_created(customer.id, record, actor)
+        if "customer.created" in webhooks.subscribed_events():
+            webhooks.record_events([_created_event(customer.id, record, history.status_titles())])
     return customer
 
 
@@ -50,6 +52,10 @@ def create_customers(records: list[dict], actor: Actor) -> list[int]:
         records = [_with_username(r, None, taken) for r in records]
         ids = insert_records(records)
         history.record_created_many(list(zip(ids, records, strict=True)), actor)
+        if "customer.created" in webhooks.subscribed_events():
+            titles = history.status_titles()
+            webhooks.record_events([_created_event(i, r, titles)
+                                    for i, r in zip(ids, records, strict=True)])
     return ids
 
 
@@ -60,7 +66,10 @@ def update_customer(customer: Customer, record: dict, actor: Actor) -> int:
         record = _with_username(record, customer.id)
         _check_unique(record, customer.id)
         write_record(customer, record)
-        return history.record_changes(customer.id, old, record, actor)
+        changed = history.record_changes(customer.id, old, record, actor)
+        if changed and webhooks.subscribed_events():
+            webhooks.record_events(_update_events(customer.id, old, record, changed))
+        return len(changed)
 
 
 # The customer's personal data kept beside the record; loans and loan links are not.
@@ -82,6 +91,7 @@ def delete_customer(customer: Customer, actor: Actor) -> dict[str, int]:
         customer_id = customer.id
         customer.delete_instance()
         history.record_deleted(customer_id, removed, actor)
+        webhooks.record_events([("customer.deleted", customer_id, {})])
     return removed
 
 
@@ -98,6 +108,30 @@ def remove_personal_rows(customer: Customer):
     documents.remove_files(document_ids)
     if had_photo:
         photos.photo_path(customer.id).unlink(missing_ok=True)
+
+
+def _created_event(customer_id: int, record: dict, titles: dict) -> tuple[str, int, dict]:
+    return ("customer.created", customer_id, {
+        "customId": record.get("importId"), "customerType": record.get("customerType"),
+        "firstName": record.get("firstName"), "lastName": record.get("lastName"),
+        "companyName": record.get("companyName"),
+        "status": _status(record.get("status"), titles)})
+
+
+def _update_events(customer_id: int, old: dict, new: dict, changed: list[str]) -> list:
+    """Which fields changed (names only: values may be personal data), and the status
+    change with both statuses when there is one."""
+    events = [("customer.updated", customer_id, {"changedFields": changed})]
+    if "status" in changed:
+        titles = history.status_titles()
+        events.append(("customer.status_changed", customer_id, {
+            "oldStatus": _status(old.get("status"), titles),
+            "newStatus": _status(new.get("status"), titles)}))
+    return events
+
+
+def _status(status_id, titles: dict[int, str]) -> dict | None:
+    return None if status_id is None else {"id": status_id, "title": titles.get(status_id)}
 
 
 def find_customer(key: str) -> Customer | None:

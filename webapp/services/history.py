@@ -42,7 +42,7 @@ def record_created(customer_id: int, record: dict, actor: Actor) -> None:
 def record_created_many(created: list[tuple[int, dict]], actor: Actor) -> None:
     """One entry per new customer: what it was created with, by field name (labels are
     put on when the history is shown), masked as everywhere else."""
-    titles = _status_titles()
+    titles = status_titles()
     base = _base(0, actor, "create")
     rows = []
     for customer_id, record in created:
@@ -71,9 +71,9 @@ def created_fields(entry: ChangeEntry) -> list[tuple[str, str]]:
     return [(label(n), snapshot[n]) for n in (*FIELDS_BY_NAME, *EXTRA_LABELS) if n in snapshot]
 
 
-def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:
-    """One entry per changed field; returns how many fields changed."""
-    titles = _status_titles()
+def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> list[str]:
+    """One entry per changed field; returns the names of the fields that changed."""
+    titles = status_titles()
     rows = []
     for name in new:
         if name == "password":
@@ -92,7 +92,7 @@ def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> int:
                      "new_value": describe(name, after, titles)})
     if rows:
         insert_rows(ChangeEntry, rows)
-    return len(rows)
+    return [row["field"] for row in rows]
 
 
 def record_section_change(customer_id: int, actor: Actor, section: str, field: str,
@@ -117,5 +117,5 @@ def entries_for(customer_id: int):
             .order_by(ChangeEntry.at.desc(), ChangeEntry.id.desc()))
 
 
-def _status_titles() -> dict[int, str]:
+def status_titles() -> dict[int, str]:
     return {s.id: s.title for s in CustomerStatus.select(CustomerStatus.id, CustomerStatus.title)}

@@ -17,4 +17,5 @@ from webapp.settings import (  # noqa: E402,F401
     labels,
     ofac,
     statuses,
+    webhooks,
 )

@@ -1,0 +1,221 @@
+"""Webhooks: managers subscribe URLs to customer events; every door (UI, API, import)
+reports changes through the customer services, which write events here.
+
+Events go to an outbox table inside the writer's transaction (see OutboundEvent). After
+the commit, `kick()` queues one dispatch job, which claims the new events and queues a
+delivery job per subscribed webhook; deliveries are signed, logged and retried."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from flask import current_app, request
+from redis.exceptions import RedisError
+from rq import Retry
+
+from webapp.db import db
+from webapp.models import WEBHOOK_EVENTS, OutboundEvent, Webhook, WebhookDelivery
+from webapp.models.base import insert_rows
+from webapp.queueing import queue, redis_connection
+from webapp.rules.spec import FieldError
+from webapp.services.refusal import Refused
+
+TIMEOUT_SECONDS = 10
+SIGNATURE_HEADER = "X-Webhook-Signature"
+TIMESTAMP_HEADER = "X-Webhook-Timestamp"
+DISPATCH_JOB_ID = "webhook-dispatch"
+_SUBSCRIBED_TTL = 5.0  # seconds a process trusts its list of subscribed events
+_subscribed_cache: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+class WebhookRefused(Refused):
+    """A webhook setting that cannot be saved."""
+
+
+# ---- settings --------------------------------------------------------------------------
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(24)
+
+
+def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[str],
+                 active: bool) -> Webhook:
+    url, secret = (url or "").strip(), (secret or "").strip()
+    errors = []
+    if not url.startswith(("https://", "http://")) or " " in url or len(url) > 500:
+        errors.append(FieldError("url", "Give the full address, starting with https://."))
+    if len(secret) < 16:
+        errors.append(FieldError("secret", "Use a secret of at least 16 characters (the "
+                                           "suggested one is random)."))
+    chosen = [e for e in WEBHOOK_EVENTS if e in events]
+    if not chosen:
+        errors.append(FieldError("events", "Choose at least one event."))
+    if errors:
+        raise WebhookRefused(errors)
+    webhook = webhook or Webhook()
+    webhook.url, webhook.secret, webhook.events, webhook.active = (url, secret,
+                                                                   " ".join(chosen), active)
+    webhook.save()
+    forget_subscriptions()
+    return webhook
+
+
+def delete_webhook(webhook: Webhook) -> None:
+    webhook.delete_instance()
+    forget_subscriptions()
+
+
+# ---- events ----------------------------------------------------------------------------
+
+def subscribed_events() -> frozenset[str]:
+    """Events some active webhook wants; cached briefly, as imports ask once per row."""
+    global _subscribed_cache
+    fetched_at, events = _subscribed_cache
+    if time.monotonic() - fetched_at > _SUBSCRIBED_TTL:
+        events = frozenset(name for hook in Webhook.select(Webhook.events)
+                           .where(Webhook.active == True)  # noqa: E712
+                           for name in hook.event_names)
+        _subscribed_cache = (time.monotonic(), events)
+    return events
+
+
+def forget_subscriptions() -> None:
+    global _subscribed_cache
+    _subscribed_cache = (0.0, frozenset())
+
+
+def _event(name: str, customer_id: int, data: dict) -> dict:
+    event_id = str(uuid.uuid4())
+    body = {"id": event_id, "event": name,
+            "occurredAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "data": {"customerId": customer_id, **data}}
+    return {"event_id": event_id, "event": name, "customer_id": customer_id,
+            "payload": json.dumps(body, ensure_ascii=False, default=str)}
+
+
+def record_events(events: list[tuple[str, int, dict]]) -> None:
+    """(event, customer ID, data) for each change; written only if someone listens."""
+    wanted = subscribed_events()
+    rows = [_event(name, customer_id, data) for name, customer_id, data in events
+            if name in wanted]
+    if rows:
+        insert_rows(OutboundEvent, rows)
+
+
+def kick() -> None:
+    """After a commit: make sure a dispatch job will pick up new events. If Redis is
+    away the events wait in the outbox for the next kick; the change itself stands."""
+    if not subscribed_events():
+        return
+    try:
+        _queue_dispatch()
+    except RedisError:
+        current_app.logger.warning("Webhook events wait in the outbox: Redis is away.")
+
+
+def kick_after_write(response):
+    """Flask after_request: a write through the UI or the API may have left events."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
+        kick()
+    return response
+
+
+def _queue_dispatch() -> None:
+    if not OutboundEvent.select().where(OutboundEvent.claimed_by.is_null()).exists():
+        return
+    pending = queue("webhooks").fetch_job(DISPATCH_JOB_ID)
+    if pending is not None and pending.get_status(refresh=True) in ("queued", "scheduled"):
+        return
+    from jobs import webhooks as entry_points
+
+    queue("webhooks").enqueue(entry_points.dispatch_events, job_id=DISPATCH_JOB_ID,
+                              description="Send new customer events to webhooks")
+
+
+def dispatch_events(batch: int = 500) -> int:
+    """Claim new events and queue their deliveries; returns how many were queued."""
+    hooks = list(Webhook.select().where(Webhook.active == True))  # noqa: E712
+    queued = 0
+    while True:
+        claim = uuid.uuid4().hex
+        with db.atomic():
+            ids = [e.id for e in OutboundEvent.select(OutboundEvent.id)
+                   .where(OutboundEvent.claimed_by.is_null())
+                   .order_by(OutboundEvent.id).limit(batch)]
+            if not ids:
+                return queued
+            OutboundEvent.update(claimed_by=claim).where(
+                OutboundEvent.id.in_(ids) & OutboundEvent.claimed_by.is_null()).execute()
+        events = OutboundEvent.select().where(OutboundEvent.claimed_by == claim)
+        with redis_connection().pipeline() as pipe:
+            for event in events:
+                for hook in hooks:
+                    if event.event in hook.event_names:
+                        _enqueue_delivery(hook, event, pipeline=pipe)
+                        queued += 1
+            pipe.execute()
+
+
+def _enqueue_delivery(hook: Webhook, event: OutboundEvent, pipeline=None, manual=False):
+    from jobs import webhooks as entry_points
+
+    intervals = current_app.config["WEBHOOK_RETRY_INTERVALS"]
+    return queue("webhooks").enqueue(
+        entry_points.deliver_event, hook.id, event.event_id, event.payload, event.event,
+        retry=None if manual else Retry(max=len(intervals), interval=intervals),
+        description=f"{event.event} → {hook.url}", pipeline=pipeline,
+        meta={"webhook_url": hook.url, "event": event.event})
+
+
+def send_test_event(hook: Webhook) -> None:
+    event = OutboundEvent(**_event("webhook.test", 0, {"message": "A test event from "
+                                                                  "Settings › Webhooks."}))
+    _enqueue_delivery(hook, event, manual=True)
+
+
+def redeliver(delivery: WebhookDelivery) -> None:
+    event = OutboundEvent(event_id=delivery.event_id, event=delivery.event,
+                          payload=delivery.payload)
+    _enqueue_delivery(delivery.webhook, event, manual=True)
+
+
+# ---- delivery --------------------------------------------------------------------------
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class DeliveryFailed(Exception):
+    """The receiver did not answer 2xx; RQ retries the job with backoff."""
+
+
+def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: int) -> None:
+    hook = Webhook.get_or_none(Webhook.id == webhook_id)
+    if hook is None:
+        return  # deleted since: nothing to deliver to
+    body = payload.encode()
+    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "customer-servicing-webhooks/1",
+        "X-Webhook-Event": event, "X-Webhook-Id": event_id,
+        TIMESTAMP_HEADER: str(int(time.time())), SIGNATURE_HEADER: signature(hook.secret, body)})
+    started = time.monotonic()
+    status, excerpt, error = None, "", None
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            status, excerpt = response.status, response.read(500).decode(errors="replace")
+    except urllib.error.HTTPError as failure:
+        status, excerpt = failure.code, failure.read(500).decode(errors="replace")
+    except (urllib.error.URLError, TimeoutError, OSError) as failure:
+        error = str(getattr(failure, "reason", failure))[:500]
+    WebhookDelivery.create(webhook=hook, event_id=event_id, event=event, payload=payload,
+                           attempt=attempt, status_code=status,
+                           duration_ms=round((time.monotonic() - started) * 1000),
+                           response_excerpt=excerpt, error=error)
+    if status is None or not 200 <= status < 300:
+        raise DeliveryFailed(f"{hook.url} answered {status or error}")
