@@ -29,7 +29,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import api, auth, cli, customers, errors, imports, queueing, settings, templating
+    from webapp import (
+        api,
+        auth,
+        cli,
+        customers,
+        errors,
+        imports,
+        queueing,
+        queues,
+        settings,
+        templating,
+    )
 
     auth.init_app(app)
     templating.init_app(app)
@@ -40,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(settings.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(queues.bp)
     csrf.exempt(api.bp)  # token-authenticated; no cookies are read
     cli.init_app(app)
 

@@ -102,7 +102,7 @@ def start(job: ImportJob, phase: str) -> None:
                          ).where(ImportJob.id == job.id).execute()
     rq_job = queue("imports").enqueue(target, job.id, job_timeout=JOB_TIMEOUT,
                                       retry=Retry(max=2),
-                                      description=f"{phase} import #{job.id}")
+                                      description=f"{phase.capitalize()} upload #{job.id}")
     ImportJob.update(rq_job_id=rq_job.id).where(ImportJob.id == job.id).execute()
 
 

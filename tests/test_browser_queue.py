@@ -1,0 +1,44 @@
+"""The admins' queue page in Debian Chromium while a real worker imports a file."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import browser_login
+from tests.importfiles import csv_bytes, row
+from tests.test_browser_customers import shot
+
+pytestmark = pytest.mark.browser
+
+
+def test_queue_page_follows_a_running_import(page, statuses, tmp_path, small_chunks,
+                                             live_worker):
+    rows = [row(importId=f"QP{n}", lastName=f"Queued{n:04d}", ssn=f"{n:09d}")
+            for n in range(1, 1501)]
+    path = Path(tmp_path) / "big-file.csv"
+    path.write_bytes(csv_bytes(rows))
+
+    browser_login(page, "admin")
+    page.goto("/imports")
+    page.get_by_label("Customer file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator(".counts")).to_contain_text("1,500", timeout=60_000)
+    page.get_by_role("button", name="Import 1,500 rows").click()
+
+    page.get_by_role("link", name="Queue").click()
+    running = page.locator("#jobs-imports").locator("xpath=..").locator("tr.job-started")
+    expect(running).to_contain_text("big-file.csv", timeout=15_000)
+    expect(running.locator("progress")).to_be_visible()
+    expect(page.locator("table.workers")).to_contain_text("busy")
+    shot(page, "queue-running")
+    first = int(running.locator("progress").get_attribute("value"))
+    expect(page.locator("table.queue-counts")).to_contain_text("imports")
+    # The page polls by itself: the import moves on, then leaves the started list.
+    page.wait_for_function(
+        "first => { const bar = document.querySelector('tr.job-started progress');"
+        " return !bar || Number(bar.value) > first; }", arg=first, timeout=30_000)
+    expect(page.locator("tr.job-started")).to_have_count(0, timeout=90_000)
+    expect(page.get_by_text("No import is waiting, running or failed.")).to_be_visible()
+    shot(page, "queue-idle")

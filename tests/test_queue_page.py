@@ -1,0 +1,49 @@
+"""The admins' queue page: counts per state, workers, jobs with what they are about, and
+retry / remove / cancel."""
+
+from rq import Queue
+
+from tests.importfiles import csv_bytes, row
+from tests.test_imports import uploaded
+from webapp.models import ImportJob
+from webapp.queueing import redis_connection
+
+
+def test_only_admins_see_the_queue(client, login):
+    login("manager")
+    assert client.get("/admin/queue").status_code == 403
+    login("admin")
+    page = client.get("/admin/queue").get_data(as_text=True)
+    assert "No worker is running" in page and "No import is waiting" in page
+    assert 'hx-trigger="every 2s"' in page
+
+
+def test_queued_import_shows_its_file_and_can_be_cancelled(client, login, statuses):
+    login("admin")
+    job = uploaded(client, csv_bytes([row(importId="Q1")]), name="march.csv")
+    client.post(f"/imports/{job.id}/verify")
+    live = client.get("/admin/queue/live").get_data(as_text=True)
+    assert "march.csv" in live and "Verify upload #" in live
+    rq_id = ImportJob.get_by_id(job.id).rq_job_id
+    client.post(f"/admin/queue/jobs/{rq_id}/cancel", headers={"HX-Request": "true"})
+    assert ImportJob.get_by_id(job.id).state == "cancelled"
+    assert Queue("imports", connection=redis_connection()).count == 0
+
+
+def test_failed_job_shows_its_error_and_can_be_retried_or_removed(client, login, run_worker):
+    login("admin")
+    queue = Queue("default", connection=redis_connection())
+    # A real job that fails in the worker: a payload that is not JSON.
+    first = queue.enqueue("json.loads", "{not json", description="Read the dialer's answer")
+    second = queue.enqueue("json.loads", "{", description="Read it again")
+    run_worker()
+    live = client.get("/admin/queue/live").get_data(as_text=True)
+    assert "JSONDecodeError: Expecting property name" in live
+    assert "Read the dialer&#39;s answer" in live
+    assert queue.failed_job_registry.count == 2
+    client.post(f"/admin/queue/jobs/{first.id}/retry")
+    assert queue.count == 1 and queue.failed_job_registry.count == 1
+    client.post(f"/admin/queue/jobs/{second.id}/remove")
+    assert queue.failed_job_registry.count == 0
+    refused = client.post(f"/admin/queue/jobs/{second.id}/remove", follow_redirects=True)
+    assert "That job is gone" in refused.get_data(as_text=True)
