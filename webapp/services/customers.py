@@ -64,8 +64,8 @@ def update_customer(customer: Customer, record: dict, actor: Actor) -> int:
     with db.atomic():
         old = read_record(customer)
         record = _with_username(record, customer.id)
-        _check_unique(record, customer.id)
-        write_record(customer, record)
+        _check_unique(record, customer.id, old)
+        write_record(customer, record, old)
         changed = history.record_changes(customer.id, old, record, actor)
         if changed and webhooks.subscribed_events():
             webhooks.record_events(_update_events(customer.id, old, record, changed))
@@ -193,10 +193,13 @@ def _taken_usernames(records: list[dict]) -> set[str]:
     return taken
 
 
-def _check_unique(record: dict, customer_id: int | None) -> None:
+def _check_unique(record: dict, customer_id: int | None, old: dict | None = None) -> None:
+    """A value the customer already had is theirs: only new ones are looked up."""
     errors = []
     for name, column, what in (("username", "username", "web username"),
                                ("importId", "import_id", "import ID")):
+        if old is not None and old.get(name) == record.get(name):
+            continue
         holder = _taken(column, record.get(name), customer_id)
         if holder:
             errors.append(FieldError(name, f"Customer #{holder} already has the {what} "
