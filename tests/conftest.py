@@ -17,7 +17,7 @@ from webapp import create_app
 from webapp.cli import create_tables
 from webapp.db import db
 from webapp.models import ALL_MODELS, User
-from webapp.services import webhooks
+from webapp.services import history, webhooks
 from webapp.services.passwords import hash_password
 from webapp.services.statuses import create_status
 
@@ -74,7 +74,8 @@ def app(database_url, tmp_path, monkeypatch):
     })
     create_tables()
     _empty_tables()
-    webhooks.forget_subscriptions()  # no webhook survives from an earlier test
+    webhooks.forget_subscriptions()  # no webhook or status title survives a test
+    history.forget_status_titles()
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     with app.app_context():

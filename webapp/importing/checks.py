@@ -23,6 +23,7 @@ class RowResult:
     action: str | None = None
     customer: Customer | None = None  # the customer an update or remove is about
     record: dict | None = None  # the checked record of an add or update
+    existing: dict | None = None  # an update's customer as stored when the chunk was read
     errors: list[FieldError] = field(default_factory=list)
     warnings: list[FieldError] = field(default_factory=list)
     key_added_earlier: bool = False  # names a customer this file adds on an earlier line
@@ -57,7 +58,8 @@ class RowChecker:
                     result.errors.append(FieldError(
                         "customerId", f"No customer has the ID or import ID {key!r}.", key))
             elif result.action == "update":
-                self._check_update(result, records[result.customer.id])
+                result.existing = records[result.customer.id]
+                self._check_update(result, result.existing)
         for result in results:
             if result.action == "add" and not result.errors:
                 self._check_add(result)

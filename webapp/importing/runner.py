@@ -132,7 +132,11 @@ class _Pass:
             if self.phase == "import" and self._committed_already(chunk[0][0]):
                 return
             results = self.checker.check(chunk)
-            counts = self._apply(results) if self.phase == "import" else _would(results)
+            if self.phase == "import":
+                with webhooks.batched():
+                    counts = self._apply(results)
+            else:
+                counts = _would(results)
             problems = [_problem(self.job, self.phase, r.line, p, severity)
                         for r in results
                         for severity, found in (("error", r.errors), ("warning", r.warnings))
@@ -167,6 +171,7 @@ class _Pass:
         removes, so a later row can name a customer an earlier one added."""
         counts = {"added": 0, "updated": 0, "removed": 0}
         adds: list[RowResult] = []
+        touched: set[int] = set()  # customers an earlier row of this chunk changed
         for result in results:
             if result.errors:
                 continue
@@ -181,7 +186,10 @@ class _Pass:
                     self._late_errors(result)
                     continue
             if result.action == "update":
-                update_customer(result.customer, result.record, self.actor)
+                # The record read with the chunk saves a read, unless a row above changed it.
+                stored = None if result.customer.id in touched else result.existing
+                update_customer(result.customer, result.record, self.actor, stored)
+                touched.add(result.customer.id)
                 counts["updated"] += 1
             else:
                 delete_customer(result.customer, self.actor)

@@ -59,10 +59,12 @@ def create_customers(records: list[dict], actor: Actor) -> list[int]:
     return ids
 
 
-def update_customer(customer: Customer, record: dict, actor: Actor) -> int:
-    """Store the new record; returns how many fields changed."""
+def update_customer(customer: Customer, record: dict, actor: Actor,
+                    stored: dict | None = None) -> int:
+    """Store the new record; returns how many fields changed. `stored` is the customer's
+    record as read in this same transaction, when the caller has it already."""
     with db.atomic():
-        old = read_record(customer)
+        old = stored if stored is not None else read_record(customer)
         record = _with_username(record, customer.id)
         _check_unique(record, customer.id, old)
         write_record(customer, record, old)

@@ -4,6 +4,7 @@ Values are written as people read them, with SSNs cut to their last four digits 
 passwords never written at all."""
 
 import json
+import time
 
 from webapp.models import ChangeEntry, CustomerStatus
 from webapp.models.base import insert_rows
@@ -117,5 +118,21 @@ def entries_for(customer_id: int):
             .order_by(ChangeEntry.at.desc(), ChangeEntry.id.desc()))
 
 
+_TITLES_TTL = 2.0  # seconds; every change made in this process clears it at once
+_titles_cache: tuple[float, dict[int, str]] = (-_TITLES_TTL, {})
+
+
 def status_titles() -> dict[int, str]:
-    return {s.id: s.title for s in CustomerStatus.select(CustomerStatus.id, CustomerStatus.title)}
+    """Status titles by ID, read at most every two seconds: an import asks once a row."""
+    global _titles_cache
+    fetched_at, titles = _titles_cache
+    if time.monotonic() - fetched_at > _TITLES_TTL:
+        titles = {s.id: s.title for s in CustomerStatus.select(CustomerStatus.id,
+                                                               CustomerStatus.title)}
+        _titles_cache = (time.monotonic(), titles)
+    return titles
+
+
+def forget_status_titles() -> None:
+    global _titles_cache
+    _titles_cache = (-_TITLES_TTL, {})

@@ -4,6 +4,7 @@ from peewee import fn
 
 from webapp.db import db
 from webapp.models import Customer, CustomerStatus
+from webapp.services import history
 from webapp.services.titles import checked_title
 
 
@@ -18,12 +19,14 @@ def create_status(title: str, make_default: bool = False) -> CustomerStatus:
         status = CustomerStatus.create(title=title)
         if make_default or first:
             set_default(status)
+    history.forget_status_titles()
     return status
 
 
 def rename_status(status: CustomerStatus, title: str) -> CustomerStatus:
     status.title = _checked_title(title, status.id)
     status.save()
+    history.forget_status_titles()
     return status
 
 

@@ -14,6 +14,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import current_app, request
 from redis.exceptions import RedisError
@@ -90,22 +92,44 @@ def forget_subscriptions() -> None:
     _subscribed_cache = (0.0, frozenset())
 
 
-def _event(name: str, customer_id: int, data: dict) -> dict:
+def _event(name: str, customer_id: int, data: dict, occurred_at: str | None = None) -> dict:
     event_id = str(uuid.uuid4())
     body = {"id": event_id, "event": name,
-            "occurredAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "occurredAt": occurred_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "data": {"customerId": customer_id, **data}}
     return {"event_id": event_id, "event": name, "customer_id": customer_id,
             "payload": json.dumps(body, ensure_ascii=False, default=str)}
 
 
+_batch: ContextVar[list | None] = ContextVar("webhook_event_batch", default=None)
+
+
 def record_events(events: list[tuple[str, int, dict]]) -> None:
-    """(event, customer ID, data) for each change; written only if someone listens."""
+    """(event, customer ID, data) for each change; written only if someone listens.
+    Inside `batched()` they are held and written together at its end."""
     wanted = subscribed_events()
-    rows = [_event(name, customer_id, data) for name, customer_id, data in events
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    rows = [_event(name, customer_id, data, now) for name, customer_id, data in events
             if name in wanted]
-    if rows:
+    held = _batch.get()
+    if held is not None:
+        held.extend(rows)
+    elif rows:
         insert_rows(OutboundEvent, rows)
+
+
+@contextmanager
+def batched():
+    """Hold the events of many writes (an import chunk) and insert them in one go; use
+    inside the writes' transaction, so the events still commit or roll back with them."""
+    held: list = []
+    token = _batch.set(held)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if held:
+        insert_rows(OutboundEvent, held)
 
 
 def kick() -> None:
