@@ -11,7 +11,7 @@ import json
 
 from playhouse.shortcuts import model_to_dict
 
-from webapp.models import ChangeEntry, Customer, CustomerLoan
+from webapp.models import ChangeEntry, Customer, CustomerLoan, OutboundEvent
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.customers import PERSONAL_ROWS, remove_personal_rows
@@ -75,6 +75,10 @@ def erase_personal_data(customer: Customer, law: str, actor: Actor) -> dict[str,
         # The earlier history holds the old values, so it goes too; one entry says why.
         removed["history entries"] = (ChangeEntry.delete()
                                       .where(ChangeEntry.customer_id == customer.id).execute())
+        # Webhook events not yet sent carry names too; they are not sent now.
+        removed["unsent webhook events"] = (OutboundEvent.delete().where(
+            (OutboundEvent.customer_id == customer.id)
+            & OutboundEvent.claimed_by.is_null()).execute())
         history.record_section_change(
             customer.id, actor, "tools", f"Personal data erased ({LAWS[law]} request)", "",
             "; ".join(f"{count} {name}" for name, count in removed.items() if count)
