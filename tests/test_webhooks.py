@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.importfiles import csv_bytes
+from tests.test_customer_tools import form_fields
 from tests.test_imports import imported, uploaded
 from webapp.models import Customer, OutboundEvent, Webhook, WebhookDelivery
 from webapp.services import api_tokens
@@ -90,7 +91,6 @@ def test_signed_delivery_retried_after_a_500_and_logged(client, login, make_cust
     customer = make_customer()
     edit = client.get(f"/customers/{customer.id}/summary/edit")
     assert edit.status_code == 200
-    from tests.test_customer_tools import form_fields
     data = {**form_fields(customer), "status": str(statuses["Bankruptcy"].id)}
     assert client.post(f"/customers/{customer.id}/summary/edit", data=data,
                        headers={"HX-Request": "true"}).status_code == 200
@@ -131,7 +131,6 @@ def test_status_change_from_every_door_fires_the_same_event(client, login, make_
     add_webhook(client, target.url, ["customer.status_changed"])
     by_ui, by_api, by_import = (make_customer(importId=f"DOOR-{n}", ssn=f"99999999{n}")
                                 for n in range(3))
-    from tests.test_customer_tools import form_fields
     client.post(f"/customers/{by_ui.id}/summary/edit",
                 data={**form_fields(by_ui), "status": "Inactive"})
     token = api_tokens.create_token("door test", "agent", users["admin"])[1]
@@ -153,7 +152,6 @@ def test_status_change_from_every_door_fires_the_same_event(client, login, make_
 def test_no_subscriber_no_events(client, login, make_customer, statuses):
     login("manager")
     customer = make_customer()
-    from tests.test_customer_tools import form_fields
     client.post(f"/customers/{customer.id}/summary/edit",
                 data={**form_fields(customer), "status": "Inactive"})
     assert Customer.get_by_id(customer.id).status.title == "Inactive"
