@@ -126,3 +126,19 @@ def test_tools_group_ofac_check_and_privacy_export(page, make_customer, browser)
     page.reload()
     expect(page.locator("table.history")).to_contain_text("Personal data exported")
     expect(page.locator("table.history")).to_contain_text("OFAC check")
+
+
+def test_remaining_tabs_render_by_click(page, make_customer):
+    """Additional information and Communication history, so every tab has its picture."""
+    from webapp.services import communications
+
+    customer = make_customer(firstName="Tia", lastName="Reyes")
+    communications.record(customer, "sms", "Your payment is due Friday.")
+    browser_login(page, "agent")
+    page.goto(f"/customers/{customer.id}")
+    open_tab(page, "Additional information")
+    expect(page.locator("#tab")).to_contain_text("No custom fields are defined")
+    shot(page, "tab-additional")
+    open_tab(page, "Communication history")
+    expect(page.locator("#tab")).to_contain_text("Your payment is due Friday.")
+    shot(page, "tab-communications")
