@@ -31,6 +31,7 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="webhook-bench-")
     os.environ.update(INSTANCE_PATH=folder, DATABASE_URL=f"sqlite:///{folder}/bench.db")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+    os.environ["WEBHOOK_ALLOW_PRIVATE"] = "1"  # the webhook's URL is never called here
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
     from webapp.cli import create_tables

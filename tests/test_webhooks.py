@@ -58,6 +58,13 @@ def receiver():
         r.server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(app, monkeypatch):
+    """The receivers here listen on 127.0.0.1, which production settings refuse."""
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "1")
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+
+
 @pytest.fixture
 def quick_retries(app, monkeypatch):
     """Retries without waiting, in this process and in the workers it starts."""
@@ -147,6 +154,48 @@ def test_status_change_from_every_door_fires_the_same_event(client, login, make_
             for e in events] == [("customer.status_changed", c.id, "Inactive")
                                  for c in (by_ui, by_api, by_import)]
     assert Customer.select().where(Customer.status == statuses["Inactive"]).count() == 3
+
+
+def test_private_addresses_are_refused_unless_allowed(client, login, app, receiver,
+                                                     run_worker, monkeypatch):
+    login("manager")
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "0")
+    for url in ("http://127.0.0.1:8080/x", "http://10.1.2.3/x", "http://[::1]/x",
+                "http://169.254.169.254/latest/meta-data"):
+        page = client.post("/settings/webhooks/new", data={
+            "url": url, "secret": SECRET, "events": ["customer.created"], "active": "1"})
+        assert "inside a private network" in page.get_data(as_text=True), url
+    # One saved while allowed is not sent once the setting is off again.
+    target = receiver()
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    hook = add_webhook(client, target.url, ["customer.created"])
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    client.post(f"/settings/webhooks/{hook.id}/test")
+    run_worker()
+    assert target.received == []
+    assert "Not sent" in WebhookDelivery.get().error
+
+
+def test_old_delivery_log_and_sent_events_are_pruned(app, make_customer):
+    import datetime as dt
+
+    from webapp.services import webhooks
+
+    hook = Webhook.create(url="https://example.com/h", secret=SECRET,
+                          events="customer.created")
+    old = dt.datetime.utcnow() - dt.timedelta(days=40)
+    WebhookDelivery.create(webhook=hook, event_id="old", event="customer.created",
+                           payload="{}", delivered_at=old)
+    WebhookDelivery.create(webhook=hook, event_id="new", event="customer.created",
+                           payload="{}")
+    OutboundEvent.create(event_id="sent", event="customer.created", customer_id=1,
+                         payload="{}", claimed_by="x", created_at=old)
+    OutboundEvent.create(event_id="waiting", event="customer.created", customer_id=1,
+                         payload="{}", created_at=old)
+    webhooks.prune()
+    assert [d.event_id for d in WebhookDelivery.select()] == ["new"]
+    assert [e.event_id for e in OutboundEvent.select()] == ["waiting"]
 
 
 def test_no_subscriber_no_events(client, login, make_customer, statuses):

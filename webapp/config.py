@@ -27,6 +27,11 @@ def load_config(instance_path: str) -> dict:
         # Seconds between webhook delivery attempts (4 retries after the first try).
         "WEBHOOK_RETRY_INTERVALS": [int(s) for s in os.environ.get(
             "WEBHOOK_RETRY_INTERVALS", "10,60,300,1800").split(",")],
+        # Webhooks may target loopback / private addresses only when this is "1" (a
+        # receiver on the same network); otherwise such URLs are refused.
+        "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1",
+        # Days the webhook delivery log (which holds event bodies) is kept.
+        "WEBHOOK_LOG_DAYS": int(os.environ.get("WEBHOOK_LOG_DAYS", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

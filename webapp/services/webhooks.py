@@ -8,10 +8,13 @@ delivery job per subscribed webhook; deliveries are signed, logged and retried."
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -52,6 +55,8 @@ def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[st
     errors = []
     if not url.startswith(("https://", "http://")) or " " in url or len(url) > 500:
         errors.append(FieldError("url", "Give the full address, starting with https://."))
+    elif (problem := destination_problem(url)) is not None:
+        errors.append(FieldError("url", problem))
     if len(secret) < 16:
         errors.append(FieldError("secret", "Use a secret of at least 16 characters (the "
                                            "suggested one is random)."))
@@ -66,6 +71,28 @@ def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[st
     webhook.save()
     forget_subscriptions()
     return webhook
+
+
+def destination_problem(url: str) -> str | None:
+    """Why events may not go to this URL, or None. Loopback, private, link-local and
+    reserved addresses are refused (unless WEBHOOK_ALLOW_PRIVATE), so a webhook cannot
+    be used to reach services inside our own network. Checked when the webhook is saved
+    and again before each delivery, as a name may later resolve elsewhere."""
+    host = urllib.parse.urlsplit(url).hostname
+    if not host:
+        return "The address has no host name."
+    if current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        return None
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return None  # not resolvable now; delivery checks again
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            return (f"{host} is an address inside a private network ({ip}); webhooks go "
+                    "to systems reachable on the internet.")
+    return None
 
 
 def delete_webhook(webhook: Webhook) -> None:
@@ -164,6 +191,7 @@ def _queue_dispatch() -> None:
 
 def dispatch_events(batch: int = 500) -> int:
     """Claim new events and queue their deliveries; returns how many were queued."""
+    prune()
     hooks = list(Webhook.select().where(Webhook.active == True))  # noqa: E712
     queued = 0
     while True:
@@ -184,6 +212,17 @@ def dispatch_events(batch: int = 500) -> int:
                         _enqueue_delivery(hook, event, pipeline=pipe)
                         queued += 1
             pipe.execute()
+
+
+def prune() -> None:
+    """Events already sent on leave the outbox after a day; the delivery log, which
+    holds event bodies, is kept WEBHOOK_LOG_DAYS."""
+    now = dt.datetime.utcnow()
+    OutboundEvent.delete().where(OutboundEvent.claimed_by.is_null(False)
+                                 & (OutboundEvent.created_at < now - dt.timedelta(days=1))
+                                 ).execute()
+    keep = dt.timedelta(days=current_app.config["WEBHOOK_LOG_DAYS"])
+    WebhookDelivery.delete().where(WebhookDelivery.delivered_at < now - keep).execute()
 
 
 def _enqueue_delivery(hook: Webhook, event: OutboundEvent, pipeline=None, manual=False):
@@ -224,6 +263,11 @@ def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: i
     if hook is None:
         return  # deleted since: nothing to deliver to
     body = payload.encode()
+    problem = destination_problem(hook.url)
+    if problem is not None:
+        WebhookDelivery.create(webhook=hook, event_id=event_id, event=event, payload=payload,
+                               attempt=attempt, error=f"Not sent: {problem}")
+        return  # trying again would not change the address
     request = urllib.request.Request(hook.url, data=body, method="POST", headers={
         "Content-Type": "application/json", "User-Agent": "customer-servicing-webhooks/1",
         "X-Webhook-Event": event, "X-Webhook-Id": event_id,
