@@ -14,12 +14,14 @@ def test_admin_creates_a_token_that_works_once_shown_and_revokes_it(client, logi
     refused = client.post("/settings/api-tokens", data={"name": "", "role": "boss"})
     page = refused.get_data(as_text=True)
     assert "Name the token" in page and "Choose a role." in page
-    created = client.post("/settings/api-tokens", data={"name": "Dialer", "role": "agent"})
+    created = client.post("/settings/api-tokens", data={"name": "Dialer", "role": "agent"},
+                          follow_redirects=True)
     token = re.search(r'<code id="new-token" class="mono">([^<]+)</code>',
                       created.get_data(as_text=True)).group(1)
     stored = ApiToken.get()
     assert token.startswith(stored.prefix) and token not in stored.token_hash
     assert token not in client.get("/settings/api-tokens").get_data(as_text=True)
+    assert token not in client.get(created.request.full_path).get_data(as_text=True)  # once
     headers = {"Authorization": f"Bearer {token}", "Autopal-Instance-ID": "5200001"}
     assert client.get(f"{BASE}/CustomerStatuses()", headers=headers).status_code == 200
     assert ApiToken.get().last_used_at is not None

@@ -46,7 +46,7 @@ class WebhookRefused(Refused):
 # ---- settings --------------------------------------------------------------------------
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(24)
+    return "whsec-" + secrets.token_hex(24)  # hex: nothing a font can blur (no _ or -)
 
 
 def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[str],

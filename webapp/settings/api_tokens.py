@@ -1,28 +1,41 @@
 """Settings › API tokens (admins): create one per integration, see it once, revoke it."""
 
+import secrets
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth import role_required
 from webapp.models import ROLES, ApiToken
+from webapp.queueing import redis_connection
 from webapp.services import api_tokens
 from webapp.settings import bp
+
+SHOWN_ONCE = "api-token-shown:"
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @role_required("admin")
 def api_tokens_page():
-    new_token, errors, typed = None, {}, {}
+    errors, typed = {}, {}
     if request.method == "POST":
         typed = {"name": request.form.get("name", ""), "role": request.form.get("role", "")}
         try:
-            row, new_token = api_tokens.create_token(typed["name"], typed["role"],
-                                                     current_user._get_current_object())
+            row, token = api_tokens.create_token(typed["name"], typed["role"],
+                                                 current_user._get_current_object())
         except api_tokens.TokenRefused as refused:
             errors = {e.field: e.message for e in refused.errors}
         else:
-            typed = {}
             flash(f"Token “{row.name}” created. Copy it now: it is not shown again.", "success")
+            # Post/redirect/get, so a reload cannot create a second token; the token waits
+            # in Redis for that one GET (never in the session cookie).
+            nonce = secrets.token_urlsafe(16)
+            redis_connection().set(f"{SHOWN_ONCE}{nonce}", token, ex=300)
+            return redirect(url_for("settings.api_tokens_page", created=nonce))
+    new_token = None
+    if request.args.get("created"):
+        shown = redis_connection().getdel(f"{SHOWN_ONCE}{request.args['created']}")
+        new_token = shown.decode() if shown else None
     tokens = ApiToken.select().order_by(ApiToken.revoked_at.is_null(False), ApiToken.id.desc())
     return render_template("settings/api_tokens.html", tokens=list(tokens), roles=ROLES,
                            new_token=new_token, errors=errors, typed=typed)
