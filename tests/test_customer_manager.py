@@ -81,3 +81,11 @@ def test_empty_result_explains_what_search_looks_at(client, login, people):
     login("agent")
     _, text = found(client, "q=nobody")
     assert "No customer matches" in text and "0 customers found" in text
+
+
+def test_odd_digits_in_a_search_find_nothing_instead_of_failing(client, login, people):
+    login("agent")
+    for query in ("²³⁴⁵", "١٢٣٤", "①②③"):
+        response = client.get("/customers", query_string={"q": query})
+        assert response.status_code == 200, query
+        assert "0 customers found" in response.get_data(as_text=True), query

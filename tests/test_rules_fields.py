@@ -254,3 +254,14 @@ def test_last_name_case_formatting():
 def test_inactive_or_unknown_status_is_refused():
     result = verdict(status="Inactive")
     assert fields_in_error(result) == ["status"]
+
+
+def test_unicode_digits_are_refused_not_crashed_on():
+    """'²' passes str.isdigit() but int() refuses it: every numeric rule says no politely."""
+    from webapp.rules.compiled import CompiledRules
+    from webapp.rules.context import RuleContext
+
+    values, errors = CompiledRules(RuleContext()).parse_cells({
+        "creditScoreExperian": "²", "ssn": "１２３４５６７８９", "priPhone": "②" * 10})
+    assert values == {} and {e.field for e in errors} == {
+        "creditScoreExperian", "ssn", "priPhone"}

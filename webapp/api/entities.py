@@ -38,10 +38,10 @@ def list_envelope(results: list, start: int, size: int | None, total: int):
 
 
 def paging(args, skip_name: str) -> tuple[int, int | None]:
-    """($skip or $start, $top) with LoanPro's defaults; the bare `nopaging` lifts $top."""
-    skip_name = skip_name if skip_name in args else "$start" if "$start" in args else skip_name
+    """(rows to skip, page size) with LoanPro's defaults: lists skip by $skip, searches by
+    $start; the bare `nopaging` lifts $top."""
     try:
-        start = int(args.get(skip_name, args.get("$start", 0)) or 0)
+        start = int(args.get(skip_name, 0) or 0)
         size = int(args.get("$top", DEFAULT_PAGE) or DEFAULT_PAGE)
     except ValueError:
         raise ApiError(400, f"$top and {skip_name} are whole numbers.") from None

@@ -32,7 +32,7 @@ SEARCH_FIELDS = {
     "email": lambda p: Customer.email_key ** p,
     "ssn": lambda p: (Customer.ssn ** p.replace("-", "")) | (Customer.ssn_last4 ** p),
     "primaryPhone": lambda p: Customer.id.in_(Phone.select(Phone.customer).where(
-        Phone.is_primary & (Phone.number ** "".join(c for c in p if c.isdigit() or c in "%_")))),
+        Phone.is_primary & (Phone.number ** "".join(c for c in p if c in "0123456789%_")))),
     "customId": lambda p: fn.LOWER(Customer.import_id) ** p,
     "city": _primary_address(Address.city),
     "state": _primary_address(Address.state),

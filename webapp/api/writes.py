@@ -10,31 +10,31 @@ from webapp.db import db
 from webapp.models import Customer
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.context import RuleContext
+from webapp.rules.customer_fields import ADD_DEFAULTS
 from webapp.rules.parsers import parser_for
 from webapp.rules.reference_fields import (
     REFERENCE_FIELDS,
     normalise_reference,
     reference_errors,
 )
-from webapp.rules.spec import FieldError, RuleError
+from webapp.rules.spec import RuleError
 from webapp.services import custom_fields, references
 from webapp.services.actor import Actor
 from webapp.services.customer_record import read_record
 from webapp.services.customers import RecordRejected, create_customer, update_customer
 
 REFERENCE_NAMES = {"relation": "relationship", "address1": "street"}
-# What the add form starts with; LoanPro clients leave these out when they mean them.
-NEW_CUSTOMER_DEFAULTS = {"idType": "ssn"}
 
 
 def apply_body(customer: Customer | None, body: dict, actor: Actor) -> Customer:
     try:
         cells, cleared = lp.request_cells(body)
     except lp.BodyRefused as refused:
-        raise _invalid(refused.errors, "") from None
+        raise ApiError(422, "Nothing was saved: the body could not be read.", [
+            {"field": e.field, "message": e.message} for e in refused.errors]) from None
     rules = CompiledRules(RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"]))
     if customer is None:
-        verdict = rules.check_new({**NEW_CUSTOMER_DEFAULTS, **cells})
+        verdict = rules.check_new({**ADD_DEFAULTS, **cells})
     else:
         existing = {**read_record(customer), **dict.fromkeys(cleared)}
         verdict = rules.check_change(existing, cells)
@@ -61,11 +61,6 @@ def apply_body(customer: Customer | None, body: dict, actor: Actor) -> Customer:
             {"field": lp.loanpro_field(e.field), "message": e.message}
             for e in rejected.errors]) from None
     return Customer.get_by_id(customer.id)
-
-
-def _invalid(errors: list[FieldError], prefix: str) -> ApiError:
-    return ApiError(422, "Nothing was saved: the body could not be read.",
-                    [{"field": prefix + e.field, "message": e.message} for e in errors])
 
 
 def _results(value, name: str, errors: list) -> list:

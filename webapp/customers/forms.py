@@ -6,7 +6,12 @@ from wtforms import BooleanField
 
 from webapp.models import Customer
 from webapp.rules.context import RuleContext
-from webapp.rules.customer_fields import COMPANY_TYPES, CUSTOMER_FIELDS, MAILING_FIELDS
+from webapp.rules.customer_fields import (
+    ADD_DEFAULTS,
+    COMPANY_TYPES,
+    CUSTOMER_FIELDS,
+    MAILING_FIELDS,
+)
 from webapp.rules.forms import form_text, rule_form_class
 from webapp.rules.record import uses_primary_as_mailing
 from webapp.services.customer_record import read_record
@@ -61,8 +66,7 @@ def form_data(record: dict) -> dict:
     return data
 
 
-NEW_CUSTOMER_DEFAULTS = {"customerType": "individual", "idType": "ssn", "gencode": "none",
-                         "saleTransferPii": "1", "priCountry": "usa", "mailSameAsPrimary": True}
+NEW_CUSTOMER_DEFAULTS = {**ADD_DEFAULTS, "mailSameAsPrimary": True}
 
 
 def rule_context() -> RuleContext:

@@ -9,7 +9,7 @@ from webapp.models.base import in_list
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.customer_fields import ACTION, CUSTOMER_ID
 from webapp.rules.parsers import parser_for
-from webapp.rules.spec import FieldError, RuleError
+from webapp.rules.spec import FieldError, RuleError, is_digits
 from webapp.services.customer_record import read_records
 
 CUSTOMER_ID_IGNORED = ("The customer ID is ignored when adding: the system gives the new "
@@ -146,7 +146,7 @@ def _customers_by_key(keys: list[str]) -> dict[str, Customer]:
     unique = list(set(keys))
     for start in range(0, len(unique), 500):
         part = unique[start:start + 500]
-        numbers = [int(k) for k in part if k.isdigit() and len(k) < 12]
+        numbers = [int(k) for k in part if is_digits(k) and len(k) < 12]
         query = Customer.select().where(in_list(Customer.import_id, part)
                                         | in_list(Customer.id, numbers))
         by_import = {}

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from webapp.rules.customer_fields import FIELDS_BY_NAME, IMPORT_COLUMNS
+from webapp.rules.spec import is_digits
 
 _DATE_KINDS = ("date", "past_date")
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -72,6 +73,6 @@ class CellMapper:
 
 def _excel_serial_date(value):
     # A date typed into a cell formatted as a number arrives as its serial day count.
-    if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 2_958_465:
+    if isinstance(value, str) and is_digits(value) and 1 <= int(value) <= 2_958_465:
         return _EXCEL_EPOCH + timedelta(days=int(value))
     return value

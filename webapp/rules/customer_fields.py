@@ -223,5 +223,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
 
 FIELDS_BY_NAME = {spec.name: spec for spec in (ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS)}
 IMPORT_COLUMNS = ("action", "customerId", *(spec.name for spec in CUSTOMER_FIELDS))
+# What adding a customer starts with, on the form and through the API (the importer
+# takes the file as it is).
+ADD_DEFAULTS = {"customerType": "individual", "idType": "ssn", "gencode": "none",
+                "saleTransferPii": "1", "priCountry": "usa"}
 MAILING_FIELDS = ("mailAddress", "mailCity", "mailState", "mailZipcode", "mailCountry")
 PRIMARY_ADDRESS_FIELDS = ("priAddress", "priCity", "priState", "priZipcode", "priCountry")

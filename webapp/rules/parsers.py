@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from webapp.rules.geo import CA_PROVINCES, COUNTRY_ALIASES, US_STATES
-from webapp.rules.spec import FieldSpec, RuleError
+from webapp.rules.spec import FieldSpec, RuleError, is_digits
 
 Parser = Callable[[object], object]
 
@@ -104,10 +104,10 @@ def phone(spec: FieldSpec, ctx) -> Parser:
     strip = _NON_DIGITS.sub
 
     def parse(value):
-        digits = value if value.isdigit() else strip("", value)
+        digits = value if is_digits(value) else strip("", value)
         if len(digits) == 11 and digits[0] == "1":
             digits = digits[1:]
-        if len(digits) != 10 or not digits.isdigit():
+        if len(digits) != 10 or not is_digits(digits):
             raise RuleError("A phone number needs 10 digits (area code and number), "
                             "e.g. 801-555-0123.")
         return digits
@@ -123,7 +123,7 @@ def phone_list(spec: FieldSpec, ctx) -> Parser:
 def nine_digits(spec: FieldSpec, ctx) -> Parser:
     def parse(value):
         digits = value.replace("-", "").replace(" ", "")
-        if len(digits) != 9 or not digits.isdigit():
+        if len(digits) != 9 or not is_digits(digits):
             raise RuleError("Needs exactly 9 digits (dashes and spaces are fine), "
                             "e.g. 123-45-6789.")
         return digits
@@ -163,7 +163,7 @@ def score(spec: FieldSpec, ctx) -> Parser:
     low, high = spec.min_value, spec.max_value
 
     def parse(value):
-        if not value.isdigit():
+        if not is_digits(value):
             raise RuleError(f"Needs a whole number from {low} to {high}.")
         number = int(value)
         if not low <= number <= high:

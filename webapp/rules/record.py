@@ -5,7 +5,7 @@ import re
 
 from webapp.rules.customer_fields import CUSTOMER_FIELDS, MAILING_FIELDS
 from webapp.rules.geo import COUNTRY_NAMES, REGIONS
-from webapp.rules.spec import FieldError
+from webapp.rules.spec import FieldError, is_digits
 
 BLANK = (None, "", [])
 ADDRESS_GROUPS = (
@@ -164,7 +164,7 @@ def _postal_code_message(code: str, country: str) -> str:
     if country == "can":
         return "Not a postal code of Canada: expected the shape A1A 1A1, e.g. K1A 0B1."
     hint = (" If a spreadsheet dropped a leading zero, format the column as text."
-            if code.isdigit() and len(code) < 5 else "")
+            if is_digits(code) and len(code) < 5 else "")
     return f"Not a postal code of United States: expected 5 digits or ZIP+4 (12345-6789).{hint}"
 
 

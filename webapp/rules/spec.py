@@ -78,3 +78,8 @@ def format_phone(number: str | None) -> str:
     if not number or len(number) != 10:
         return number or ""
     return f"({number[:3]}) {number[3:6]}-{number[6:]}"
+
+
+def is_digits(text: str) -> bool:
+    """Only 0-9: str.isdigit() also says yes to '²' and other digits int() may refuse."""
+    return text.isascii() and text.isdigit()

@@ -21,7 +21,7 @@ from webapp.models import (
     SocialProfile,
 )
 from webapp.models.base import in_list
-from webapp.rules.spec import FieldError
+from webapp.rules.spec import FieldError, is_digits
 from webapp.services import documents, history, photos, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
@@ -140,7 +140,7 @@ def find_customer(key: str) -> Customer | None:
     """By system ID or by import ID, as an update or remove row names a customer."""
     key = key.strip()
     found = Customer.get_or_none(Customer.import_id == key)
-    if found is None and key.isdigit():
+    if found is None and is_digits(key):
         found = Customer.get_or_none(Customer.id == int(key))
     return found
 

@@ -2,7 +2,7 @@
 
 from webapp.db import db
 from webapp.models import Customer, Note, NoteCategory
-from webapp.rules.spec import FieldError
+from webapp.rules.spec import FieldError, is_digits
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.refusal import Refused
@@ -27,7 +27,7 @@ def add_note(customer: Customer, title: str, category_id: str | int | None, body
     elif len(body) > BODY_MAX:
         errors.append(FieldError("body", f"A note fits in {BODY_MAX:,} characters."))
     category = None
-    if str(category_id or "").isdigit():
+    if is_digits(str(category_id or "")):
         category = NoteCategory.get_or_none((NoteCategory.id == int(category_id))
                                             & (NoteCategory.active == True))  # noqa: E712
     if category is None:

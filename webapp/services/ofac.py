@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from webapp.db import db
 from webapp.models import Customer, SdnEntry
 from webapp.models.base import insert_rows
-from webapp.rules.spec import FieldError
+from webapp.rules.spec import FieldError, is_digits
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.refusal import Refused
@@ -53,7 +53,7 @@ def load_sdn_file(content: bytes) -> int:
     for line, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not cells or not any(c.strip() for c in cells):
             continue
-        if len(cells) < 4 or not cells[0].strip().isdigit() or not _value(cells[1]):
+        if len(cells) < 4 or not is_digits(cells[0].strip()) or not _value(cells[1]):
             problems.append(FieldError("file", f"Line {line} is not an SDN entry (expected "
                                                "entry number, name, type, programs, …)."))
             if len(problems) == 5:

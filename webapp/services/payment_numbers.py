@@ -4,6 +4,8 @@ a number."""
 import re
 from datetime import date
 
+from webapp.rules.spec import is_digits
+
 BRANDS = (  # (brand, prefix pattern, lengths)
     ("Amex", r"3[47]", (15,)),
     ("Visa", r"4", (13, 16, 19)),
@@ -27,7 +29,7 @@ def luhn_ok(number: str) -> bool:
 
 
 def card_problem(number: str) -> str | None:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    if not is_digits(number) or not 12 <= len(number) <= 19:
         return "A card number has 12 to 19 digits."
     if not luhn_ok(number):
         return "This card number is mistyped (its check digit does not match)."
@@ -58,7 +60,7 @@ def expiry_problem(text: str, today: date) -> tuple[str | None, str | None]:
 
 def routing_problem(number: str) -> str | None:
     """ABA routing numbers: 9 digits with a 3-7-1 weighted check digit."""
-    if not number.isdigit() or len(number) != 9:
+    if not is_digits(number) or len(number) != 9:
         return "A routing number has 9 digits."
     weights = (3, 7, 1) * 3
     if sum(int(d) * w for d, w in zip(number, weights, strict=True)) % 10:
@@ -67,6 +69,6 @@ def routing_problem(number: str) -> str | None:
 
 
 def account_problem(number: str) -> str | None:
-    if not number.isdigit() or not 4 <= len(number) <= 17:
+    if not is_digits(number) or not 4 <= len(number) <= 17:
         return "An account number has 4 to 17 digits."
     return None

@@ -6,6 +6,7 @@ import re
 from peewee import Expression
 
 from webapp.models import Customer, CustomerStatus, Phone
+from webapp.rules.spec import is_digits
 
 PAGE_SIZE = 25
 
@@ -32,7 +33,7 @@ def _term_matches(term: str) -> Expression:
                | _starts_with(Customer.email_key, folded)
                | (Customer.import_id == term))
     digits = re.sub(r"[\s\-().]", "", term)
-    if digits.isdigit():
+    if is_digits(digits):
         if len(digits) <= 9:
             matches |= Customer.id == int(digits)
         if len(digits) == 4:

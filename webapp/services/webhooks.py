@@ -46,7 +46,7 @@ class WebhookRefused(Refused):
 # ---- settings --------------------------------------------------------------------------
 
 def new_secret() -> str:
-    return "whsec-" + secrets.token_hex(24)  # hex: nothing a font can blur (no _ or -)
+    return "whsec-" + secrets.token_hex(24)  # hex: no underscore for a font to hide
 
 
 def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[str],
