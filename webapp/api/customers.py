@@ -11,6 +11,7 @@ from webapp.api.entities import (
     NAVIGATION,
     SELECT_PATTERN,
     customer_entities,
+    customer_list,
     envelope,
     list_envelope,
     navigation_value,
@@ -51,12 +52,7 @@ def list_customers():
     except QueryRefused as refused:
         raise ApiError(400, str(refused)) from None
     start, size = paging(request.args, "$skip")
-    total = query.count()
-    page = query.order_by(*order)
-    if size is not None:
-        page = page.offset(start).limit(size)
-    results = customer_entities(list(page), expand, select)
-    return list_envelope(results, start, size, total)
+    return customer_list(query, order, start, size, expand, select)
 
 
 @bp.get("/public/api/1/odata.svc/Customers(<int:customer_id>)")

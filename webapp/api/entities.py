@@ -50,6 +50,16 @@ def paging(args, skip_name: str) -> tuple[int, int | None]:
     return start, None if "nopaging" in args else size
 
 
+def customer_list(query, order: list, start: int, size: int | None,
+                  expand: set[str] = frozenset(), select: set[str] | None = None):
+    """One page of a customer query in the list envelope, with the total it came from."""
+    total = query.count()
+    page = query.order_by(*order)
+    if size is not None:
+        page = page.offset(start).limit(size)
+    return list_envelope(customer_entities(list(page), expand, select), start, size, total)
+
+
 def _uri(customer_id: int, navigation: str | None = None) -> str:
     return f"{ODATA}/Customers({customer_id})" + (f"/{navigation}" if navigation else "")
 

@@ -11,7 +11,7 @@ from flask import request
 from peewee import fn
 
 from webapp.api import ApiError, bp
-from webapp.api.entities import customer_entities, list_envelope, paging
+from webapp.api.entities import customer_list, paging
 from webapp.api.odata import QueryRefused, parse_orderby
 from webapp.models import Address, Customer, Phone
 
@@ -150,8 +150,4 @@ def search_customers():
                             '{"query": {"bool": {"must": [{"query_string": {"query": '
                             '"smi*", "fields": ["customerName"]}}]}}}.') from None
     start, size = paging(request.args, "$start")
-    total = query.count()
-    page = query.order_by(*order)
-    if size is not None:
-        page = page.offset(start).limit(size)
-    return list_envelope(customer_entities(list(page), set(), None), start, size, total)
+    return customer_list(query, order, start, size)
