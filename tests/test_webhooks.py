@@ -198,6 +198,25 @@ def test_old_delivery_log_and_sent_events_are_pruned(app, make_customer):
     assert [e.event_id for e in OutboundEvent.select()] == ["waiting"]
 
 
+def test_one_dispatch_job_waits_at_a_time(app, make_customer):
+    from rq import Queue
+
+    from webapp.queueing import redis_connection
+    from webapp.services import webhooks
+
+    Webhook.create(url="https://example.com/h", secret=SECRET, events="customer.created")
+    webhooks.forget_subscriptions()
+    waiting = Queue("webhooks", connection=redis_connection())
+    make_customer()
+    webhooks.kick()
+    webhooks.kick()
+    assert waiting.count == 1  # the second kick found one waiting
+    assert webhooks.dispatch_events() == 1  # a dispatch starting clears the flag...
+    make_customer(ssn="999-99-9990")
+    webhooks.kick()
+    assert waiting.count == 3  # ...so a later event gets its own dispatch (+ 1 delivery)
+
+
 def test_no_subscriber_no_events(client, login, make_customer, statuses):
     login("manager")
     customer = make_customer()

@@ -34,7 +34,7 @@ from webapp.services.refusal import Refused
 TIMEOUT_SECONDS = 10
 SIGNATURE_HEADER = "X-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Webhook-Timestamp"
-DISPATCH_JOB_ID = "webhook-dispatch"
+DISPATCH_PENDING_KEY = "webhooks:dispatch-pending"
 _SUBSCRIBED_TTL = 5.0  # seconds a process trusts its list of subscribed events
 _subscribed_cache: tuple[float, frozenset[str]] = (0.0, frozenset())
 
@@ -178,19 +178,26 @@ def kick_after_write(response):
 
 
 def _queue_dispatch() -> None:
+    """Queue a dispatch job unless one is already waiting. The flag is cleared when a
+    dispatch starts, so events committed while one runs get the next job, not a gap."""
     if not OutboundEvent.select().where(OutboundEvent.claimed_by.is_null()).exists():
         return
-    pending = queue("webhooks").fetch_job(DISPATCH_JOB_ID)
-    if pending is not None and pending.get_status(refresh=True) in ("queued", "scheduled"):
+    redis = redis_connection()
+    if not redis.set(DISPATCH_PENDING_KEY, 1, nx=True, ex=600):
         return
     from jobs import webhooks as entry_points
 
-    queue("webhooks").enqueue(entry_points.dispatch_events, job_id=DISPATCH_JOB_ID,
-                              description="Send new customer events to webhooks")
+    try:
+        queue("webhooks").enqueue(entry_points.dispatch_events,
+                                  description="Send new customer events to webhooks")
+    except RedisError:
+        redis.delete(DISPATCH_PENDING_KEY)
+        raise
 
 
 def dispatch_events(batch: int = 500) -> int:
     """Claim new events and queue their deliveries; returns how many were queued."""
+    redis_connection().delete(DISPATCH_PENDING_KEY)
     prune()
     hooks = list(Webhook.select().where(Webhook.active == True))  # noqa: E712
     queued = 0
