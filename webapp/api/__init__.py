@@ -88,6 +88,22 @@ def needs_role(role: str):
     return decorate
 
 
+MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
+
+
+def by_id(model, row_id: int):
+    """The row with this ID, or None (never a database error for an ID out of range)."""
+    return model.get_or_none(model.id == row_id) if 0 < row_id < MAX_ID else None
+
+
+def json_object(hint: str = "") -> dict:
+    """The request's JSON object body, or a 400 that says what to send."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, hint or "Send a JSON object with 'Content-Type: application/json'.")
+    return body
+
+
 def api_actor() -> Actor:
     return Actor(None, f"api · {g.api_token.name}")
 

@@ -4,10 +4,9 @@ import re
 
 from flask import request
 
-from webapp.api import ODATA, ApiError, api_actor, bp, needs_role
+from webapp.api import ODATA, ApiError, api_actor, bp, by_id, json_object, needs_role
 from webapp.api.entities import (
     EXPAND_PATTERN,
-    MAX_ID,
     NAVIGATION,
     SELECT_PATTERN,
     customer_entities,
@@ -24,7 +23,7 @@ from webapp.services.customers import delete_customer
 
 
 def _customer(customer_id: int) -> Customer:
-    customer = Customer.get_or_none(Customer.id == customer_id) if customer_id < MAX_ID else None
+    customer = by_id(Customer, customer_id)
     if customer is None:
         raise ApiError(404, f"There is no customer {customer_id}.")
     return customer
@@ -72,7 +71,7 @@ def get_customer_navigation(customer_id: int, navigation: str):
 @bp.post("/public/api/1/odata.svc/Customers()")
 @bp.post("/public/api/1/odata.svc/Customers")
 def create_customer():
-    customer = apply_body(None, _body(), api_actor())
+    customer = apply_body(None, json_object(), api_actor())
     response = envelope(customer_entities([customer], set(), None)[0])
     response.status_code = 201
     response.headers["Location"] = f"{ODATA}/Customers({customer.id})"
@@ -82,7 +81,7 @@ def create_customer():
 @bp.put("/public/api/1/odata.svc/Customers(<int:customer_id>)")
 @bp.put("/public/api/1/odata.svc/Customers(id=<int:customer_id>)")
 def update_customer(customer_id: int):
-    customer = apply_body(_customer(customer_id), _body(), api_actor())
+    customer = apply_body(_customer(customer_id), json_object(), api_actor())
     return envelope(customer_entities([customer], set(), None)[0])
 
 
@@ -105,11 +104,4 @@ def list_statuses():
                 "id": s.id, "title": s.title, "active": s.active, "isDefault": s.is_default}
                for s in statuses]
     return list_envelope(results, 0, None, len(results))
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "Send a JSON object with 'Content-Type: application/json'.")
-    return body
 

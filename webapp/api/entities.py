@@ -24,7 +24,6 @@ SELECT_PATTERN = "^[A-Za-z]+(?:,[A-Za-z]+)*$"
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 MAX_START = 1_000_000_000
-MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
 
 
 def envelope(entity):

@@ -3,10 +3,8 @@
 
 import re
 
-from flask import request
-
-from webapp.api import ApiError, api_actor, bp
-from webapp.api.entities import MAX_ID, loan_fields
+from webapp.api import ApiError, api_actor, bp, by_id, json_object
+from webapp.api.entities import loan_fields
 from webapp.models import Customer, CustomerLoan, Loan
 from webapp.services.loan_links import LinkRefused, link_customer
 
@@ -17,13 +15,10 @@ ROLE_PREFIX = "loan.customerRole."
 @bp.put("/public/api/1/odata.svc/Loans(<int:loan_id>)")
 @bp.put("/public/api/1/odata.svc/Loans(id=<int:loan_id>)")
 def update_loan(loan_id: int):
-    loan = Loan.get_or_none(Loan.id == loan_id) if loan_id < MAX_ID else None
+    loan = by_id(Loan, loan_id)
     if loan is None:
         raise ApiError(404, f"There is no loan {loan_id}.")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "Send a JSON object with 'Content-Type: application/json'.")
-    wanted = _customer_roles(body.get("Customers"))
+    wanted = _customer_roles(json_object().get("Customers"))
     try:
         for customer, role in wanted:
             link_customer(loan, customer, role, api_actor())
@@ -49,8 +44,7 @@ def _customer_roles(value) -> list[tuple[Customer, str]]:
         uri = ((item or {}).get("__metadata") or {}).get("uri", "") if isinstance(item, dict) \
             else ""
         match = _CUSTOMER_URI.search(uri)
-        customer = match and int(match.group(1)) < MAX_ID and Customer.get_or_none(
-            Customer.id == int(match.group(1)))
+        customer = match and by_id(Customer, int(match.group(1)))
         if not customer:
             details.append({"field": f"{where}.__metadata.uri",
                             "message": "Name an existing customer: .../Customers(id=X)."})

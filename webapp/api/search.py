@@ -10,7 +10,7 @@ import datetime as dt
 from flask import request
 from peewee import fn
 
-from webapp.api import ApiError, bp
+from webapp.api import ApiError, bp, json_object
 from webapp.api.entities import customer_list, paging
 from webapp.api.odata import QueryRefused, parse_orderby
 from webapp.models import Address, Customer, Phone
@@ -130,9 +130,7 @@ def _day(value) -> dt.date:
 @bp.post("/public/api/1/Customers/Autopal.Search()")
 @bp.post("/public/api/1/odata.svc/Customers/Autopal.Search()")
 def search_customers():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "Send a JSON object with a \"query\".")
+    body = json_object("Send a JSON object with a \"query\".")
     try:
         order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
     except QueryRefused as refused:

@@ -6,7 +6,7 @@ from flask import current_app, request
 from webapp.customers import bp
 from webapp.customers.sections import actor, section_response
 from webapp.customers.tabs import customer_or_404, render_tab, tab_loader
-from webapp.models import ChangeEntry, Customer
+from webapp.models import Customer
 from webapp.rules.context import RuleContext
 from webapp.rules.customer_fields import CUSTOMER_FIELDS
 from webapp.rules.forms import form_text, rule_form_class
@@ -28,8 +28,7 @@ def _form(customer: Customer, formdata=None) -> EmployerForm:
 
 @tab_loader("employer")
 def _employer(customer: Customer) -> dict:
-    changes = (history.entries_for(customer.id).where(ChangeEntry.section == "employer")
-               .limit(20))
+    changes = history.entries_for(customer.id, "employer").limit(20)
     return {"record": read_record(customer), "specs": EMPLOYER_SPECS,
             "changes": list(changes), "label": history.label}
 

@@ -6,14 +6,13 @@ from webapp.auth import role_required
 from webapp.customers import bp
 from webapp.customers.sections import actor, section_response
 from webapp.customers.tabs import customer_or_404, tab_loader
-from webapp.models import ChangeEntry, Customer
+from webapp.models import Customer
 from webapp.services import history, ofac, privacy
 
 
 @tab_loader("tools")
 def _tools(customer: Customer) -> dict:
-    checks = (history.entries_for(customer.id).where(ChangeEntry.section == "tools")
-              .limit(10))
+    checks = history.entries_for(customer.id, "tools").limit(10)
     return {"sdn": ofac.list_summary(), "screened_names": ofac.screened_names(customer),
             "tool_history": list(checks), "laws": privacy.LAWS,
             "threshold": ofac.MATCH_THRESHOLD}

@@ -11,21 +11,7 @@ from webapp.rules.spec import FieldError, is_digits
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.refusal import Refused
-
-# What a file's first bytes must be for each kind we accept: the name proves nothing.
-KINDS = {
-    "pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
-    "png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
-    "jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
-    "jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
-    "gif": ("image/gif", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
-    "txt": ("text/plain", lambda head: b"\x00" not in head),
-    "csv": ("text/csv", lambda head: b"\x00" not in head),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             lambda head: head.startswith(b"PK\x03\x04")),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             lambda head: head.startswith(b"PK\x03\x04")),
-}
+from webapp.services.uploads import KINDS, read_upload
 
 
 class DocumentRefused(Refused):
@@ -46,29 +32,23 @@ def add_document(customer: Customer, name: str, section_id, upload, actor: Actor
     """`upload` is a werkzeug FileStorage (or anything with .filename and .stream)."""
     name = " ".join((name or "").split())
     errors = _checked_fields(name, section_id)
-    original = (getattr(upload, "filename", "") or "").rsplit("/", 1)[-1]
-    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
-    limit = current_app.config["DOCUMENT_MAX_MB"] * 1024 * 1024
-    content = upload.stream.read(limit + 1) if upload else b""
-    if not original or not content:
-        errors.append(FieldError("file", "Choose a file to upload."))
-    elif extension not in KINDS:
-        errors.append(FieldError("file", "Accepted files: " + ", ".join(sorted(KINDS)) + "."))
-    elif len(content) > limit:
-        errors.append(FieldError("file", f"A document may be up to "
-                                         f"{current_app.config['DOCUMENT_MAX_MB']} MB."))
-    elif not KINDS[extension][1](content[:8192]):
-        errors.append(FieldError("file", f"This file is not really a .{extension} file."))
+    limit_mb = current_app.config["DOCUMENT_MAX_MB"]
+    checked, problem = read_upload(
+        upload, KINDS, limit_mb * 1024 * 1024, noun="file", missing="Choose a file to upload.",
+        not_accepted="Accepted files: " + ", ".join(sorted(KINDS)) + ".",
+        too_big=f"A document may be up to {limit_mb} MB.")
+    if problem:
+        errors.append(FieldError("file", problem))
     if errors:
         raise DocumentRefused(errors)
     with db.atomic():
         document = Document.create(customer=customer, section=int(section_id), name=name,
-                                   original_filename=original[:255],
-                                   content_type=KINDS[extension][0], size=len(content),
-                                   uploaded_by=actor.user)
-        file_path(document).write_bytes(content)
+                                   original_filename=checked.filename[:255],
+                                   content_type=checked.content_type,
+                                   size=len(checked.content), uploaded_by=actor.user)
+        file_path(document).write_bytes(checked.content)
         history.record_section_change(customer.id, actor, "documents", "Document added", "",
-                                      f"{name} ({original})")
+                                      f"{name} ({checked.filename})")
     return document
 
 

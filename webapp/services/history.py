@@ -112,10 +112,12 @@ def record_deleted(customer_id: int, removed_counts: dict, actor: Actor) -> None
                        new_value=json.dumps({"removed": removed_counts}))
 
 
-def entries_for(customer_id: int):
-    return (ChangeEntry.select()
-            .where(ChangeEntry.customer_id == customer_id)
-            .order_by(ChangeEntry.at.desc(), ChangeEntry.id.desc()))
+def entries_for(customer_id: int, section: str | None = None):
+    """The customer's history, newest first; one section's slice when `section` is given."""
+    query = ChangeEntry.select().where(ChangeEntry.customer_id == customer_id)
+    if section is not None:
+        query = query.where(ChangeEntry.section == section)
+    return query.order_by(ChangeEntry.at.desc(), ChangeEntry.id.desc())
 
 
 _TITLES_TTL = 2.0  # seconds; every change made in this process clears it at once

@@ -10,8 +10,8 @@ from webapp.models import Customer, CustomerPhoto
 from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
-from webapp.services.documents import KINDS
 from webapp.services.refusal import Refused
+from webapp.services.uploads import read_upload
 
 IMAGE_KINDS = ("png", "jpg", "jpeg", "gif")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -28,19 +28,10 @@ def photo_path(customer_id: int) -> Path:
 
 
 def set_photo(customer: Customer, upload, actor: Actor) -> CustomerPhoto:
-    original = (getattr(upload, "filename", "") or "").rsplit("/", 1)[-1]
-    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
-    content = upload.stream.read(PHOTO_MAX_BYTES + 1) if upload else b""
-    if not content:
-        problem = "Choose a picture to upload."
-    elif extension not in IMAGE_KINDS:
-        problem = "A photo is a .png, .jpg or .gif file."
-    elif len(content) > PHOTO_MAX_BYTES:
-        problem = "A photo may be up to 5 MB."
-    elif not KINDS[extension][1](content[:16]):
-        problem = f"This file is not really a .{extension} picture."
-    else:
-        problem = None
+    checked, problem = read_upload(
+        upload, IMAGE_KINDS, PHOTO_MAX_BYTES, noun="picture",
+        missing="Choose a picture to upload.", not_accepted="A photo is a .png, .jpg or .gif file.",
+        too_big="A photo may be up to 5 MB.")
     if problem:
         raise PhotoRefused([FieldError("photo", problem)])
     with db.atomic():
@@ -48,12 +39,12 @@ def set_photo(customer: Customer, upload, actor: Actor) -> CustomerPhoto:
         replaced = photo is not None
         if photo is None:
             photo = CustomerPhoto(customer=customer)
-        photo.content_type, photo.size = KINDS[extension][0], len(content)
+        photo.content_type, photo.size = checked.content_type, len(checked.content)
         photo.save()
-        photo_path(customer.id).write_bytes(content)
+        photo_path(customer.id).write_bytes(checked.content)
         history.record_section_change(customer.id, actor, "general", "Photo",
                                       "(a photo)" if replaced else "",
-                                      f"{original} ({len(content) // 1024 or 1} KB)")
+                                      f"{checked.filename} ({photo.size // 1024 or 1} KB)")
     return photo
 
 

@@ -7,6 +7,7 @@ from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
+from webapp.importing import lifecycle
 from webapp.models import ImportJob
 from webapp.queueing import QUEUE_NAMES, redis_connection
 
@@ -68,8 +69,7 @@ def _describe(job: Job, queue: str, state: str) -> JobView:
         result = job.latest_result()
         if result is not None and result.exc_string:
             view.error = result.exc_string.strip().splitlines()[-1][:300]
-    if job.func_name in IMPORT_FUNCTIONS and job.args:
-        view.import_job = ImportJob.get_or_none(ImportJob.id == job.args[0])
+    view.import_job = _import_of(job)
     if job.meta.get("webhook_url"):
         view.webhook_url = job.meta["webhook_url"]
         planned = len(job.retry_intervals or [])
@@ -77,6 +77,13 @@ def _describe(job: Job, queue: str, state: str) -> JobView:
         view.attempts = planned + 1
         view.attempt = planned - left + (1 if state != "failed" else 0) or 1
     return view
+
+
+def _import_of(job: Job) -> ImportJob | None:
+    """The upload an import job works on, if it is one."""
+    if job.func_name in IMPORT_FUNCTIONS and job.args:
+        return ImportJob.get_or_none(ImportJob.id == job.args[0])
+    return None
 
 
 def workers() -> list[dict]:
@@ -104,14 +111,11 @@ def retry(job_id: str) -> None:
     job = _job(job_id)
     if job.get_status() != "failed":
         raise JobActionRefused("Only a failed job can be retried.")
-    if job.func_name in IMPORT_FUNCTIONS and job.args:
-        from webapp.importing import lifecycle
-
-        import_job = ImportJob.get_or_none(ImportJob.id == job.args[0])
-        if import_job is not None:  # the import's own retry resumes at its checkpoint
-            job.failed_job_registry.remove(job, delete_job=True)
-            lifecycle.retry(import_job)
-            return
+    import_job = _import_of(job)
+    if import_job is not None:  # the import's own retry resumes at its checkpoint
+        job.failed_job_registry.remove(job, delete_job=True)
+        lifecycle.retry(import_job)
+        return
     job.failed_job_registry.requeue(job)
 
 
@@ -127,13 +131,10 @@ def cancel(job_id: str) -> None:
     if job.get_status() != "queued":
         raise JobActionRefused("Only a queued job can be cancelled here; a running import "
                                "is stopped from its own page.")
-    if job.func_name in IMPORT_FUNCTIONS and job.args:
-        from webapp.importing import lifecycle
-
-        import_job = ImportJob.get_or_none(ImportJob.id == job.args[0])
-        if import_job is not None:
-            lifecycle.cancel(import_job)
-            return
+    import_job = _import_of(job)
+    if import_job is not None:  # its own cancel also marks the upload cancelled
+        lifecycle.cancel(import_job)
+        return
     try:
         job.cancel()
     except InvalidJobOperation as refused:
