@@ -48,3 +48,15 @@ document.addEventListener("change", async (event) => {
 document.addEventListener("input", (event) => {
   delete event.target.dataset.decoded;  // typed by a person from now on
 });
+
+// After a save refused because someone else saved first: "Use saved value" puts the
+// value saved now into its field (the person's other entries stay as typed).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-use-value]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.for);
+  if (!input) return;
+  input.value = button.dataset.useValue;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  button.closest(".now-saved").hidden = true;
+});

@@ -22,13 +22,38 @@ def init_app(app: Flask) -> None:
 def create_tables() -> None:
     with db.connection_context():
         db.create_tables(ALL_MODELS, safe=True)  # safe: running it twice changes nothing
+        add_missing_columns()
+
+
+# Columns added to tables of an earlier release, added to such a database by init-db
+# (playhouse's migrator), until schema migrations replace this list.
+ADDED_COLUMNS = (("Customer", "version"), ("ChangeEntry", "version"),
+                 ("ImportJob", "id_ceiling"))
+
+
+def add_missing_columns() -> None:
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    models = {m.__name__: m for m in ALL_MODELS}
+    migrator = SchemaMigrator.from_database(db.obj)
+    for model_name, name in ADDED_COLUMNS:
+        model = models[model_name]
+        table = model._meta.table_name
+        if name not in {c.name for c in db.get_columns(table)}:
+            migrate(migrator.add_column(table, name, model._meta.fields[name]))
 
 
 @click.command("init-db")
 def init_db():
-    """Create every table that does not exist yet (safe to run again)."""
+    """Create every table and column that does not exist yet, and the standard customer
+    statuses when there are none (safe to run again)."""
+    from webapp.services.statuses import ensure_standard_statuses
+
     create_tables()
-    click.echo(f"Database ready: {len(ALL_MODELS)} tables.")
+    with db.connection_context():
+        created = ensure_standard_statuses()
+    click.echo(f"Database ready: {len(ALL_MODELS)} tables"
+               + (f", {created} standard customer statuses." if created else "."))
 
 
 @click.command("create-user")

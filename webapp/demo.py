@@ -11,10 +11,9 @@ from webapp.rules.context import RuleContext
 from webapp.services import ofac
 from webapp.services.actor import Actor
 from webapp.services.customers import create_customer
-from webapp.services.statuses import create_status
+from webapp.services.statuses import ensure_standard_statuses
 from webapp.services.users import create_user
 
-STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased", "Attorney retained")
 NOTE_CATEGORIES = ("General", "Collections", "Customer service", "Compliance")
 DOCUMENT_SECTIONS = ("Identification", "Income", "Correspondence", "Legal")
 FIRST = (
@@ -40,8 +39,7 @@ def seed(customer_count: int, rng: random.Random | None = None) -> dict[str, str
     for role in ("agent", "manager", "admin"):
         passwords[role] = secrets.token_urlsafe(9)
         create_user(role, passwords[role], role, f"Demo {role}", is_demo=True)
-    for title in STATUSES:
-        create_status(title, make_default=title == "Active")
+    ensure_standard_statuses()
     for title in NOTE_CATEGORIES:
         NoteCategory.create(title=title)
     for title in DOCUMENT_SECTIONS:

@@ -23,7 +23,8 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.message, self.details = status, message, details or []
         self.code = code or {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
-                             404: "NotFound", 409: "Conflict", 422: "ValidationFailed",
+                             404: "NotFound", 409: "Conflict", 412: "PreconditionFailed",
+                             422: "ValidationFailed",
                              429: "TooManyRequests"}.get(status, "Error")
 
 

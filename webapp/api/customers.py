@@ -5,6 +5,7 @@ import re
 from flask import request
 
 from webapp.api import ODATA, ApiError, api_actor, bp, by_id, json_object, needs_role
+from webapp.api.preconditions import etag, if_match_version, refused
 from webapp.api.entities import (
     EXPAND_PATTERN,
     NAVIGATION,
@@ -20,6 +21,11 @@ from webapp.api.odata import QueryRefused, parse_filter, parse_orderby
 from webapp.api.writes import apply_body
 from webapp.models import Customer, CustomerStatus
 from webapp.services.customers import delete_customer
+from webapp.services.versions import StaleVersion
+
+# A PUT without If-Match merges its fields into the customer as read; when another write
+# lands in between, the merge is redone on the newer record, a few times at most.
+MERGE_TRIES = 3
 
 
 def _customer(customer_id: int) -> Customer:
@@ -58,7 +64,10 @@ def list_customers():
 @bp.get("/public/api/1/odata.svc/Customers(id=<int:customer_id>)")
 def get_customer(customer_id: int):
     expand, select = _options()
-    return envelope(customer_entities([_customer(customer_id)], expand, select)[0])
+    customer = _customer(customer_id)
+    response = envelope(customer_entities([customer], expand, select)[0])
+    response.headers["ETag"] = etag(customer)
+    return response
 
 
 @bp.get("/public/api/1/odata.svc/Customers(<int:customer_id>)/<navigation>")
@@ -81,8 +90,19 @@ def create_customer():
 @bp.put("/public/api/1/odata.svc/Customers(<int:customer_id>)")
 @bp.put("/public/api/1/odata.svc/Customers(id=<int:customer_id>)")
 def update_customer(customer_id: int):
-    customer = apply_body(_customer(customer_id), json_object(), api_actor())
-    return envelope(customer_entities([customer], set(), None)[0])
+    body, customer = json_object(), _customer(customer_id)
+    expected = if_match_version(customer)
+    for attempt in range(1, MERGE_TRIES + 1):
+        try:
+            customer = apply_body(customer, body, api_actor(), expected)
+            break
+        except StaleVersion as stale:
+            if expected is not None or stale.removed or attempt == MERGE_TRIES:
+                raise refused(stale) from None
+            customer = _customer(customer_id)
+    response = envelope(customer_entities([customer], set(), None)[0])
+    response.headers["ETag"] = etag(customer)
+    return response
 
 
 @bp.delete("/public/api/1/odata.svc/Customers(<int:customer_id>)")
@@ -90,7 +110,10 @@ def update_customer(customer_id: int):
 @needs_role("manager")
 def remove_customer(customer_id: int):
     customer = _customer(customer_id)
-    removed = delete_customer(customer, api_actor())
+    try:
+        removed = delete_customer(customer, api_actor(), if_match_version(customer))
+    except StaleVersion as stale:
+        raise refused(stale) from None
     return envelope({"success": True, "id": customer_id,
                      "removed": {k: v for k, v in removed.items() if v}})
 

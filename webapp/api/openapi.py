@@ -24,6 +24,7 @@ def _responses(ok: str, *errors: int, created: bool = False) -> dict:
     texts = {400: "The request could not be read", 401: "No valid token or tenant ID",
              403: "The token's role may not do this", 404: "Not found",
              409: "Clashes with stored data", 422: "A field breaks a rule",
+             412: "The customer changed since the version If-Match names",
              429: "Too many requests for this token"}
     responses = {"201" if created else "200": {"description": ok, **_OBJECT}}
     for code in (400, 401, 404, 429, *errors):
@@ -38,6 +39,11 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 
 _ID = {"name": "id", "in": "path", "required": True,
        "schema": {"type": "integer", "format": "int64", "minimum": 1}}
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+             "description": "The ETag of GET Customers(id): the write is refused (412) when "
+                            "the customer has changed since. Without it, a PUT changes the "
+                            "fields it names on the customer as it is now.",
+             "schema": {"type": "string", "pattern": '^(\\*|(W/)?"[0-9]{1,11}")$'}}
 _TOP = _query("$top", f"Page size (default 50, at most {MAX_PAGE})",
               {"type": "integer", "minimum": 1, "maximum": MAX_PAGE})
 _BODY = {"required": True, "content": {"application/json": {"schema": {
@@ -84,10 +90,11 @@ def document() -> dict:
                 "get": {"summary": "One customer", "parameters": _LIST_OPTIONS[3:5],
                         "responses": _responses("The customer")},
                 "put": {"summary": "Change a customer (only the fields sent)",
-                        "requestBody": _BODY,
-                        "responses": _responses("The customer as saved", 409, 422)},
+                        "parameters": [_IF_MATCH], "requestBody": _BODY,
+                        "responses": _responses("The customer as saved", 409, 412, 422)},
                 "delete": {"summary": "Delete a customer for good (loans stay)",
-                           "responses": _responses("Deleted", 403)},
+                           "parameters": [_IF_MATCH],
+                           "responses": _responses("Deleted", 403, 412)},
             },
             f"{base}/Customers({{id}})/{{navigation}}": {
                 "parameters": [_ID, {"name": "navigation", "in": "path", "required": True,

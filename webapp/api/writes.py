@@ -26,7 +26,11 @@ from webapp.services.customers import RecordRejected, create_customer, update_cu
 REFERENCE_NAMES = {"relation": "relationship", "address1": "street"}
 
 
-def apply_body(customer: Customer | None, body: dict, actor: Actor) -> Customer:
+def apply_body(customer: Customer | None, body: dict, actor: Actor,
+               expected_version: int | None = None) -> Customer:
+    """Create (no customer) or change a customer from a LoanPro-shaped body. A change is
+    made against the version `customer` was read at, or `expected_version` (If-Match);
+    versions.StaleVersion when someone else wrote in between."""
     try:
         cells, cleared = lp.request_cells(body)
     except lp.BodyRefused as refused:
@@ -36,8 +40,7 @@ def apply_body(customer: Customer | None, body: dict, actor: Actor) -> Customer:
     if customer is None:
         verdict = rules.check_new({**ADD_DEFAULTS, **cells})
     else:
-        existing = {**read_record(customer), **dict.fromkeys(cleared)}
-        verdict = rules.check_change(existing, cells)
+        verdict = rules.check_change(read_record(customer), cells, cleared=cleared)
     errors = [(lp.loanpro_field(e.field), e.message) for e in verdict.errors]
     new_references = _references(body.get("References"), errors)
     custom_values = _custom_values(body.get("CustomFieldValues"), errors)
@@ -51,7 +54,8 @@ def apply_body(customer: Customer | None, body: dict, actor: Actor) -> Customer:
             if customer is None:
                 customer = create_customer(verdict.record, actor)
             else:
-                update_customer(customer, verdict.record, actor)
+                update_customer(customer, verdict.record, actor,
+                                expected_version=expected_version)
             for record in new_references:
                 references.add_reference(customer, record, actor)
             if custom_values:

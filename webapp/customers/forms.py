@@ -1,8 +1,10 @@
 """The add / edit customer form: generated from the rule table, plus the two choices
 that only exist on screen."""
 
+from functools import cache
+
 from flask import current_app, flash
-from wtforms import BooleanField
+from wtforms import BooleanField, HiddenField
 
 from webapp.models import Customer
 from webapp.rules.context import RuleContext
@@ -10,12 +12,16 @@ from webapp.rules.customer_fields import (
     ADD_DEFAULTS,
     COMPANY_TYPES,
     CUSTOMER_FIELDS,
+    FIELDS_BY_NAME,
     MAILING_FIELDS,
 )
-from webapp.rules.forms import form_text, rule_form_class
+from webapp.rules.forms import RuleForm, rule_form_class
+from webapp.rules.spec import form_text
 from webapp.rules.record import uses_primary_as_mailing
+from webapp.services import history
 from webapp.services.customer_record import read_record
 from webapp.services.customers import RecordRejected
+from webapp.services.versions import StaleVersion
 
 SECTIONS = (
     ("general", "General information"),
@@ -32,30 +38,85 @@ SHOWN_FOR = {
     "creditLimit": ("flooringCustomer",),
 }
 
-_Generated = rule_form_class(
-    "_Generated", ON_SCREEN,
-    doNotCaseFormat=BooleanField("Do not case format",
-                                 description="Keep capitals as typed, e.g. McDonald"),
-    mailSameAsPrimary=BooleanField("Use primary address as mailing address", default=True),
-)
+EXTRA_FIELDS = {  # section -> the on-screen choices that belong to it
+    "general": {"doNotCaseFormat": BooleanField(
+        "Do not case format", description="Keep capitals as typed, e.g. McDonald")},
+    "mailing": {"mailSameAsPrimary": BooleanField("Use primary address as mailing address",
+                                                  default=True)},
+}
 
 
-class CustomerForm(_Generated):
+class CustomerForm:
+    """Mixed into the generated form classes below."""
+
+    conflict: StaleVersion | None = None  # set when a save met a newer version
+    conflict_fields: set[str] = frozenset()  # the fields the newer versions changed
+
     def validate(self, extra_validators=None) -> bool:
-        if self.mailSameAsPrimary.data:
+        if "mailSameAsPrimary" in self and self.mailSameAsPrimary.data:
             for name in MAILING_FIELDS:
                 self[name].data = ""
         return super().validate(extra_validators)
 
     def combined_record(self) -> dict:
         record = super().combined_record()
-        record["doNotCaseFormat"] = bool(self.doNotCaseFormat.data)
+        if "doNotCaseFormat" in self:
+            record["doNotCaseFormat"] = bool(self.doNotCaseFormat.data)
         return record
 
     def sections(self):
-        """(key, title, fields) for the template, in page order."""
+        """(key, title, fields) for the template, in page order: this form's sections."""
         for key, title in SECTIONS:
-            yield key, title, [self[s.name] for s in ON_SCREEN if s.section == key]
+            fields = [self[s.name] for s in self.specs if s.section == key]
+            if fields:
+                yield key, title, fields
+
+    def now_saved(self, field) -> tuple[str, str] | None:
+        """After a refused stale save: (as shown, as typed in a form) of the value saved
+        now, for a field someone else changed to other than what this person typed."""
+        spec = FIELDS_BY_NAME.get(field.name)
+        if (self.conflict is None or spec is None or spec.mask == "secret"
+                or field.name not in self.conflict_fields):
+            return None
+        stored = self.base_record.get(spec.name)
+        text = form_text(spec, stored)
+        if text == str(field.data or "").strip():
+            return None
+        return spec.display(stored) or "(empty)", text
+
+    @property
+    def customer_type(self) -> str:
+        """The type the page shows fields for: as chosen on the form, else as stored."""
+        if "customerType" in self:
+            return self.customerType.data or "individual"
+        return (self.base_record or {}).get("customerType") or "individual"
+
+    @staticmethod
+    def label_of(name: str) -> str:
+        return history.label(name)
+
+    def conflict_changes(self) -> list[dict]:
+        """What the other writers did since this form was opened, oldest first."""
+        return [{"at": e.at, "who": e.actor, "source": e.source,
+                 "what": history.label(e.field) if e.field else e.action,
+                 "old": e.old_value, "new": e.new_value} for e in self.conflict.changes()]
+
+    @property
+    def opened_version(self) -> int | None:
+        """The customer's version when this form was opened (posted back with it)."""
+        text = self.version.data
+        return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+@cache
+def customer_form_class(sections: tuple[str, ...] | None = None) -> type:
+    """The form for the whole record, or for some of its sections only: a section form
+    posts and saves its own fields, so it cannot write back what it did not show."""
+    keys = sections or tuple(key for key, _ in SECTIONS)
+    extras = {name: f for key in keys for name, f in EXTRA_FIELDS.get(key, {}).items()}
+    return rule_form_class("CustomerForm", [s for s in ON_SCREEN if s.section in keys],
+                           base=type("_CustomerRuleForm", (CustomerForm, RuleForm), {}),
+                           version=HiddenField(), **extras)
 
 
 def form_data(record: dict) -> dict:
@@ -73,19 +134,36 @@ def rule_context() -> RuleContext:
     return RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
 
 
-def edit_form(customer: Customer) -> CustomerForm:
-    """The whole record, as stored, ready to edit (a POST fills in what was typed)."""
+def new_customer_form():
+    return customer_form_class()(rule_context=rule_context(), data=NEW_CUSTOMER_DEFAULTS)
+
+
+def edit_form(customer: Customer, sections: tuple[str, ...] | None = None):
+    """The record (or some sections of it) as stored, ready to edit, with the version it
+    was opened at (a POST fills in what was typed, and the version it was opened at)."""
     record = read_record(customer)
-    return CustomerForm(rule_context=rule_context(), base_record=record, data=form_data(record))
+    return customer_form_class(sections)(rule_context=rule_context(), base_record=record,
+                                         data={**form_data(record),
+                                               "version": str(customer.version)})
 
 
-def saved(form: CustomerForm, save) -> bool:
-    """Run a service save; a clash with stored data goes back beside its field."""
+def saved(form, save) -> bool:
+    """Run a service save. A clash with stored data goes back beside its field; a save
+    against an older version goes back with what changed since, the typed values kept,
+    and the form moved on to the current version: saving again is then a choice made
+    knowing what it overwrites."""
     try:
         result = save(form.record)
     except RecordRejected as rejected:
         for problem in rejected.errors:
-            form[problem.field].errors.append(problem.message)
+            target = form._fields.get(problem.field)
+            (target.errors if target is not None else form.form_errors).append(
+                problem.message)
+        return False
+    except StaleVersion as stale:
+        form.conflict = stale
+        form.conflict_fields = {e.field for e in stale.changes()}
+        form.version.data = str(stale.current or "")
         return False
     if isinstance(result, Customer):
         form.saved = result

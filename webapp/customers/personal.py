@@ -28,7 +28,7 @@ def detail(customer_id: int):
     return render_tab(customer_or_404(customer_id), "summary")
 
 
-# The record's sections each tab edits in place; the rest of the record rides along.
+# The record's sections each tab edits in place: the form holds those fields only.
 EDITED_PARTS = {"summary": ("general", "web"), "contact": ("contact", "mailing")}
 
 
@@ -36,11 +36,11 @@ EDITED_PARTS = {"summary": ("general", "web"), "contact": ("contact", "mailing")
           methods=["GET", "POST"])
 def edit_part(customer_id: int, tab: str):
     customer = customer_or_404(customer_id)
-    form = edit_form(customer)
-    if form.validate_on_submit() and saved(form, lambda r: update_customer(customer, r,
-                                                                            actor())):
+    form = edit_form(customer, EDITED_PARTS[tab])
+    if form.validate_on_submit() and saved(form, lambda r: update_customer(
+            customer, r, actor(), expected_version=form.opened_version)):
         return section_response(customer, tab, refresh_head=True)
-    return render_tab(customer, tab, form=form, only=EDITED_PARTS[tab], shown_for=SHOWN_FOR)
+    return render_tab(customer, tab, form=form, shown_for=SHOWN_FOR)
 
 
 @tab_loader("summary")

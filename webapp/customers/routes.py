@@ -2,14 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp.auth import role_required
 from webapp.customers import bp
-from webapp.customers.forms import (
-    NEW_CUSTOMER_DEFAULTS,
-    SHOWN_FOR,
-    CustomerForm,
-    edit_form,
-    rule_context,
-    saved,
-)
+from webapp.customers.forms import SHOWN_FOR, edit_form, new_customer_form, saved
 from webapp.customers.sections import actor
 from webapp.customers.tabs import customer_or_404
 from webapp.models import CustomerStatus
@@ -43,7 +36,7 @@ def manager():
 
 @bp.route("/customers/new", methods=["GET", "POST"])
 def add():
-    form = CustomerForm(rule_context=rule_context(), data=NEW_CUSTOMER_DEFAULTS)
+    form = new_customer_form()
     if form.validate_on_submit() and saved(form, lambda r: create_customer(r, actor())):
         return redirect(url_for("customers.detail", customer_id=form.saved.id))
     return render_template("customers/form.html", form=form, customer=None, shown_for=SHOWN_FOR)
@@ -53,8 +46,8 @@ def add():
 def edit(customer_id: int):
     customer = customer_or_404(customer_id)
     form = edit_form(customer)
-    if form.validate_on_submit() and saved(form, lambda r: update_customer(customer, r,
-                                                                            actor())):
+    if form.validate_on_submit() and saved(form, lambda r: update_customer(
+            customer, r, actor(), expected_version=form.opened_version)):
         return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=customer,
                            shown_for=SHOWN_FOR)

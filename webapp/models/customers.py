@@ -44,6 +44,8 @@ class Customer(BaseModel):
     credit_score_equifax = SmallIntegerField(null=True)
     credit_score_transunion = SmallIntegerField(null=True)
     mail_same_as_primary = BooleanField(default=True)
+    # Advanced by every write; a write made against an older one is refused.
+    version = IntegerField(default=1)
     # Lower-cased copies for the Customer Manager's prefix search (indexed below).
     first_name_key = CharField(default="")
     last_name_key = CharField(default="")

@@ -18,6 +18,7 @@ class ChangeEntry(BaseModel):
     field = CharField(null=True)
     old_value = TextField(null=True)
     new_value = TextField(null=True)
+    version = IntegerField(null=True)  # the customer's version this write produced
 
     class Meta:
         indexes = ((("customer_id", "at"), False),)

@@ -47,6 +47,9 @@ class ImportJob(BaseModel):
     failed = IntegerField(default=0)
     warnings = IntegerField(default=0)
     checkpoint_line = IntegerField(default=0)  # the last line whose chunk is committed
+    # The highest customer ID when the pass began: a row names customers by system ID only
+    # up to it (the ones the file adds go by import ID), so verify can foresee the import.
+    id_ceiling = IntegerField(null=True)
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
     message = TextField(null=True)

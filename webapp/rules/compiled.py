@@ -16,16 +16,18 @@ from webapp.rules.record import (
     merge_record,
     normalise_record,
     record_errors,
+    stored_note,
+    unchanged_value_problems,
     uses_primary_as_mailing,
 )
-from webapp.rules.spec import FieldError, RuleError
+from webapp.rules.spec import FieldError, RuleError, form_text
 
 
 @dataclass
 class Verdict:
     record: dict | None  # the full, normalised record when there is no error
     errors: list[FieldError] = field(default_factory=list)
-    warnings: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)  # stored values needing care too
 
     @property
     def ok(self) -> bool:
@@ -35,6 +37,7 @@ class Verdict:
 class CompiledRules:
     def __init__(self, ctx, specs=CUSTOMER_FIELDS):
         self.ctx = ctx
+        self._specs = {s.name: s for s in specs}
         self._parsers = {s.name: parser_for(s, ctx) for s in specs}
 
     def parse_cells(self, cells: Mapping[str, object]) -> tuple[dict, list[FieldError]]:
@@ -54,26 +57,48 @@ class CompiledRules:
                 errors.append(FieldError(name, str(problem), str(raw)))
         return values, errors
 
+    def kept_stored(self, stored: dict, values: dict, errors: list[FieldError],
+                    cells: Mapping[str, object]) -> tuple[list[FieldError], list[FieldError]]:
+        """Rules judge what changes: a refused value that is just the stored one sent back
+        (an edit form posts what it showed) keeps the stored value and becomes a note.
+        Returns (errors left, notes)."""
+        left, notes = [], []
+        for error in errors:
+            spec = self._specs[error.field]
+            if str(cells.get(error.field)).strip() == form_text(spec, stored.get(spec.name)):
+                values[error.field] = stored.get(spec.name)
+                notes.append(stored_note(error))
+            else:
+                left.append(error)
+        return left, notes
+
     def check_new(self, cells: Mapping[str, object]) -> Verdict:
         """A customer to add, from its cells."""
         values, errors = self.parse_cells(cells)
         record = apply_defaults(values, self.ctx)
-        return self._verdict(record, errors, cells, new=True)
+        return self._verdict(record, errors, cells)
 
     def check_change(self, existing: dict, cells: Mapping[str, object],
-                     mode: str = "overwrite") -> Verdict:
-        """An update of an existing record (as customer_record.read_record gives it)."""
+                     mode: str = "overwrite", cleared=()) -> Verdict:
+        """An update of an existing record (as customer_record.read_record gives it);
+        `cleared` names fields the change empties (the API's nulls)."""
         values, errors = self.parse_cells(cells)
-        return self._verdict(merge_record(existing, values, mode), errors, cells, new=False)
+        errors, notes = self.kept_stored(existing, values, errors, cells)
+        record = {**merge_record(existing, values, mode), **dict.fromkeys(cleared)}
+        return self._verdict(record, errors, cells, stored=existing, notes=notes)
 
-    def _verdict(self, record, errors, cells, new: bool) -> Verdict:
+    def _verdict(self, record, errors, cells, stored: dict | None = None,
+                 notes: list[FieldError] = ()) -> Verdict:
         wrong = {e.field for e in errors}
-        errors += [FieldError(e.field, e.message, _text(cells.get(e.field)))
-                   for e in record_errors(record, wrong)]
+        problems = record_errors(record, wrong)
+        warnings = list(notes)
+        if stored is not None:
+            problems, attention = unchanged_value_problems(stored, record, problems)
+            warnings += attention
+        errors += [FieldError(e.field, e.message, _text(cells.get(e.field))) for e in problems]
         if errors:
             return Verdict(None, errors)
-        warnings = []
-        if new and uses_primary_as_mailing(record):
+        if stored is None and uses_primary_as_mailing(record):
             warnings.append(FieldError("mailAddress", MAILING_COPIED))
         return Verdict(normalise_record(record), [], warnings)
 

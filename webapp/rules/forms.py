@@ -11,8 +11,14 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import PasswordInput
 
 from webapp.rules.parsers import parser_for
-from webapp.rules.record import apply_defaults, normalise_record, record_errors
-from webapp.rules.spec import FieldSpec, RuleError
+from webapp.rules.record import (
+    apply_defaults,
+    normalise_record,
+    record_errors,
+    stored_note,
+    unchanged_value_problems,
+)
+from webapp.rules.spec import FieldError, FieldSpec, RuleError, form_text
 
 CHOOSE = SelectChoice("", "— choose —")
 
@@ -33,7 +39,13 @@ class FollowsRule:
         try:
             form.cleaned[self.spec.name] = parser_for(self.spec, form.rule_context)(text)
         except RuleError as problem:
-            raise StopValidation(str(problem)) from None
+            stored = form.stored_value(self.spec, text)
+            if stored is None:
+                raise StopValidation(str(problem)) from None
+            # The stored value sent back unchanged: kept, and pointed out (rules judge
+            # what changes, so old data never blocks the fields a person did change).
+            form.cleaned[self.spec.name] = stored
+            form.attention.append(stored_note(FieldError(self.spec.name, str(problem), text)))
 
 
 def spec_field(spec: FieldSpec):
@@ -77,6 +89,7 @@ class RuleForm(FlaskForm):
         self.base_record = base_record  # None when adding a customer
         self.cleaned: dict = {}
         self.record: dict | None = None
+        self.attention: list[FieldError] = []  # stored values today's rules would refuse
         super().__init__(*args, **kwargs)
         for spec in self.specs:
             if spec.kind == "status":
@@ -86,12 +99,40 @@ class RuleForm(FlaskForm):
     def spec_names(self) -> list[str]:
         return [spec.name for spec in self.specs]
 
+    def stored_value(self, spec: FieldSpec, text: str):
+        """The stored value when `text` is just that value shown back, else None."""
+        if self.base_record is None:
+            return None
+        value = self.base_record.get(spec.name)
+        return value if value is not None and text == form_text(spec, value) else None
+
+    def stored_problems(self) -> list[FieldError]:
+        """What today's rules say of the stored record, for the form to point out before
+        anyone saves."""
+        if self.base_record is None:
+            return []
+        notes = []
+        for spec in self.specs:
+            text = form_text(spec, self.base_record.get(spec.name))
+            if text:
+                try:
+                    parser_for(spec, self.rule_context)(text)
+                except RuleError as problem:
+                    notes.append(stored_note(FieldError(spec.name, str(problem), text)))
+        noted = {n.field for n in notes}
+        return notes + [stored_note(e) for e in self.check_record(self.base_record, noted)]
+
     def validate(self, extra_validators=None) -> bool:
         self.cleaned = {}
+        self.attention = []
         fields_ok = super().validate(extra_validators)
         record = self.combined_record()
         wrong = {name for name, f in self._fields.items() if f.errors}
         problems = self.check_record(record, wrong)
+        if self.base_record is not None:
+            problems, attention = unchanged_value_problems(self.base_record, record, problems,
+                                                           self.check_record)
+            self.attention += attention
         for problem in problems:
             target = self._fields.get(problem.field)
             (target.errors if target is not None else self.form_errors).append(problem.message)
@@ -118,18 +159,3 @@ def rule_form_class(name: str, specs, base=RuleForm, **extra_fields) -> type:
     attrs.update(extra_fields)
     attrs["specs"] = tuple(specs)
     return type(name, (base,), attrs)
-
-
-def form_text(spec: FieldSpec, value) -> str:
-    """A stored value as the text a form field shows."""
-    if value is None:
-        return ""
-    if spec.mask == "secret":
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, list):
-        return ";".join(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)

@@ -62,6 +62,32 @@ def record_errors(values: dict, already_wrong: set[str] = frozenset()) -> list[F
     return errors
 
 
+STORED_NOTE = ("The stored value was kept, though today's rules would refuse it: {problem} "
+               "Correct it when you can; it did not stop the other changes.")
+
+
+def unchanged_value_problems(stored: dict, record: dict, errors: list[FieldError],
+                             rules=None) -> tuple[list[FieldError], list[FieldError]]:
+    """Rules judge what changes. Of a changed record's rule errors, those about a field
+    left as stored that the stored record broke already (old data, a rule tightened
+    since) do not block the save: they come back apart, as values needing attention.
+    Returns (blocking, needing attention)."""
+    if not errors:
+        return errors, []
+    before = {(e.field, e.message) for e in (rules or record_errors)(stored)}
+    blocking, attention = [], []
+    for error in errors:
+        kept = (error.field, error.message) in before and (
+            stored.get(error.field) == record.get(error.field)
+            or (is_blank(stored.get(error.field)) and is_blank(record.get(error.field))))
+        (attention if kept else blocking).append(error)
+    return blocking, [stored_note(e) for e in attention]
+
+
+def stored_note(error: FieldError) -> FieldError:
+    return FieldError(error.field, STORED_NOTE.format(problem=error.message), error.value)
+
+
 def normalise_record(values: dict) -> dict:
     """The normalisations that need other fields, applied once the record is valid."""
     record = shape_postal_codes(values, ADDRESS_GROUPS)

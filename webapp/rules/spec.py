@@ -83,3 +83,16 @@ def format_phone(number: str | None) -> str:
 def is_digits(text: str) -> bool:
     """Only 0-9: str.isdigit() also says yes to '²' and other digits int() may refuse."""
     return text.isascii() and text.isdigit()
+
+
+def form_text(spec: FieldSpec, value) -> str:
+    """A stored value as the text a form field shows (and a file cell would hold)."""
+    if value is None or spec.mask == "secret":
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list):
+        return ";".join(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

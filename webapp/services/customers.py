@@ -2,6 +2,7 @@
 so uniqueness, defaults and the change history behave the same through every door."""
 
 import re
+import unicodedata
 from contextlib import contextmanager
 
 from webapp.db import db
@@ -22,7 +23,7 @@ from webapp.models import (
 )
 from webapp.models.base import in_list
 from webapp.rules.spec import FieldError, is_digits
-from webapp.services import documents, history, photos, webhooks
+from webapp.services import documents, history, photos, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
 from webapp.services.refusal import Refused
@@ -60,16 +61,28 @@ def create_customers(records: list[dict], actor: Actor) -> list[int]:
 
 
 def update_customer(customer: Customer, record: dict, actor: Actor,
-                    stored: dict | None = None) -> int:
+                    stored: dict | None = None, expected_version: int | None = None) -> int:
     """Store the new record; returns how many fields changed. `stored` is the customer's
-    record as read in this same transaction, when the caller has it already."""
+    record as read with `customer`, when the caller has it already.
+
+    The write is refused (versions.StaleVersion) when the customer is no longer at
+    `expected_version` (the version the person saw), or, without one, at the version
+    `customer` was read at: a record merged from an older read never overwrites a newer
+    one."""
+    expected = customer.version if expected_version is None else expected_version
     with db.atomic():
         old = stored if stored is not None else read_record(customer)
         record = _with_username(record, customer.id)
         _check_unique(record, customer.id, old)
+        rows = history.change_rows(customer.id, old, record, actor)
+        if not rows:
+            versions.check(customer.id, expected)
+            return 0
+        customer.version = versions.advance(customer.id, expected)
         write_record(customer, record, old)
-        changed = history.record_changes(customer.id, old, record, actor)
-        if changed and webhooks.subscribed_events():
+        history.write_change_rows(rows, customer.version)
+        changed = [row["field"] for row in rows]
+        if webhooks.subscribed_events():
             webhooks.record_events(_update_events(customer.id, old, record, changed))
         return len(changed)
 
@@ -84,10 +97,12 @@ PERSONAL_ROWS = (
 )
 
 
-def delete_customer(customer: Customer, actor: Actor) -> dict[str, int]:
+def delete_customer(customer: Customer, actor: Actor,
+                    expected_version: int | None = None) -> dict[str, int]:
     """Remove the customer for good; returns how many rows of each kind went with it.
-    The loans stay, unlinked."""
-    with remove_personal_rows(customer) as removed:
+    The loans stay, unlinked. With `expected_version`, only if nobody changed the
+    customer since (versions.StaleVersion otherwise)."""
+    with remove_personal_rows(customer, expected_version) as removed:
         removed["loan links"] = (CustomerLoan.delete()
                                  .where(CustomerLoan.customer == customer).execute())
         customer_id = customer.id
@@ -98,13 +113,14 @@ def delete_customer(customer: Customer, actor: Actor) -> dict[str, int]:
 
 
 @contextmanager
-def remove_personal_rows(customer: Customer):
+def remove_personal_rows(customer: Customer, expected_version: int | None = None):
     """Within one transaction, delete the rows of PERSONAL_ROWS and yield their counts for
     the caller's own writes; the stored files go once that transaction has committed."""
-    document_ids = [d.id for d in Document.select(Document.id)
-                    .where(Document.customer == customer)]
-    had_photo = CustomerPhoto.select().where(CustomerPhoto.customer == customer).exists()
     with db.atomic():
+        versions.advance(customer.id, expected_version)  # first: the stale check, the lock
+        document_ids = [d.id for d in Document.select(Document.id)
+                        .where(Document.customer == customer)]
+        had_photo = CustomerPhoto.select().where(CustomerPhoto.customer == customer).exists()
         yield {name: model.delete().where(model.customer == customer).execute()
                for name, model in PERSONAL_ROWS}
     documents.remove_files(document_ids)
@@ -146,9 +162,16 @@ def find_customer(key: str) -> Customer | None:
 
 
 def _username_candidates(record: dict) -> list[str]:
-    first = re.sub(r"[^a-z0-9]", "", (record.get("firstName") or "").casefold())
-    last = re.sub(r"[^a-z0-9]", "", (record.get("lastName") or "").casefold())
-    return [c for c in ((record.get("email") or "").lower(), first + last) if c] or ["customer"]
+    """The email, else first and last name as one word, folded to what the username rule
+    takes (Renée's email gives renee...), so a generated name never blocks a later save."""
+    first = re.sub(r"[^a-z0-9]", "", _ascii((record.get("firstName") or "").casefold()))
+    last = re.sub(r"[^a-z0-9]", "", _ascii((record.get("lastName") or "").casefold()))
+    email = re.sub(r"[^a-z0-9_.@+\-]", "", _ascii((record.get("email") or "").lower()))
+    return [c for c in (email, first + last) if len(c) >= 3] or ["customer"]
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _with_username(record: dict, customer_id: int | None, taken: set | None = None) -> dict:

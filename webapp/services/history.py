@@ -1,7 +1,8 @@
 """The change history: who changed what, when, through which door, from what to what.
 
 Values are written as people read them, with SSNs cut to their last four digits and
-passwords never written at all."""
+passwords never written at all. Each entry of a write carries the customer version it
+produced, so a refused stale write can be told exactly what happened since."""
 
 import json
 import time
@@ -10,6 +11,7 @@ from webapp.models import ChangeEntry, CustomerStatus
 from webapp.models.base import insert_rows
 from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.rules.record import is_blank
+from webapp.services import versions
 from webapp.services.actor import Actor
 
 EXTRA_LABELS = {"doNotCaseFormat": "Do not case format"}
@@ -44,7 +46,7 @@ def record_created_many(created: list[tuple[int, dict]], actor: Actor) -> None:
     """One entry per new customer: what it was created with, by field name (labels are
     put on when the history is shown), masked as everywhere else."""
     titles = status_titles()
-    base = _base(0, actor, "create")
+    base = {**_base(0, actor, "create"), "version": 1}
     rows = []
     for customer_id, record in created:
         snapshot = {n: v if type(v) is str and n not in _MASKED else
@@ -72,8 +74,8 @@ def created_fields(entry: ChangeEntry) -> list[tuple[str, str]]:
     return [(label(n), snapshot[n]) for n in (*FIELDS_BY_NAME, *EXTRA_LABELS) if n in snapshot]
 
 
-def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> list[str]:
-    """One entry per changed field; returns the names of the fields that changed."""
+def change_rows(customer_id: int, old: dict, new: dict, actor: Actor) -> list[dict]:
+    """One entry per changed field, not yet written (the caller adds the version)."""
     titles = status_titles()
     rows = []
     for name in new:
@@ -91,17 +93,28 @@ def record_changes(customer_id: int, old: dict, new: dict, actor: Actor) -> list
                      "section": spec.section if spec else "general", "field": name,
                      "old_value": describe(name, before, titles),
                      "new_value": describe(name, after, titles)})
-    if rows:
-        insert_rows(ChangeEntry, rows)
-    return [row["field"] for row in rows]
+    return rows
+
+
+def write_change_rows(rows: list[dict], version: int) -> None:
+    insert_rows(ChangeEntry, [{**row, "version": version} for row in rows])
 
 
 def record_section_change(customer_id: int, actor: Actor, section: str, field: str,
                           old: str = "", new: str = "") -> None:
     """A write outside the customer record itself (a phone's marks, a note, a reference,
-    a loan link), with the field named as people read it."""
+    a loan link), with the field named as people read it. It advances the customer's
+    version: every section write comes through here."""
     ChangeEntry.create(**_base(customer_id, actor, "update"), section=section, field=field,
-                       old_value=old, new_value=new)
+                       old_value=old, new_value=new, version=versions.advance(customer_id))
+
+
+def record_action(customer_id: int, actor: Actor, section: str, what: str,
+                  outcome: str) -> None:
+    """Something done with the customer that changes none of its data (an OFAC check, a
+    privacy export): recorded, but the version stays."""
+    ChangeEntry.create(**_base(customer_id, actor, "update"), section=section, field=what,
+                       old_value="", new_value=outcome)
 
 
 def record_deleted(customer_id: int, removed_counts: dict, actor: Actor) -> None:

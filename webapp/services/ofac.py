@@ -116,7 +116,7 @@ def screen_customer(customer: Customer, actor: Actor) -> list[tuple[SdnEntry, in
     outcome = ("; ".join(f"possible match {e.name} (entry {e.entry_number}, score {s})"
                          for e, s in matches)
                or f"no match among {SdnEntry.select().count():,} listed names")
-    history.record_section_change(customer.id, actor, "tools", "OFAC check", "", outcome)
+    history.record_action(customer.id, actor, "tools", "OFAC check", outcome)
     return matches
 
 

@@ -4,7 +4,6 @@ as the customer form and the import."""
 
 from webapp.db import db
 from webapp.models import Customer, Phone
-from webapp.models.base import utcnow
 from webapp.rules.context import RuleContext
 from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.rules.parsers import parser_for
@@ -47,7 +46,6 @@ def add_phone(customer: Customer, number: str, kind: str, actor: Actor) -> Phone
         position = (Phone.select().where(Phone.customer == customer).count())
         phone = Phone.create(customer=customer, number=number, phone_type=kind,
                              position=position, is_primary=position == 0)
-        _touch(customer)
         history.record_section_change(customer.id, actor, "phones", "Phone added", "",
                                       f"{format_phone(number)} ({KIND.display(kind)})")
     return phone
@@ -124,11 +122,6 @@ def _renumber(customer: Customer) -> None:
     for position, phone in enumerate(phones):
         if phone.position != position:
             Phone.update(position=position).where(Phone.id == phone.id).execute()
-    _touch(customer)
-
-
-def _touch(customer: Customer) -> None:
-    Customer.update(updated_at=utcnow()).where(Customer.id == customer.id).execute()
 
 
 def _record(phone: Phone, actor: Actor, what: str, old: str, new: str) -> None:

@@ -36,8 +36,8 @@ def export_personal_data(customer: Customer, actor: Actor) -> str:
                                    for v in customer.custom_values]
     body["loan links"] = [{"loan": link.loan.display_id, "role": link.role}
                           for link in customer.loan_links]
-    history.record_section_change(customer.id, actor, "tools", "Personal data exported", "",
-                                  "JSON export for a privacy request")
+    history.record_action(customer.id, actor, "tools", "Personal data exported",
+                          "JSON export for a privacy request")
     return json.dumps(body, ensure_ascii=False, indent=2, default=str)
 
 
@@ -68,10 +68,8 @@ ERASED_COLUMNS = {
 def erase_personal_data(customer: Customer, law: str, actor: Actor) -> dict[str, int]:
     """Remove the customer's personal data for good; returns what went, by kind."""
     with remove_personal_rows(customer) as removed:
-        for column, value in ERASED_COLUMNS.items():
-            setattr(customer, column, value)
-        customer.updated_at = dt.datetime.utcnow()
-        customer.save()
+        # Only these columns: a whole-row save would write back a version read earlier.
+        Customer.update(ERASED_COLUMNS).where(Customer.id == customer.id).execute()
         # The earlier history holds the old values, so it goes too; one entry says why.
         removed["history entries"] = (ChangeEntry.delete()
                                       .where(ChangeEntry.customer_id == customer.id).execute())

@@ -8,6 +8,12 @@ from webapp.services import history
 from webapp.services.titles import checked_title
 
 
+# What a new tenant starts with; managers rename, add and retire them under Settings.
+STANDARD_STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased",
+                     "Attorney retained")
+DEFAULT_STATUS = "Active"
+
+
 class StatusRefused(Exception):
     """What the manager asked for would break a rule of the list; the message says which."""
 
@@ -21,6 +27,16 @@ def create_status(title: str, make_default: bool = False) -> CustomerStatus:
             set_default(status)
     history.forget_status_titles()
     return status
+
+
+def ensure_standard_statuses() -> int:
+    """A database without any status gets the standard list (Active the default);
+    returns how many were created. A list a manager has made is left as it is."""
+    if CustomerStatus.select().exists():
+        return 0
+    for title in STANDARD_STATUSES:
+        create_status(title, make_default=title == DEFAULT_STATUS)
+    return len(STANDARD_STATUSES)
 
 
 def rename_status(status: CustomerStatus, title: str) -> CustomerStatus:
