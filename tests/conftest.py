@@ -17,7 +17,7 @@ from webapp import create_app
 from webapp.cli import create_tables
 from webapp.db import db
 from webapp.models import ALL_MODELS, User
-from webapp.services import history, webhooks
+from webapp.services import api_tokens, history, webhooks
 from webapp.services.passwords import hash_password
 from webapp.services.statuses import create_status
 
@@ -160,6 +160,30 @@ def login(client, users):
         return users[role]
 
     return sign_in
+
+
+# ---- the REST API ---------------------------------------------------------------------
+
+BASE = "/api/public/api/1/odata.svc"
+TENANT = "5200001"
+
+
+@pytest.fixture
+def tokens(users):
+    return {role: api_tokens.create_token(f"{role} system", role, users["admin"])[1]
+            for role in ("agent", "manager", "admin")}
+
+
+@pytest.fixture
+def api(client, tokens):
+    """Calls the API as a role: api("get", url, role="agent", json=...)."""
+
+    def call(method, url, role="agent", **kwargs):
+        headers = {"Authorization": f"Bearer {tokens[role]}", "Autopal-Instance-ID": TENANT,
+                   **kwargs.pop("headers", {})}
+        return client.open(url, method=method.upper(), headers=headers, **kwargs)
+
+    return call
 
 
 VALID_CELLS = {

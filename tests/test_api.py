@@ -1,32 +1,10 @@
 """The REST API: every verb and error code, OData query options, envelopes, roles, and
 that it writes through the same rules and services as the UI."""
 
-import pytest
 
+from tests.conftest import BASE
 from webapp.models import ChangeEntry, Customer, CustomerLoan, Loan, Phone, Reference
 from webapp.services import api_tokens
-
-BASE = "/api/public/api/1/odata.svc"
-TENANT = "5200001"
-
-
-@pytest.fixture
-def tokens(users):
-    return {role: api_tokens.create_token(f"{role} system", role, users["admin"])[1]
-            for role in ("agent", "manager", "admin")}
-
-
-@pytest.fixture
-def api(client, tokens):
-    """Calls the API as a role: api("get", url, role="agent", json=...)."""
-
-    def call(method, url, role="agent", **kwargs):
-        headers = {"Authorization": f"Bearer {tokens[role]}", "Autopal-Instance-ID": TENANT,
-                   **kwargs.pop("headers", {})}
-        return client.open(url, method=method.upper(), headers=headers, **kwargs)
-
-    return call
-
 
 NEW_CUSTOMER = {
     "customerType": "customer.type.individual", "firstName": "Nora", "lastName": "Quill",

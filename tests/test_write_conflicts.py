@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.test_api import BASE, api, tokens  # noqa: F401 (fixtures)
+from tests.conftest import BASE
 from tests.test_customer_tools import form_fields
 from webapp.models import ChangeEntry, Customer
 from webapp.rules.compiled import CompiledRules

@@ -5,7 +5,6 @@ import re
 from flask import request
 
 from webapp.api import ODATA, ApiError, api_actor, bp, by_id, json_object, needs_role
-from webapp.api.preconditions import etag, if_match_version, refused
 from webapp.api.entities import (
     EXPAND_PATTERN,
     NAVIGATION,
@@ -18,6 +17,7 @@ from webapp.api.entities import (
     paging,
 )
 from webapp.api.odata import QueryRefused, parse_filter, parse_orderby
+from webapp.api.preconditions import etag, if_match_version, refused
 from webapp.api.writes import apply_body
 from webapp.models import Customer, CustomerStatus
 from webapp.services.customers import delete_customer

@@ -16,8 +16,8 @@ from webapp.rules.customer_fields import (
     MAILING_FIELDS,
 )
 from webapp.rules.forms import RuleForm, rule_form_class
-from webapp.rules.spec import form_text
 from webapp.rules.record import uses_primary_as_mailing
+from webapp.rules.spec import form_text
 from webapp.services import history
 from webapp.services.customer_record import read_record
 from webapp.services.customers import RecordRejected

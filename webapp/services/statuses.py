@@ -7,7 +7,6 @@ from webapp.models import Customer, CustomerStatus
 from webapp.services import history
 from webapp.services.titles import checked_title
 
-
 # What a new tenant starts with; managers rename, add and retire them under Settings.
 STANDARD_STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased",
                      "Attorney retained")
