@@ -202,10 +202,17 @@ def make_customer(statuses):
     from webapp.services.actor import Actor
     from webapp.services.customers import create_customer
 
+    made = []
+
     def make(**cells):
-        verdict = CompiledRules(RuleContext.load()).check_new({**VALID_CELLS, **cells})
+        """A customer; each one a different person (birth date) unless the cells say so,
+        the shared SSN, phone and address confirmed as possible duplicates."""
+        made.append(1)
+        birthday = f"1985-01-{len(made):02d}" if len(made) < 29 else f"19{len(made):02d}-02-01"
+        verdict = CompiledRules(RuleContext.load()).check_new(
+            {**VALID_CELLS, "birthday": birthday, **cells})
         assert verdict.ok, verdict.errors
-        return create_customer(verdict.record, Actor.system("test"))
+        return create_customer(verdict.record, Actor.system("test"), confirmed=True)
 
     return make
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 
 from webapp.rules.customer_fields import IMPORT_COLUMNS
 
@@ -14,8 +15,16 @@ GOOD = {
 }
 
 
+_made = itertools.count(1)
+
+
 def row(**cells) -> dict:
-    return {**GOOD, **cells}
+    """A valid add row; each call a different person (SSN and birth date), the phone and
+    address shared (possible duplicates are warnings, not errors)."""
+    n = next(_made)
+    person = {"ssn": f"{100 + n // 90 % 800:03d}{10 + n % 90:02d}9999",
+              "birthday": f"{1950 + n % 50}-{1 + n % 12:02d}-{1 + n % 28:02d}"}
+    return {**GOOD, **person, **cells}
 
 
 def csv_bytes(rows: list[dict], delimiter: str = ",", encoding: str = "utf-8",

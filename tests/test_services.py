@@ -21,7 +21,6 @@ from webapp.services.customer_record import read_record
 from webapp.services.customers import (
     RecordRejected,
     delete_customer,
-    find_customer,
     update_customer,
 )
 from webapp.services.history import created_fields
@@ -169,10 +168,3 @@ def test_a_deleted_customers_id_is_never_given_again(make_customer):
     last = make_customer(importId="B")
     delete_customer(last, ACTOR)
     assert make_customer(importId="C").id == last.id + 1 > first.id
-
-
-def test_find_customer_by_system_id_or_import_id(make_customer):
-    customer = make_customer(importId="IMP-9")
-    assert find_customer(str(customer.id)).id == customer.id
-    assert find_customer("IMP-9").id == customer.id
-    assert find_customer("nope") is None

@@ -28,7 +28,7 @@ def create_tables() -> None:
 # Columns added to tables of an earlier release, added to such a database by init-db
 # (playhouse's migrator), until schema migrations replace this list.
 ADDED_COLUMNS = (("Customer", "version"), ("ChangeEntry", "version"),
-                 ("ImportJob", "id_ceiling"))
+                 ("ImportJob", "id_ceiling"), ("ImportJob", "refuse_duplicates"))
 
 
 def add_missing_columns() -> None:

@@ -1,6 +1,8 @@
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
+from webapp.services.versions import StaleVersion
+
 PAGES = {
     403: ("Not for your role", "Your role does not open this page. Ask a manager or an admin "
                                "if you need it."),
@@ -16,6 +18,12 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handler(
         400, "Please try again", "The form had expired or did not come from this site, so "
         "nothing was saved. Go back, reload the page and send it again."))
+    # The record forms show a stale save beside the typed values; any other write that
+    # meets one (two saves in the same instant) lands here rather than overwriting.
+    app.register_error_handler(StaleVersion, _handler(
+        409, "Changed by someone else", "Someone else saved this customer while your change "
+        "was being saved, so yours was not. Go back, reload the page to see their change, "
+        "and make yours again."))
 
 
 def _handler(code: int, title: str, text: str):

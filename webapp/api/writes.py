@@ -21,7 +21,12 @@ from webapp.rules.spec import RuleError
 from webapp.services import custom_fields, references
 from webapp.services.actor import Actor
 from webapp.services.customer_record import read_record
-from webapp.services.customers import RecordRejected, create_customer, update_customer
+from webapp.services.customers import (
+    PossibleDuplicate,
+    RecordRejected,
+    create_customer,
+    update_customer,
+)
 
 REFERENCE_NAMES = {"relation": "relationship", "address1": "street"}
 
@@ -49,17 +54,25 @@ def apply_body(customer: Customer | None, body: dict, actor: Actor,
                        "1 field needs attention." if len(errors) == 1 else
                        f"{len(errors)} fields need attention."),
                        [{"field": field, "message": message} for field, message in errors])
+    # LoanPro's way to say "I have seen the possible duplicates: save anyway".
+    ignore_warnings = body.get("__ignoreWarnings") is True
     try:
         with db.atomic():
             if customer is None:
-                customer = create_customer(verdict.record, actor)
+                customer = create_customer(verdict.record, actor, ignore_warnings)
             else:
                 update_customer(customer, verdict.record, actor,
-                                expected_version=expected_version)
+                                expected_version=expected_version, confirmed=ignore_warnings)
             for record in new_references:
                 references.add_reference(customer, record, actor)
             if custom_values:
                 custom_fields.save_values(customer, custom_values, actor)
+    except PossibleDuplicate as possible:
+        raise ApiError(409, "Transaction warnings found: nothing was saved. Send "
+                            "\"__ignoreWarnings\": true to save anyway.", [
+            {"field": lp.loanpro_field(e.field), "message": e.message,
+             "customerIds": possible.matched} for e in possible.errors],
+            code="TransactionWarningException") from None
     except RecordRejected as rejected:
         raise ApiError(409, "Nothing was saved: " + str(rejected), [
             {"field": lp.loanpro_field(e.field), "message": e.message}

@@ -3,7 +3,7 @@ that only exist on screen."""
 
 from functools import cache
 
-from flask import current_app, flash
+from flask import current_app, flash, request
 from wtforms import BooleanField, HiddenField
 
 from webapp.models import Customer
@@ -20,7 +20,7 @@ from webapp.rules.record import uses_primary_as_mailing
 from webapp.rules.spec import form_text
 from webapp.services import history
 from webapp.services.customer_record import read_record
-from webapp.services.customers import RecordRejected
+from webapp.services.customers import PossibleDuplicate, RecordRejected
 from webapp.services.versions import StaleVersion
 
 SECTIONS = (
@@ -50,6 +50,7 @@ class CustomerForm:
     """Mixed into the generated form classes below."""
 
     conflict: StaleVersion | None = None  # set when a save met a newer version
+    duplicates: PossibleDuplicate | None = None  # set when a save found possible duplicates
     conflict_fields: set[str] = frozenset()  # the fields the newer versions changed
 
     def validate(self, extra_validators=None) -> bool:
@@ -90,6 +91,10 @@ class CustomerForm:
         if "customerType" in self:
             return self.customerType.data or "individual"
         return (self.base_record or {}).get("customerType") or "individual"
+
+    def duplicate_matches(self) -> list[tuple[int, str]]:
+        ids = self.duplicates.matched if self.duplicates else []
+        return [(c.id, c.display_name) for c in Customer.select().where(Customer.id.in_(ids))]
 
     @staticmethod
     def label_of(name: str) -> str:
@@ -148,12 +153,23 @@ def edit_form(customer: Customer, sections: tuple[str, ...] | None = None):
 
 
 def saved(form, save) -> bool:
-    """Run a service save. A clash with stored data goes back beside its field; a save
-    against an older version goes back with what changed since, the typed values kept,
-    and the form moved on to the current version: saving again is then a choice made
-    knowing what it overwrites."""
+    """Run a service save, `save(record, confirmed)`. A clash with stored data goes back
+    beside its field. Possible duplicates go back listed, to be confirmed: the
+    confirmation names the customers that were shown, so a different match asks again.
+    A save against an older version goes back with what changed since, the typed values
+    kept, and the form moved on to the current version: saving again is then a choice
+    made knowing what it overwrites."""
+    shown = set(filter(None, request.form.get("confirmDuplicates", "").split(",")))
     try:
-        result = save(form.record)
+        try:
+            result = save(form.record, False)
+        except PossibleDuplicate as possible:
+            if not {str(m) for m in possible.matched} <= shown:
+                raise
+            result = save(form.record, True)
+    except PossibleDuplicate as possible:
+        form.duplicates = possible
+        return False
     except RecordRejected as rejected:
         for problem in rejected.errors:
             target = form._fields.get(problem.field)

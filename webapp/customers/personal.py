@@ -37,8 +37,8 @@ EDITED_PARTS = {"summary": ("general", "web"), "contact": ("contact", "mailing")
 def edit_part(customer_id: int, tab: str):
     customer = customer_or_404(customer_id)
     form = edit_form(customer, EDITED_PARTS[tab])
-    if form.validate_on_submit() and saved(form, lambda r: update_customer(
-            customer, r, actor(), expected_version=form.opened_version)):
+    if form.validate_on_submit() and saved(form, lambda r, ok: update_customer(
+            customer, r, actor(), expected_version=form.opened_version, confirmed=ok)):
         return section_response(customer, tab, refresh_head=True)
     return render_tab(customer, tab, form=form, shown_for=SHOWN_FOR)
 

@@ -37,7 +37,7 @@ def manager():
 @bp.route("/customers/new", methods=["GET", "POST"])
 def add():
     form = new_customer_form()
-    if form.validate_on_submit() and saved(form, lambda r: create_customer(r, actor())):
+    if form.validate_on_submit() and saved(form, lambda r, ok: create_customer(r, actor(), ok)):
         return redirect(url_for("customers.detail", customer_id=form.saved.id))
     return render_template("customers/form.html", form=form, customer=None, shown_for=SHOWN_FOR)
 
@@ -46,8 +46,8 @@ def add():
 def edit(customer_id: int):
     customer = customer_or_404(customer_id)
     form = edit_form(customer)
-    if form.validate_on_submit() and saved(form, lambda r: update_customer(
-            customer, r, actor(), expected_version=form.opened_version)):
+    if form.validate_on_submit() and saved(form, lambda r, ok: update_customer(
+            customer, r, actor(), expected_version=form.opened_version, confirmed=ok)):
         return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=customer,
                            shown_for=SHOWN_FOR)

@@ -18,12 +18,15 @@ from webapp.models import ImportJob, User
 @click.option("--verify-only", is_flag=True, help="Check the file; write nothing.")
 @click.option("--merge", type=click.Choice(["overwrite", "fill-empty"]), default="overwrite",
               show_default=True, help="How update rows treat values already stored.")
+@click.option("--refuse-duplicates", is_flag=True,
+              help="Refuse rows with possible duplicates instead of warning about them.")
 @click.option("--no-header", is_flag=True, help="The first row is data, in the sample's order.")
 @click.option("--sync", is_flag=True, help="Run here instead of on the queue's workers.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--user", "username", default=None, help="Whose name the history carries.")
 @click.option("--wait", default=3600, show_default=True, help="Seconds to wait for workers.")
-def import_customers(path, verify_only, merge, no_header, sync, as_json, username, wait):
+def import_customers(path, verify_only, merge, refuse_duplicates, no_header, sync, as_json,
+                     username, wait):
     """Verify and import a customer file (CSV or XLSX).
 
     Exit status: 0 all rows went in, 1 some rows were refused, 2 the file or job failed.
@@ -32,7 +35,8 @@ def import_customers(path, verify_only, merge, no_header, sync, as_json, usernam
         user = User.get_or_none(User.username == username) if username else None
         try:
             with open(path, "rb") as stream:
-                job = lifecycle.receive(stream, path.name, user, not no_header, merge)
+                job = lifecycle.receive(stream, path.name, user, not no_header, merge,
+                                        refuse_duplicates)
         except FileProblem as problem:
             _report({"state": "refused", "message": str(problem)}, as_json)
             raise SystemExit(2) from None

@@ -21,12 +21,12 @@ JOB_TIMEOUT = 6 * 3600  # a million rows take minutes, not the default three
 
 
 def receive(stream, original_name: str, user: User | None, has_header: bool = True,
-            merge_mode: str = "overwrite") -> ImportJob:
+            merge_mode: str = "overwrite", refuse_duplicates: bool = False) -> ImportJob:
     """Store an uploaded file and read its shape and header. Raises FileProblem (and
     keeps nothing) when the file cannot be imported at all."""
     job = ImportJob.create(original_name=original_name[:255] or "upload", size=0,
                            file_format="csv", uploaded_by=user, has_header=has_header,
-                           merge_mode=merge_mode)
+                           merge_mode=merge_mode, refuse_duplicates=refuse_duplicates)
     temporary = upload_path(job.id)
     try:
         with open(temporary, "wb") as handle:

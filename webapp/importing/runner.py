@@ -10,25 +10,34 @@ import time
 from itertools import islice
 
 from flask import current_app
-from peewee import SqliteDatabase
+from peewee import IntegrityError, SqliteDatabase, fn
 
 from webapp.db import db
 from webapp.importing import lifecycle, reader
 from webapp.importing.checks import RowChecker, RowResult
 from webapp.importing.columns import CellMapper
-from webapp.importing.seen import SeenKeys
 from webapp.importing.storage import source_path
-from webapp.models import ImportJob, ImportProblem
+from webapp.importing.view import FileView, Scratch
+from webapp.models import Customer, ImportJob, ImportProblem
 from webapp.models.base import insert_rows, utcnow
 from webapp.queueing import redis_connection
 from webapp.rules.context import RuleContext
 from webapp.services import webhooks
 from webapp.services.actor import Actor
-from webapp.services.customers import create_customers, delete_customer, update_customer
+from webapp.services.customers import (
+    RecordRejected,
+    create_customers,
+    delete_customer,
+    write_update,
+)
+from webapp.services.versions import StaleVersion
 
 # SQLite has one writer at a time and its waiting writers poll; a short pause after
 # each committed chunk lets an agent's save (or a cancel) in during a long import.
 TURN_FOR_OTHERS = 0.03
+# A chunk whose writes meet a change made since it was judged (a username or import ID
+# someone just took) is rolled back and judged again on what is there now.
+CHUNK_TRIES = 3
 
 
 class Cancelled(Exception):
@@ -50,6 +59,8 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     # killed worker's last commit landed.
     starting = {ImportJob.state: "verifying" if phase == "verify" else "importing",
                 ImportJob.phase: phase, ImportJob.finished_at: None, ImportJob.message: None}
+    if not resuming or job.id_ceiling is None:
+        starting[ImportJob.id_ceiling] = Customer.select(fn.MAX(Customer.id)).scalar() or 0
     if not resuming:
         starting.update(_fresh_counters(job, phase))
     if not job.rows_total:
@@ -57,9 +68,10 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     ImportJob.update(starting).where(ImportJob.id == job.id).execute()
     job = ImportJob.get_by_id(job_id)
     pause = TURN_FOR_OTHERS if phase == "import" and isinstance(db.obj, SqliteDatabase) else 0
-    seen = SeenKeys()
+    view = FileView(job.id_ceiling, Scratch() if phase == "verify" else None,
+                    lock=phase == "import")
     try:
-        pass_ = _Pass(job, phase, seen)
+        pass_ = _Pass(job, phase, view)
         for chunk in _chunks(job, chunk_rows, after_line=job.checkpoint_line
                              if phase == "import" else 0):
             if lifecycle.cancel_requested(job.id):
@@ -81,7 +93,8 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
                                "committed stays; retry to go on from there.")
         raise  # RQ records it and retries the job
     finally:
-        seen.close()
+        if view.scratch:
+            view.scratch.close()
     return ImportJob.get_by_id(job.id)
 
 
@@ -121,13 +134,26 @@ def _finish(job: ImportJob, state: str, message: str | None) -> None:
 
 
 class _Pass:
-    def __init__(self, job: ImportJob, phase: str, seen: SeenKeys):
-        self.job, self.phase = job, phase
+    def __init__(self, job: ImportJob, phase: str, view: FileView):
+        self.job, self.phase, self.view = job, phase, view
         ctx = RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
-        self.checker = RowChecker(ctx, job.merge_mode, seen)
+        self.checker = RowChecker(ctx, job.merge_mode, view, job.refuse_duplicates)
         self.actor = Actor(job.uploaded_by, f"import #{job.id}")
 
     def handle(self, chunk: list[tuple[int, dict]]) -> None:
+        for attempt in range(1, CHUNK_TRIES + 1):
+            try:
+                self._handle(chunk)
+                break
+            except (StaleVersion, RecordRejected, IntegrityError):
+                self.view.end_chunk()  # forget what it read: judge it on what is there now
+                if attempt == CHUNK_TRIES:
+                    raise
+        self.view.end_chunk()
+        if self.phase == "import":
+            webhooks.kick()  # the chunk's events are committed with it
+
+    def _handle(self, chunk: list[tuple[int, dict]]) -> None:
         with db.atomic():
             if self.phase == "import" and self._committed_already(chunk[0][0]):
                 return
@@ -153,8 +179,6 @@ class _Pass:
             if self.phase == "import":
                 updates[ImportJob.checkpoint_line] = chunk[-1][0]
             ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
-        if self.phase == "import":
-            webhooks.kick()  # the chunk's events are committed with it
 
     def _committed_already(self, first_line: int) -> bool:
         """Lock the job's row and read its checkpoint afresh. A worker killed right after
@@ -167,46 +191,45 @@ class _Pass:
         return query.scalar() >= first_line
 
     def _apply(self, results: list[RowResult]) -> dict[str, int]:
-        """Write the good rows in file order: adds go in batches between updates and
-        removes, so a later row can name a customer an earlier one added."""
+        """Write the good rows in file order, as judged: adds go in batches between
+        updates and removes (a later row can name a customer an earlier one added)."""
         counts = {"added": 0, "updated": 0, "removed": 0}
         adds: list[RowResult] = []
-        touched: set[int] = set()  # customers an earlier row of this chunk changed
+        created: dict = {}  # ("new", line) -> the customer added for it
+        touched: set = set()  # customers an earlier row of this chunk changed
+
+        def add_waiting():
+            if adds:
+                ids = create_customers([r.record for r in adds], self.actor)
+                created.update(zip((r.ref for r in adds), ids, strict=True))
+                counts["added"] += len(adds)
+                adds.clear()
+
         for result in results:
             if result.errors:
                 continue
             if result.action == "add":
                 adds.append(result)
                 continue
-            counts["added"] += self._add(adds)
-            adds = []
-            if result.key_added_earlier:  # its customer exists only now: check it again
-                result = self.checker.check([(result.line, result.cells)])[0]
-                if result.errors:
-                    self._late_errors(result)
-                    continue
+            add_waiting()
+            customer = self._customer(result.ref, created)
             if result.action == "update":
                 # The record read with the chunk saves a read, unless a row above changed it.
-                stored = None if result.customer.id in touched else result.existing
-                update_customer(result.customer, result.record, self.actor, stored)
-                touched.add(result.customer.id)
+                stored = None if result.ref in touched else result.existing
+                write_update(customer, result.record, self.actor, stored, customer.version)
                 counts["updated"] += 1
             else:
-                delete_customer(result.customer, self.actor)
+                delete_customer(customer, self.actor, customer.version)
                 counts["removed"] += 1
-        counts["added"] += self._add(adds)
+            touched.add(result.ref)
+        add_waiting()
         return counts
 
-    def _add(self, adds: list[RowResult]) -> int:
-        if adds:
-            create_customers([r.record for r in adds], self.actor)
-        return len(adds)
-
-    def _late_errors(self, result: RowResult) -> None:
-        insert_rows(ImportProblem, [_problem(self.job, self.phase, result.line, p, "error")
-                                    for p in result.errors])
-        ImportJob.update(failed=ImportJob.failed + 1).where(
-            ImportJob.id == self.job.id).execute()
+    def _customer(self, ref, created: dict) -> Customer:
+        if isinstance(ref, tuple):  # added by this chunk: read once, then kept up to date
+            ref = created[ref]
+            self.view.customers.setdefault(ref, Customer.get_by_id(ref))
+        return self.view.customers[ref]
 
 
 def _would(results: list[RowResult]) -> dict[str, int]:

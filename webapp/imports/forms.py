@@ -15,3 +15,7 @@ class UploadForm(FlaskForm):
     ])
     merge_mode = SelectField("Update rows", choices=MERGE_MODES, default="overwrite")
     has_header = BooleanField("The first row holds the column names", default=True)
+    refuse_duplicates = BooleanField(
+        "Refuse rows with possible duplicates",
+        description="Rows whose SSN, tax ID, email, phone or primary address another "
+                    "customer has are refused instead of imported with a warning.")

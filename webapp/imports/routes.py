@@ -66,7 +66,8 @@ def upload():
     upload = form.file.data
     try:
         job = lifecycle.receive(upload.stream, upload.filename or "upload", current_user,
-                                form.has_header.data, form.merge_mode.data)
+                                form.has_header.data, form.merge_mode.data,
+                                form.refuse_duplicates.data)
     except FileProblem as problem:
         form.file.errors.append(str(problem))
         return render_template("imports/index.html", form=form, jobs=_recent()), 400

@@ -29,6 +29,7 @@ class ImportJob(BaseModel):
     delimiter = CharField(null=True)
     has_header = BooleanField(default=True)
     merge_mode = CharField(default="overwrite")  # overwrite | fill-empty
+    refuse_duplicates = BooleanField(default=False)  # possible duplicates: error, not warning
     column_map = TextField(default="[]")  # a field name (or "") per file column
     headers = TextField(default="[]")
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")

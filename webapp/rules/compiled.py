@@ -74,16 +74,27 @@ class CompiledRules:
 
     def check_new(self, cells: Mapping[str, object]) -> Verdict:
         """A customer to add, from its cells."""
-        values, errors = self.parse_cells(cells)
-        record = apply_defaults(values, self.ctx)
-        return self._verdict(record, errors, cells)
+        return self.new_from_values(*self.parse_cells(cells), cells)
+
+    def new_from_values(self, values: dict, errors: list[FieldError],
+                        cells: Mapping[str, object]) -> Verdict:
+        """check_new on cells parsed already."""
+        return self._verdict(apply_defaults(values, self.ctx), list(errors), cells)
 
     def check_change(self, existing: dict, cells: Mapping[str, object],
                      mode: str = "overwrite", cleared=()) -> Verdict:
         """An update of an existing record (as customer_record.read_record gives it);
         `cleared` names fields the change empties (the API's nulls)."""
-        values, errors = self.parse_cells(cells)
-        errors, notes = self.kept_stored(existing, values, errors, cells)
+        return self.change_from_values(existing, *self.parse_cells(cells), cells, mode,
+                                       cleared)
+
+    def change_from_values(self, existing: dict, values: dict, errors: list[FieldError],
+                           cells: Mapping[str, object], mode: str = "overwrite",
+                           cleared=()) -> Verdict:
+        """check_change on cells parsed already (the importer parses a chunk's cells
+        before it knows which record each row will meet)."""
+        values = dict(values)
+        errors, notes = self.kept_stored(existing, values, list(errors), cells)
         record = {**merge_record(existing, values, mode), **dict.fromkeys(cleared)}
         return self._verdict(record, errors, cells, stored=existing, notes=notes)
 

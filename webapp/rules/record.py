@@ -17,6 +17,9 @@ ADDRESS_GROUPS = (
 _US_ZIP = re.compile(r"(\d{5})(?:-?(\d{4}))?")
 _CA_POSTAL = re.compile(r"([A-Z]\d[A-Z]) ?(\d[A-Z]\d)")
 MAILING_COPIED = "No mailing address was given, so mail goes to the primary address."
+NO_DEFAULT_STATUS = ("No status was given, and no default customer status is set. Give a "
+                     "status here, or have a manager choose the default status under "
+                     "Settings › Customer statuses.")
 # Built once: the record rules run on every row of an import.
 _ALWAYS_REQUIRED = tuple(s for s in CUSTOMER_FIELDS if s.required)
 _SOMETIMES_REQUIRED = tuple(s for s in CUSTOMER_FIELDS
@@ -54,6 +57,8 @@ def record_errors(values: dict, already_wrong: set[str] = frozenset()) -> list[F
     errors += [FieldError(spec.name, _required_message(spec)) for spec in _SOMETIMES_REQUIRED
                if get(spec.name) in BLANK and spec.name not in already_wrong
                and spec.required_when(values)]
+    if get("status") in BLANK and "status" not in already_wrong:
+        errors.append(FieldError("status", NO_DEFAULT_STATUS))  # every customer has one
     errors.sort(key=lambda e: _ORDER[e.field])
     errors += _mailing_errors(values, already_wrong)
     errors += _list_length_errors(values, already_wrong)

@@ -1,8 +1,6 @@
 """Add, change and delete customers. The UI, the API and the importer all come here,
 so uniqueness, defaults and the change history behave the same through every door."""
 
-import re
-import unicodedata
 from contextlib import contextmanager
 
 from webapp.db import db
@@ -21,23 +19,47 @@ from webapp.models import (
     Reference,
     SocialProfile,
 )
-from webapp.models.base import in_list
-from webapp.rules.spec import FieldError, is_digits
-from webapp.services import documents, history, photos, versions, webhooks
+from webapp.services import documents, duplicates, history, photos, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
+from webapp.services.directory import StoredDirectory
 from webapp.services.refusal import Refused
+from webapp.services.uniqueness import unique_problems, with_username
 
 
 class RecordRejected(Refused):
     """The record is valid by itself but clashes with what is stored (a taken username
-    or import ID)."""
+    or import ID, the same SSN and birth date as another customer)."""
 
 
-def create_customer(record: dict, actor: Actor) -> Customer:
+class PossibleDuplicate(Refused):
+    """The record shares an SSN, tax ID, email, phone or primary address with other
+    customers: saved only once someone confirms (`confirmed=True`)."""
+
+    def __init__(self, found: duplicates.Duplicates):
+        super().__init__(found.possible)
+        self.matched = found.matched
+
+
+def checked_against_stored(record: dict, own: int | None = None, stored: dict | None = None,
+                           confirmed: bool = False) -> dict:
+    """The record with its username chosen, once it clashes with no stored customer;
+    RecordRejected or PossibleDuplicate otherwise."""
+    directory = StoredDirectory()
+    record = with_username(record, directory, own)
+    found = duplicates.check(record, directory.holders, directory.describe, own, stored)
+    problems = unique_problems(record, directory, own, stored) + found.same_person
+    if problems:
+        raise RecordRejected(problems)
+    if found.possible and not confirmed:
+        raise PossibleDuplicate(found)
+    return record
+
+
+def create_customer(record: dict, actor: Actor, confirmed: bool = False) -> Customer:
+    """Add a customer; `confirmed`: a person has seen the possible duplicates."""
     with db.atomic():
-        record = _with_username(record, None)
-        _check_unique(record, None)
+        record = checked_against_stored(record, confirmed=confirmed)
         customer = write_record(Customer(), record)
         history.record_created(customer.id, record, actor)
         if "customer.created" in webhooks.subscribed_events():
@@ -46,11 +68,10 @@ def create_customer(record: dict, actor: Actor) -> Customer:
 
 
 def create_customers(records: list[dict], actor: Actor) -> list[int]:
-    """Many new customers at once (the importer's adds), with the same defaults and
-    history as one at a time. Import IDs must already be known to be free."""
+    """Many new customers at once (the importer's adds), with the same history as one at
+    a time. The records come checked as create_customer checks them: usernames chosen,
+    import IDs and usernames free, duplicates judged (importing/checks.py)."""
     with db.atomic():
-        taken = _taken_usernames(records)
-        records = [_with_username(r, None, taken) for r in records]
         ids = insert_records(records)
         history.record_created_many(list(zip(ids, records, strict=True)), actor)
         if "customer.created" in webhooks.subscribed_events():
@@ -61,19 +82,29 @@ def create_customers(records: list[dict], actor: Actor) -> list[int]:
 
 
 def update_customer(customer: Customer, record: dict, actor: Actor,
-                    stored: dict | None = None, expected_version: int | None = None) -> int:
+                    stored: dict | None = None, expected_version: int | None = None,
+                    confirmed: bool = False) -> int:
     """Store the new record; returns how many fields changed. `stored` is the customer's
-    record as read with `customer`, when the caller has it already.
+    record as read with `customer`, when the caller has it already; `confirmed`: a person
+    has seen the possible duplicates its new values make.
 
     The write is refused (versions.StaleVersion) when the customer is no longer at
     `expected_version` (the version the person saw), or, without one, at the version
     `customer` was read at: a record merged from an older read never overwrites a newer
     one."""
+    with db.atomic():
+        old = stored if stored is not None else read_record(customer)
+        record = checked_against_stored(record, customer.id, old, confirmed)
+        return write_update(customer, record, actor, old, expected_version)
+
+
+def write_update(customer: Customer, record: dict, actor: Actor, stored: dict | None = None,
+                 expected_version: int | None = None) -> int:
+    """update_customer for a record checked already (the importer judges its rows against
+    the file's earlier rows: importing/checks.py)."""
     expected = customer.version if expected_version is None else expected_version
     with db.atomic():
         old = stored if stored is not None else read_record(customer)
-        record = _with_username(record, customer.id)
-        _check_unique(record, customer.id, old)
         rows = history.change_rows(customer.id, old, record, actor)
         if not rows:
             versions.check(customer.id, expected)
@@ -150,95 +181,3 @@ def _update_events(customer_id: int, old: dict, new: dict, changed: list[str]) -
 
 def _status(status_id, titles: dict[int, str]) -> dict | None:
     return None if status_id is None else {"id": status_id, "title": titles.get(status_id)}
-
-
-def find_customer(key: str) -> Customer | None:
-    """By system ID or by import ID, as an update or remove row names a customer."""
-    key = key.strip()
-    found = Customer.get_or_none(Customer.import_id == key)
-    if found is None and is_digits(key):
-        found = Customer.get_or_none(Customer.id == int(key))
-    return found
-
-
-def _username_candidates(record: dict) -> list[str]:
-    """The email, else first and last name as one word, folded to what the username rule
-    takes (Renée's email gives renee...), so a generated name never blocks a later save."""
-    first = re.sub(r"[^a-z0-9]", "", _ascii((record.get("firstName") or "").casefold()))
-    last = re.sub(r"[^a-z0-9]", "", _ascii((record.get("lastName") or "").casefold()))
-    email = re.sub(r"[^a-z0-9_.@+\-]", "", _ascii((record.get("email") or "").lower()))
-    return [c for c in (email, first + last) if len(c) >= 3] or ["customer"]
-
-
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
-def _with_username(record: dict, customer_id: int | None, taken: set | None = None) -> dict:
-    """Blank means the email, else first and last name as one word, made unique. With
-    `taken` (a batch), names are checked against that set, which grows as names are given."""
-    if record.get("username"):
-        if taken is not None:
-            taken.add(record["username"])
-        return record
-
-    def free(name: str) -> bool:
-        return name not in taken if taken is not None else not _taken("username", name,
-                                                                       customer_id)
-    candidates = _username_candidates(record)
-    chosen = next((c for c in candidates if free(c)), None)
-    number = 2
-    while chosen is None:
-        chosen = f"{candidates[-1]}{number}" if free(f"{candidates[-1]}{number}") else None
-        number += 1
-    if taken is not None:
-        taken.add(chosen)
-    return {**record, "username": chosen}
-
-
-def _taken_usernames(records: list[dict]) -> set[str]:
-    """Usernames already stored that the batch might want, found in one query per stem."""
-    wanted = {r["username"] for r in records if r.get("username")}
-    stems = set()
-    for record in records:
-        if not record.get("username"):
-            candidates = _username_candidates(record)
-            wanted.update(candidates)
-            stems.add(candidates[-1])
-    taken = set()
-    names = list(wanted)
-    for start in range(0, len(names), 500):
-        query = Customer.select(Customer.username).where(
-            in_list(Customer.username, names[start:start + 500]))
-        taken.update(row.username for row in query)
-    for stem in stems:  # numbered variants: davidhicks2, davidhicks3, ...
-        if stem in taken:
-            query = Customer.select(Customer.username).where(Customer.username.startswith(stem))
-            taken.update(row.username for row in query)
-    return taken
-
-
-def _check_unique(record: dict, customer_id: int | None, old: dict | None = None) -> None:
-    """A value the customer already had is theirs: only new ones are looked up."""
-    errors = []
-    for name, column, what in (("username", "username", "web username"),
-                               ("importId", "import_id", "import ID")):
-        if old is not None and old.get(name) == record.get(name):
-            continue
-        holder = _taken(column, record.get(name), customer_id)
-        if holder:
-            errors.append(FieldError(name, f"Customer #{holder} already has the {what} "
-                                           f"{record[name]!r}; it must be unique.",
-                                     str(record[name])))
-    if errors:
-        raise RecordRejected(errors)
-
-
-def _taken(column: str, value, customer_id: int | None) -> int | None:
-    if not value:
-        return None
-    query = Customer.select(Customer.id).where(getattr(Customer, column) == value)
-    if customer_id is not None:
-        query = query.where(Customer.id != customer_id)
-    found = query.first()
-    return found.id if found else None

@@ -1,0 +1,222 @@
+"""The customers as the file's earlier rows leave them.
+
+Rows apply in file order as if each were its own request, so a row is judged against the
+database with every earlier row of the file applied: an update after an update merges,
+an update after a remove finds no customer, an import ID a removed customer held is free
+again. Verify writes nothing, so it keeps those effects here (a scratch SQLite file, not
+memory: a million-row file costs no more memory than a small one); the import writes
+them as it goes and keeps here only the effects of the chunk in hand. Both judge every
+row through this one view, which is why verify foresees the import row by row.
+
+A customer is a ref: its system ID, or ("new", line) for one this file adds (verify
+never learns its ID). Lookups go to the database once per chunk for what the chunk's
+rows name (`prefetch`), and on demand for anything else."""
+
+import pickle
+import sqlite3
+import tempfile
+from collections import defaultdict
+
+from peewee import SqliteDatabase
+
+from webapp.db import db
+from webapp.models import Customer
+from webapp.models.base import in_list
+from webapp.rules.spec import is_digits
+from webapp.services.customer_record import read_records
+from webapp.services.directory import record_keys, stored_holders
+
+_UNTOUCHED = object()
+
+
+class Scratch:
+    """The effects of earlier chunks, for verify: each touched customer's record (None
+    once removed) and the keys it holds."""
+
+    def __init__(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="import-view-")
+        self._db = sqlite3.connect(f"{self._dir.name}/view.db", isolation_level=None)
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE state (ref TEXT PRIMARY KEY, record BLOB) WITHOUT ROWID;"
+            "CREATE TABLE held (kind TEXT, value TEXT, ref TEXT);"
+            "CREATE INDEX held_value ON held (kind, value); CREATE INDEX held_ref ON held (ref);")
+
+    def state(self, ref):
+        row = self._db.execute("SELECT record FROM state WHERE ref = ?", (_code(ref),)).fetchone()
+        return _UNTOUCHED if row is None else pickle.loads(row[0])
+
+    def holders(self, kind: str, value: str) -> set:
+        return {_ref(r) for (r,) in self._db.execute(
+            "SELECT ref FROM held WHERE kind = ? AND value = ?", (kind, value))}
+
+    def usernames_starting(self, stem: str) -> dict[str, set]:
+        found = defaultdict(set)
+        for value, ref in self._db.execute(
+                "SELECT value, ref FROM held WHERE kind = 'username' AND value >= ? "
+                "AND value < ?", (stem, stem + "\U0010ffff")):
+            found[value].add(_ref(ref))
+        return found
+
+    def store(self, states: dict) -> None:
+        codes = [(_code(ref),) for ref in states]
+        self._db.execute("BEGIN")
+        self._db.executemany("DELETE FROM held WHERE ref = ?", codes)
+        self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
+            (_code(ref), pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+            for ref, record in states.items()])
+        self._db.executemany("INSERT INTO held VALUES (?, ?, ?)", [
+            (kind, value, _code(ref)) for ref, record in states.items() if record
+            for kind, values in record_keys(record).items() for value in values])
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+def _code(ref) -> str:
+    return f"n{ref[1]}" if isinstance(ref, tuple) else str(ref)
+
+
+def _ref(code: str):
+    return ("new", int(code[1:])) if code[0] == "n" else int(code)
+
+
+class FileView:
+    def __init__(self, id_ceiling: int, scratch: Scratch | None, lock: bool = False):
+        self.id_ceiling = id_ceiling  # system IDs name customers up to this one
+        self.scratch = scratch
+        self.lock = lock  # the import locks the rows it reads until its chunk commits
+        self._begin_chunk()
+
+    def _begin_chunk(self) -> None:
+        self._states: dict = {}  # ref -> record, or None once removed: this chunk's effects
+        self._held: dict = defaultdict(set)  # (kind, value) -> refs, per self._states
+        self._stored_holders: dict = {}  # (kind, value) -> IDs, as the database has it
+        self.customers: dict[int, Customer] = {}  # rows read for this chunk
+        self._records: dict[int, dict] = {}
+
+    # ---- reading ------------------------------------------------------------------
+
+    def prefetch(self, keys: list[str], pairs: dict[str, set[str]]) -> None:
+        """Read in a few queries what the chunk's rows name: the customers their
+        customerId cells may mean, and who holds the values they bring."""
+        numbers = [int(k) for k in keys if is_digits(k) and len(k) < 12
+                   and int(k) <= self.id_ceiling]
+        pairs = {kind: set(values) for kind, values in pairs.items()}
+        pairs.setdefault("importId", set()).update(keys)
+        for kind, values in pairs.items():
+            found = stored_holders(kind, values)
+            self._stored_holders.update({(kind, v): found.get(v, set()) for v in values})
+        wanted = set(numbers) | {i for k in keys for i in self._stored_holders[("importId", k)]}
+        self._read_customers(wanted)
+
+    def _read_customers(self, ids) -> None:
+        ids = sorted(set(ids) - set(self.customers))
+        for start in range(0, len(ids), 500):
+            query = Customer.select().where(in_list(Customer.id, ids[start:start + 500]))
+            if self.lock and not isinstance(db.obj, SqliteDatabase):
+                query = query.order_by(Customer.id).for_update()  # SQLite: BEGIN IMMEDIATE
+            rows = list(query)
+            self.customers.update((c.id, c) for c in rows)
+            self._records.update(read_records(rows))
+
+    def state(self, ref):
+        """This file's record of the customer: a dict, None once removed, or _UNTOUCHED."""
+        if ref in self._states:
+            return self._states[ref]
+        return self.scratch.state(ref) if self.scratch else _UNTOUCHED
+
+    def exists(self, ref) -> bool:
+        state = self.state(ref)
+        if state is not _UNTOUCHED:
+            return state is not None
+        self._read_customers([ref])
+        return ref in self.customers
+
+    def record(self, ref) -> dict:
+        state = self.state(ref)
+        if state is not _UNTOUCHED:
+            return state
+        self._read_customers([ref])
+        return self._records[ref]
+
+    def holders(self, kind: str, value: str) -> set:
+        """The customers holding `value` of this kind now."""
+        if (kind, value) not in self._stored_holders:
+            self._stored_holders[(kind, value)] = stored_holders(kind, [value]).get(value, set())
+        stored = {ref for ref in self._stored_holders[(kind, value)]
+                  if self.state(ref) is _UNTOUCHED}
+        earlier = self.scratch.holders(kind, value) if self.scratch else set()
+        return (stored | {ref for ref in earlier if ref not in self._states}
+                | self._held[(kind, value)])
+
+    def usernames_starting(self, stem: str) -> set[str]:
+        names = {row.username for row in Customer.select(Customer.id, Customer.username)
+                 .where(Customer.username.startswith(stem)) if self.state(row.id) is _UNTOUCHED}
+        if self.scratch:
+            names |= {name for name, refs in self.scratch.usernames_starting(stem).items()
+                      if any(ref not in self._states for ref in refs)}
+        return names | {value for (kind, value), refs in self._held.items()
+                        if kind == "username" and refs and value.startswith(stem)}
+
+    def describe(self, ref) -> str:
+        if isinstance(ref, tuple):
+            return f"the customer line {ref[1]} of this file adds"
+        return f"customer #{ref}"
+
+    def resolve(self, key: str) -> tuple[object | None, str | None]:
+        """The customer an update or remove row names, by import ID or system ID; (None,
+        why) when it names none, or two different ones."""
+        by_import = sorted(self.holders("importId", key), key=str)
+        by_id = None
+        if is_digits(key) and len(key) < 12:
+            number = int(key)
+            if number <= self.id_ceiling and self.exists(number):
+                by_id = number
+        found = set(by_import) | ({by_id} if by_id is not None else set())
+        if len(found) == 1:
+            return found.pop(), None
+        if not found:
+            return None, (f"No customer has the ID or import ID {key!r}"
+                          + (" (customers this file adds are named by their importId)."
+                             if by_id is None and is_digits(key) and int(key) > self.id_ceiling
+                             else "."))
+        other = by_import[0]
+        return None, (f"{key!r} is ambiguous: it is the system ID of customer #{by_id} and "
+                      f"the import ID of {self.describe(other)}. Nothing was changed; to mean "
+                      f"customer #{by_id}, change that other customer's import ID first, or "
+                      f"name the other by its own system ID.")
+
+    # ---- what a row does ---------------------------------------------------------
+
+    def add(self, line: int, record: dict):
+        ref = ("new", line)
+        self._set(ref, record)
+        return ref
+
+    def update(self, ref, record: dict) -> None:
+        self._set(ref, record)
+
+    def remove(self, ref) -> None:
+        self._set(ref, None)
+
+    def _set(self, ref, record) -> None:
+        previous = self._states.get(ref)
+        if previous:
+            for kind, values in record_keys(previous).items():
+                for value in values:
+                    self._held[(kind, value)].discard(ref)
+        self._states[ref] = record
+        if record:
+            for kind, values in record_keys(record).items():
+                for value in values:
+                    self._held[(kind, value)].add(ref)
+
+    def end_chunk(self) -> None:
+        """Verify keeps the chunk's effects for the rows to come; the import has written
+        them to the database, where the next chunk reads them."""
+        if self.scratch and self._states:
+            self.scratch.store(self._states)
+        self._begin_chunk()

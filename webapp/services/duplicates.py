@@ -1,0 +1,68 @@
+"""Possible duplicate customers, as LoanPro defines them. The same SSN and date of birth as
+another customer is the same person: refused, naming the customer to update instead. The
+same SSN or tax ID alone, email, phone number or primary address may be: a warning that a
+person confirms on the form, `__ignoreWarnings` overrides in the API, and an import adds
+unless the admin chose to refuse such rows.
+
+Only values the write brings are judged: an update is not warned about what the customer
+already had."""
+
+from collections.abc import Callable
+
+from webapp.rules.spec import FieldError, format_phone, mask_last4
+from webapp.services.directory import record_keys
+
+# kind -> (field the problem is shown at, what matched, as people say it)
+WARNED = {
+    "ssn": ("ssn", "SSN / SIN"), "idNumber": ("idNumber", "ID number"),
+    "email": ("email", "email"), "phone": ("priPhone", "phone number"),
+    "address": ("priAddress", "primary address"),
+}
+
+
+class Duplicates:
+    """What a record's new values match: `same_person` blocks, `possible` warns."""
+
+    def __init__(self, same_person: list[FieldError], possible: list[FieldError],
+                 matched: list):
+        self.same_person, self.possible, self.matched = same_person, possible, matched
+
+    def __bool__(self) -> bool:
+        return bool(self.same_person or self.possible)
+
+
+def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[object], str],
+          own=None, stored: dict | None = None) -> Duplicates:
+    """`holders(kind, value)` gives who holds a value now; `describe(ref)` names one of
+    them for people ("customer #12 (David Hicks)"). `own` is the record's own customer,
+    `stored` its record before this write (only new values are judged)."""
+    before = record_keys(stored) if stored else {}
+    same_person, possible, matched = [], [], []
+    for kind, values in record_keys(record).items():
+        if kind not in WARNED and kind != "ssnBirth":
+            continue
+        for value in sorted(values - before.get(kind, set())):
+            others = sorted((h for h in holders(kind, value) if h != own), key=str)
+            if not others:
+                continue
+            matched += [o for o in others if o not in matched]
+            names = ", ".join(describe(o) for o in others)
+            if kind == "ssnBirth":
+                same_person.append(FieldError(
+                    "ssn", f"{names[0].upper()}{names[1:]} has the same SSN and date of birth: "
+                           "this is the same person, so it is not saved as another customer. "
+                           "Change that customer instead.", mask_last4(record["ssn"])))
+                continue
+            field, what = WARNED[kind]
+            if kind == "phone":
+                field = next((f for f in ("priPhone", "secPhone") if record.get(f) == value),
+                             "additionalPhone")
+            shown = (mask_last4(value) if kind in ("ssn", "idNumber") else
+                     format_phone(value) if kind == "phone" else value.split("|")[0])
+            possible.append(FieldError(
+                field, f"Possible duplicate: {names} {'has' if len(others) == 1 else 'have'} "
+                       f"the same {what} ({shown}).", shown))
+    # The same person need not be warned about once more for each part of it.
+    if same_person:
+        possible = [p for p in possible if p.field != "ssn"]
+    return Duplicates(same_person, possible, matched)
