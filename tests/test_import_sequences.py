@@ -8,7 +8,14 @@ from click.testing import CliRunner
 
 from tests.importfiles import csv_bytes, row
 from tests.test_imports import errors_of, imported, uploaded, verified
-from webapp.models import Customer, CustomerStatus, ImportJob, ImportProblem
+from webapp.models import (
+    Customer,
+    CustomerLoan,
+    CustomerStatus,
+    ImportJob,
+    ImportProblem,
+    Loan,
+)
 from webapp.services import statuses as status_service
 
 
@@ -139,3 +146,15 @@ def test_possible_duplicates_can_be_refused_by_the_admins_choice(admin, run_work
     job = imported(admin, run_worker, uploaded(admin, content, refuse_duplicates="y"))
     assert counts(job) == (1, 0, 0, 1)
     assert [(line, column) for line, column, *_ in errors_of(job, "import")] == [(2, "email")]
+
+
+def test_removing_a_loans_only_primary_is_a_warning_naming_the_loan(admin, run_worker,
+                                                                   make_customer):
+    customer = make_customer(importId="P")
+    CustomerLoan.create(customer=customer, loan=Loan.create(display_id="LN-1007"))
+    job = imported(admin, run_worker, uploaded(admin, csv_bytes(
+        [{"action": "remove", "customerId": "P"}])))
+    assert counts(job) == (0, 0, 1, 0) and Loan.select().count() == 1
+    warning = ImportProblem.get((ImportProblem.phase == "verify")
+                                & (ImportProblem.severity == "warning"))
+    assert "LN-1007 will have no primary customer" in warning.message

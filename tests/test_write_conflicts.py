@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import BASE
 from tests.test_customer_tools import form_fields
-from webapp.models import ChangeEntry, Customer
+from webapp.models import ChangeEntry, Customer, CustomerLoan, Loan
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.context import RuleContext
 from webapp.services import history, phones, versions
@@ -170,3 +170,23 @@ def test_a_write_from_an_older_read_is_refused_by_the_service(customer, users):
                         Actor(users["manager"], "ui"))
     assert [e.field for e in stale.value.changes()] == ["email"]
     assert Customer.get_by_id(customer.id).first_name == "David"
+
+
+def test_deleting_a_loans_only_primary_says_so_and_a_stale_delete_asks_again(
+        client, login, customer):
+    loan = Loan.create(display_id="LN-1007")
+    CustomerLoan.create(customer=customer, loan=loan, role="primary")
+    login("manager")
+    url = f"/customers/{customer.id}/delete"
+    page = client.get(url).get_data(True)
+    assert "Loan <strong>LN-1007</strong> will have no primary customer" in page
+    version = re.search(r'name="version" value="(\d+)"', page)[1]
+    current = Customer.get_by_id(customer.id)
+    update_customer(current, {**read_record(current), "email": "late@example.com"},
+                    Actor(None, "api · billing"))
+    again = client.post(url, data={"version": version}).get_data(True)
+    assert "Not deleted: the customer changed" in again and "late@example.com" in again
+    assert Customer.get_or_none(id=customer.id) is not None
+    version = re.search(r'name="version" value="(\d+)"', again)[1]
+    assert client.post(url, data={"version": version}).status_code == 302
+    assert Customer.get_or_none(id=customer.id) is None and Loan.get_by_id(loan.id)

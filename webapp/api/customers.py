@@ -21,6 +21,7 @@ from webapp.api.preconditions import etag, if_match_version, refused
 from webapp.api.writes import apply_body
 from webapp.models import Customer, CustomerStatus
 from webapp.services.customers import delete_customer
+from webapp.services.loan_links import loans_losing_their_primary
 from webapp.services.versions import StaleVersion
 
 # A PUT without If-Match merges its fields into the customer as read; when another write
@@ -110,12 +111,14 @@ def update_customer(customer_id: int):
 @needs_role("manager")
 def remove_customer(customer_id: int):
     customer = _customer(customer_id)
+    orphaned = loans_losing_their_primary(customer.id)
     try:
         removed = delete_customer(customer, api_actor(), if_match_version(customer))
     except StaleVersion as stale:
         raise refused(stale) from None
     return envelope({"success": True, "id": customer_id,
-                     "removed": {k: v for k, v in removed.items() if v}})
+                     "removed": {k: v for k, v in removed.items() if v},
+                     "loansWithoutPrimaryCustomer": orphaned})
 
 
 @bp.get("/public/api/1/odata.svc/CustomerStatuses()")

@@ -83,7 +83,7 @@ class CustomerForm:
         text = form_text(spec, stored)
         if text == str(field.data or "").strip():
             return None
-        return spec.display(stored) or "(empty)", text
+        return history.describe(spec.name, stored, history.status_titles()) or "(empty)", text
 
     @property
     def customer_type(self) -> str:

@@ -7,8 +7,11 @@ from webapp.customers.sections import actor
 from webapp.customers.tabs import customer_or_404
 from webapp.models import CustomerStatus
 from webapp.rules.customer_fields import FIELDS_BY_NAME
+from webapp.services import history
 from webapp.services.customers import create_customer, delete_customer, update_customer
+from webapp.services.loan_links import loans_losing_their_primary
 from webapp.services.search import PAGE_SIZE, customer_query
+from webapp.services.versions import StaleVersion
 from webapp.templating import page_or_partial
 
 
@@ -57,11 +60,19 @@ def edit(customer_id: int):
 @role_required("manager")
 def delete(customer_id: int):
     customer = customer_or_404(customer_id)
+    changed, version = None, customer.version
     if request.method == "POST":
         name = customer.display_name
-        delete_customer(customer, actor())
-        flash(f"Customer #{customer_id} ({name}) was deleted for good. Linked loans were kept.",
-              "info")
-        return redirect(url_for("customers.manager"))
+        try:
+            delete_customer(customer, actor(), request.form.get("version", type=int))
+        except StaleVersion as stale:
+            changed, version = stale.changes(), stale.current  # seen: confirm again
+        else:
+            flash(f"Customer #{customer_id} ({name}) was deleted for good. Linked loans were "
+                  "kept.", "info")
+            return redirect(url_for("customers.manager"))
     return render_template("customers/confirm_delete.html", customer=customer,
-                           loan_count=customer.loan_links.count())
+                           loan_count=customer.loan_links.count(), changed=changed,
+                           version=version,
+                           label=history.label,
+                           orphaned=loans_losing_their_primary(customer.id))

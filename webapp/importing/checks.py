@@ -12,6 +12,7 @@ from webapp.rules.parsers import parser_for
 from webapp.rules.spec import FieldError, RuleError
 from webapp.services import duplicates
 from webapp.services.directory import record_keys
+from webapp.services.loan_links import loans_losing_their_primary, without_primary_note
 from webapp.services.uniqueness import unique_problems, username_candidates, with_username
 
 CUSTOMER_ID_IGNORED = ("The customer ID is ignored when adding: the system gives the new "
@@ -108,6 +109,10 @@ class RowChecker:
                 return
             result.ref = own
             if result.action == "remove":
+                loans = [] if isinstance(own, tuple) else loans_losing_their_primary(own)
+                if loans:
+                    result.warnings.append(FieldError("customerId", without_primary_note(loans),
+                                                      result.cells["customerId"].strip()))
                 return
             stored = result.existing = self.view.record(own)
             verdict = self.rules.change_from_values(stored, *result.parsed, result.cells,

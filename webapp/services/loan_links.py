@@ -2,7 +2,7 @@
 Every loan keeps exactly one primary customer."""
 
 from webapp.db import db
-from webapp.models import LOAN_ROLES, CustomerLoan
+from webapp.models import LOAN_ROLES, CustomerLoan, Loan
 from webapp.services import history
 from webapp.services.actor import Actor
 
@@ -14,6 +14,22 @@ CHANNELS = {"email_access": "Email access", "web_access": "Web access",
 
 class LinkRefused(Exception):
     pass
+
+
+def loans_losing_their_primary(customer_id: int) -> list[str]:
+    """The loans this customer is primary on: removing the customer leaves each of them
+    without a primary customer (the loans themselves stay)."""
+    query = (Loan.select(Loan.display_id).join(CustomerLoan)
+             .where((CustomerLoan.customer == customer_id) & (CustomerLoan.role == "primary"))
+             .order_by(Loan.display_id))
+    return [loan.display_id for loan in query]
+
+
+def without_primary_note(loans: list[str]) -> str:
+    names = ", ".join(loans)
+    return (f"Loan{'s' if len(loans) > 1 else ''} {names} will have no primary customer; "
+            "make another customer on "
+            f"{'them' if len(loans) > 1 else 'it'} primary (Links & Access).")
 
 
 def set_role(link: CustomerLoan, role: str, actor: Actor) -> None:

@@ -1,0 +1,75 @@
+"""Two people, two signed-in browsers, one customer: the second save is refused, nothing
+of the first is lost, and what the second person typed is still on their screen."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import browser_login, wait_for_htmx
+from tests.test_browser_customers import shot
+from webapp.models import Customer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def second_page(browser, live_server, users):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def edit_tab(page, customer_id: int, tab: str):
+    page.goto(f"/customers/{customer_id}/{tab}")
+    page.locator("#tab").get_by_role("button", name="Edit").click()
+    wait_for_htmx(page)
+
+
+def test_full_edit_after_a_tab_edit_is_refused_and_keeps_the_typed_values(
+        page, second_page, make_customer, statuses):
+    customer = make_customer(firstName="Nadia", lastName="Park", email="nadia@example.com")
+    browser_login(page, "manager")
+    browser_login(second_page, "agent")
+    # The agent opens the whole form first; the manager then changes the status in place.
+    second_page.goto(f"/customers/{customer.id}/edit")
+    second_page.get_by_label("Middle name").fill("Jo")
+    edit_tab(page, customer.id, "summary")
+    page.get_by_label("Status").select_option(label="Bankruptcy")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#tab")).to_contain_text("Bankruptcy")
+    second_page.get_by_role("button", name="Save changes").click()
+    alert = second_page.locator(".conflict")
+    expect(alert).to_contain_text("someone else changed this customer")
+    expect(alert).to_contain_text("Bankruptcy")
+    expect(second_page.get_by_label("Middle name")).to_have_value("Jo")
+    expect(second_page.locator(".now-saved")).to_contain_text("Bankruptcy")
+    shot(second_page, "conflict-full-edit")
+    stored = Customer.get_by_id(customer.id)
+    assert stored.status_id == statuses["Bankruptcy"].id and stored.middle_name is None
+    # Having seen it, the agent keeps the manager's status and saves the middle name.
+    second_page.locator(".now-saved button").click()
+    second_page.get_by_role("button", name="Save changes").click()
+    expect(second_page.locator("#customer-head h1")).to_contain_text("Nadia Jo Park")
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.status_id, stored.middle_name) == (statuses["Bankruptcy"].id, "Jo")
+
+
+def test_tab_against_tab_the_second_save_is_refused(page, second_page, make_customer,
+                                                    statuses):
+    customer = make_customer(firstName="Omar", lastName="Reyes", email="omar@example.com")
+    browser_login(page, "manager")
+    browser_login(second_page, "agent")
+    edit_tab(second_page, customer.id, "contact")  # opened first, saved last
+    second_page.get_by_label("Email", exact=True).fill("omar.reyes@example.com")
+    edit_tab(page, customer.id, "contact")
+    page.get_by_label("Email", exact=True).fill("o.reyes@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#tab")).to_contain_text("o.reyes@example.com")
+    second_page.get_by_role("button", name="Save").click()
+    expect(second_page.locator("#tab .conflict")).to_contain_text("Email")
+    expect(second_page.get_by_label("Email", exact=True)).to_have_value(
+        "omar.reyes@example.com")
+    expect(second_page.locator("#tab .now-saved")).to_contain_text("o.reyes@example.com")
+    shot(second_page, "conflict-tab-edit")
+    assert Customer.get_by_id(customer.id).email == "o.reyes@example.com"
