@@ -131,13 +131,13 @@ def test_remove_deletes_customer_level_data_and_keeps_loans(admin, run_worker, m
 
 def test_duplicate_import_ids_in_the_file_and_against_the_database(admin, run_worker,
                                                                    make_customer):
-    make_customer(importId="TAKEN")
+    holder = make_customer(importId="TAKEN")
     rows = [row(importId="TAKEN"), row(importId="NEW"), row(importId="NEW"),
             row(importId="X", customerId="77")]
     job = verified(admin, run_worker, uploaded(admin, csv_bytes(rows)))
     found = errors_of(job)
     assert [(line, column) for line, column, *_ in found] == [(2, "importId"), (4, "importId")]
-    assert found[0][3].startswith("Customer #1 already has the import ID 'TAKEN'")
+    assert found[0][3].startswith(f"Customer #{holder.id} already has the import ID 'TAKEN'")
     assert found[1][3].startswith("The customer line 3 of this file adds already has the "
                                   "import ID 'NEW'")
     warnings = ImportProblem.select().where((ImportProblem.severity == "warning")

@@ -21,14 +21,15 @@ def init_app(app: Flask) -> None:
 
 def create_tables() -> None:
     with db.connection_context():
+        add_missing_columns()  # first: new indexes may be on new columns
         db.create_tables(ALL_MODELS, safe=True)  # safe: running it twice changes nothing
-        add_missing_columns()
 
 
 # Columns added to tables of an earlier release, added to such a database by init-db
 # (playhouse's migrator), until schema migrations replace this list.
 ADDED_COLUMNS = (("Customer", "version"), ("ChangeEntry", "version"),
-                 ("ImportJob", "id_ceiling"), ("ImportJob", "refuse_duplicates"))
+                 ("ImportJob", "id_ceiling"), ("ImportJob", "refuse_duplicates"),
+                 ("Address", "street_key"))
 
 
 def add_missing_columns() -> None:
@@ -39,8 +40,21 @@ def add_missing_columns() -> None:
     for model_name, name in ADDED_COLUMNS:
         model = models[model_name]
         table = model._meta.table_name
-        if name not in {c.name for c in db.get_columns(table)}:
+        if db.table_exists(table) and name not in {c.name for c in db.get_columns(table)}:
             migrate(migrator.add_column(table, name, model._meta.fields[name]))
+            if (model_name, name) == ("Address", "street_key"):
+                _fill_street_keys(model)
+
+
+def _fill_street_keys(address) -> None:
+    from webapp.services.directory import street_key
+
+    rows = list(address.select(address.id, address.street).tuples())
+    with db.atomic():
+        for start in range(0, len(rows), 5000):
+            for row_id, street in rows[start:start + 5000]:
+                address.update(street_key=street_key(street)).where(
+                    address.id == row_id).execute()
 
 
 @click.command("init-db")

@@ -31,6 +31,7 @@ class RowResult:
     errors: list[FieldError] = field(default_factory=list)
     warnings: list[FieldError] = field(default_factory=list)
     parsed: tuple | None = None  # (values, errors) of the cells, parsed once
+    keys: dict | None = None  # record_keys(record)
 
 
 class RowChecker:
@@ -124,8 +125,10 @@ class RowChecker:
         if verdict.errors:
             return
         record = with_username(verdict.record, self.view, own)
+        result.keys = record_keys(record)
         result.errors += unique_problems(record, self.view, own, stored)
-        found = duplicates.check(record, self.view.holders, self.view.describe, own, stored)
+        found = duplicates.check(record, self.view.holders, self.view.describe, own, stored,
+                                 result.keys)
         result.errors += found.same_person
         if self.refuse_duplicates:
             result.errors += [FieldError(p.field, p.message + DUPLICATE_REFUSED, p.value)
@@ -136,8 +139,8 @@ class RowChecker:
 
     def _apply(self, result: RowResult) -> None:
         if result.action == "add":
-            result.ref = self.view.add(result.line, result.record)
+            result.ref = self.view.add(result.line, result.record, result.keys)
         elif result.action == "update":
-            self.view.update(result.ref, result.record)
+            self.view.update(result.ref, result.record, result.keys)
         else:
             self.view.remove(result.ref)

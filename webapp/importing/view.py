@@ -24,7 +24,7 @@ from webapp.models import Customer
 from webapp.models.base import in_list
 from webapp.rules.spec import is_digits
 from webapp.services.customer_record import read_records
-from webapp.services.directory import record_keys, stored_holders
+from webapp.services.directory import stored_holders
 
 _UNTOUCHED = object()
 
@@ -42,13 +42,27 @@ class Scratch:
             "CREATE TABLE held (kind TEXT, value TEXT, ref TEXT);"
             "CREATE INDEX held_value ON held (kind, value); CREATE INDEX held_ref ON held (ref);")
 
-    def state(self, ref):
-        row = self._db.execute("SELECT record FROM state WHERE ref = ?", (_code(ref),)).fetchone()
-        return _UNTOUCHED if row is None else pickle.loads(row[0])
+    def states(self, refs) -> dict:
+        """ref -> record (None once removed) for the refs earlier chunks touched."""
+        codes = [_code(ref) for ref in refs]
+        found = {}
+        for start in range(0, len(codes), 900):
+            part = codes[start:start + 900]
+            found.update((_ref(code), pickle.loads(record)) for code, record in self._db.execute(
+                f"SELECT ref, record FROM state WHERE ref IN ({','.join('?' * len(part))})",
+                part))
+        return found
 
-    def holders(self, kind: str, value: str) -> set:
-        return {_ref(r) for (r,) in self._db.execute(
-            "SELECT ref FROM held WHERE kind = ? AND value = ?", (kind, value))}
+    def holders(self, kind: str, values) -> dict[str, set]:
+        values = list(values)
+        found = defaultdict(set)
+        for start in range(0, len(values), 900):
+            part = values[start:start + 900]
+            for value, code in self._db.execute(
+                    f"SELECT value, ref FROM held WHERE kind = ? AND value IN "
+                    f"({','.join('?' * len(part))})", [kind, *part]):
+                found[value].add(_ref(code))
+        return found
 
     def usernames_starting(self, stem: str) -> dict[str, set]:
         found = defaultdict(set)
@@ -58,7 +72,8 @@ class Scratch:
             found[value].add(_ref(ref))
         return found
 
-    def store(self, states: dict) -> None:
+    def store(self, states: dict, keys: dict) -> None:
+        """The chunk's effects: each ref's record and (from `keys`) what it holds."""
         codes = [(_code(ref),) for ref in states]
         self._db.execute("BEGIN")
         self._db.executemany("DELETE FROM held WHERE ref = ?", codes)
@@ -67,7 +82,7 @@ class Scratch:
             for ref, record in states.items()])
         self._db.executemany("INSERT INTO held VALUES (?, ?, ?)", [
             (kind, value, _code(ref)) for ref, record in states.items() if record
-            for kind, values in record_keys(record).items() for value in values])
+            for kind, values in keys[ref].items() for value in values])
         self._db.execute("COMMIT")
 
     def close(self) -> None:
@@ -92,8 +107,12 @@ class FileView:
 
     def _begin_chunk(self) -> None:
         self._states: dict = {}  # ref -> record, or None once removed: this chunk's effects
+        self._keys: dict = {}  # ref -> record_keys of its record in self._states
         self._held: dict = defaultdict(set)  # (kind, value) -> refs, per self._states
         self._stored_holders: dict = {}  # (kind, value) -> IDs, as the database has it
+        # What earlier chunks did (verify), read once per chunk: it holds still meanwhile.
+        self._earlier_states: dict = {}
+        self._earlier_holders: dict = {}
         self.customers: dict[int, Customer] = {}  # rows read for this chunk
         self._records: dict[int, dict] = {}
 
@@ -107,10 +126,30 @@ class FileView:
         pairs = {kind: set(values) for kind, values in pairs.items()}
         pairs.setdefault("importId", set()).update(keys)
         for kind, values in pairs.items():
-            found = stored_holders(kind, values)
-            self._stored_holders.update({(kind, v): found.get(v, set()) for v in values})
+            self._look_up(kind, values)
         wanted = set(numbers) | {i for k in keys for i in self._stored_holders[("importId", k)]}
         self._read_customers(wanted)
+        self._recall(set(numbers) | {ref for found in self._stored_holders.values()
+                                     for ref in found})
+
+    def _look_up(self, kind: str, values) -> None:
+        """Who held these values when the chunk began: stored, and after earlier chunks."""
+        values = [v for v in values if (kind, v) not in self._stored_holders]
+        found = stored_holders(kind, values)
+        earlier = self.scratch.holders(kind, values) if self.scratch else {}
+        for value in values:
+            self._stored_holders[(kind, value)] = found.get(value, set())
+            self._earlier_holders[(kind, value)] = earlier.get(value, set())
+        self._recall({ref for value in values for ref in found.get(value, ())})
+
+    def _recall(self, refs) -> None:
+        """Read what earlier chunks did to these customers."""
+        refs = [ref for ref in refs if ref not in self._earlier_states]
+        if self.scratch and refs:
+            found = self.scratch.states(refs)
+            self._earlier_states.update((ref, found.get(ref, _UNTOUCHED)) for ref in refs)
+        else:
+            self._earlier_states.update(dict.fromkeys(refs, _UNTOUCHED))
 
     def _read_customers(self, ids) -> None:
         ids = sorted(set(ids) - set(self.customers))
@@ -126,7 +165,9 @@ class FileView:
         """This file's record of the customer: a dict, None once removed, or _UNTOUCHED."""
         if ref in self._states:
             return self._states[ref]
-        return self.scratch.state(ref) if self.scratch else _UNTOUCHED
+        if ref not in self._earlier_states:
+            self._recall([ref])
+        return self._earlier_states[ref]
 
     def exists(self, ref) -> bool:
         state = self.state(ref)
@@ -144,13 +185,17 @@ class FileView:
 
     def holders(self, kind: str, value: str) -> set:
         """The customers holding `value` of this kind now."""
-        if (kind, value) not in self._stored_holders:
-            self._stored_holders[(kind, value)] = stored_holders(kind, [value]).get(value, set())
-        stored = {ref for ref in self._stored_holders[(kind, value)]
-                  if self.state(ref) is _UNTOUCHED}
-        earlier = self.scratch.holders(kind, value) if self.scratch else set()
-        return (stored | {ref for ref in earlier if ref not in self._states}
-                | self._held[(kind, value)])
+        key = (kind, value)
+        stored = self._stored_holders.get(key)
+        if stored is None:
+            self._look_up(kind, [value])
+            stored = self._stored_holders[key]
+        earlier, held = self._earlier_holders[key], self._held.get(key, ())
+        if not stored and not earlier:  # most values of a file: nobody else has them
+            return set(held)
+        found = {ref for ref in stored if self.state(ref) is _UNTOUCHED}
+        found.update(ref for ref in earlier if ref not in self._states)
+        return found.union(held)
 
     def usernames_starting(self, stem: str) -> set[str]:
         names = {row.username for row in Customer.select(Customer.id, Customer.username)
@@ -191,32 +236,30 @@ class FileView:
 
     # ---- what a row does ---------------------------------------------------------
 
-    def add(self, line: int, record: dict):
+    def add(self, line: int, record: dict, keys: dict):
         ref = ("new", line)
-        self._set(ref, record)
+        self._set(ref, record, keys)
         return ref
 
-    def update(self, ref, record: dict) -> None:
-        self._set(ref, record)
+    def update(self, ref, record: dict, keys: dict) -> None:
+        self._set(ref, record, keys)
 
     def remove(self, ref) -> None:
-        self._set(ref, None)
+        self._set(ref, None, {})
 
-    def _set(self, ref, record) -> None:
-        previous = self._states.get(ref)
-        if previous:
-            for kind, values in record_keys(previous).items():
-                for value in values:
-                    self._held[(kind, value)].discard(ref)
-        self._states[ref] = record
-        if record:
-            for kind, values in record_keys(record).items():
-                for value in values:
-                    self._held[(kind, value)].add(ref)
+    def _set(self, ref, record, keys: dict) -> None:
+        """`keys`: record_keys(record), which the caller has at hand already."""
+        for kind, values in self._keys.get(ref, {}).items():
+            for value in values:
+                self._held[(kind, value)].discard(ref)  # there since _set put it there
+        self._states[ref], self._keys[ref] = record, keys
+        for kind, values in keys.items():
+            for value in values:
+                self._held[(kind, value)].add(ref)
 
     def end_chunk(self) -> None:
         """Verify keeps the chunk's effects for the rows to come; the import has written
         them to the database, where the next chunk reads them."""
         if self.scratch and self._states:
-            self.scratch.store(self._states)
+            self.scratch.store(self._states, self._keys)
         self._begin_chunk()

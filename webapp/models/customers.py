@@ -27,11 +27,11 @@ class Customer(BaseModel):
     do_not_case_format = BooleanField(default=False)
     company_contact = CharField(null=True)
     company_name = CharField(null=True)
-    ssn = CharField(null=True)
+    ssn = CharField(null=True, index=True)  # possible duplicates are found by it
     ssn_last4 = CharField(null=True, index=True)
     drivers_license = CharField(null=True)
     id_type = CharField(default="ssn")
-    id_number = CharField(null=True)
+    id_number = CharField(null=True, index=True)
     credit_limit = DecimalField(max_digits=14, decimal_places=2, null=True)
     birth_date = DateField(null=True)
     gender = CharField(null=True)
@@ -106,9 +106,12 @@ class Address(BaseModel):
     country = CharField()
     verified = BooleanField(default=False)
     validated = BooleanField(default=False)
+    # The street folded for matching (case, spacing, punctuation aside): possible
+    # duplicates are found by ZIP code and this, through the index below.
+    street_key = CharField(null=True)
 
     class Meta:
-        indexes = ((("customer", "kind"), True),)
+        indexes = ((("customer", "kind"), True), (("zipcode", "street_key"), False))
 
 
 class Employer(BaseModel):

@@ -10,6 +10,7 @@ from webapp.models import Address, Customer, Employer, Phone
 from webapp.models.base import in_list, insert_rows, utcnow
 from webapp.rules.customer_fields import MAILING_FIELDS, PRIMARY_ADDRESS_FIELDS
 from webapp.rules.record import is_blank, uses_primary_as_mailing
+from webapp.services.directory import street_key
 from webapp.services.passwords import hash_password
 
 CUSTOMER_COLUMNS = {
@@ -65,6 +66,8 @@ def address_rows(record: dict) -> dict[str, dict]:
     if not uses_primary_as_mailing(record):
         rows["mailing"] = dict(zip(ADDRESS_COLUMNS, (record[n] for n in MAILING_FIELDS),
                                    strict=True))
+    for row in rows.values():
+        row["street_key"] = street_key(row["street"])
     return rows
 
 

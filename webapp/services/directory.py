@@ -6,7 +6,6 @@ One place for these lookups serves the uniqueness rules, the duplicate check and
 username a new customer is given, for the services (the database as it is) and for an
 import (the database as the file's earlier rows would leave it: importing/view.py)."""
 
-import re
 from collections import defaultdict
 
 from webapp.models import Address, Customer, Phone
@@ -44,8 +43,15 @@ def address_key(street, zipcode, country) -> str | None:
     """The same street (case, spacing and punctuation aside) in the same ZIP code."""
     if not (street and zipcode):
         return None
-    folded = " ".join(re.sub(r"[.,#]", " ", street.casefold()).split())
-    return f"{folded}|{zipcode.upper()}|{country or ''}"
+    return f"{street_key(street)}|{zipcode}|{country or ''}"
+
+
+_PUNCTUATION = str.maketrans(".,#", "   ")
+
+
+def street_key(street: str | None) -> str | None:
+    """A street as it is matched: folded case, no punctuation, single spaces."""
+    return " ".join(street.casefold().translate(_PUNCTUATION).split()) if street else None
 
 
 def stored_holders(kind: str, values) -> dict[str, set[int]]:
@@ -77,12 +83,14 @@ def _query(kind: str, values: list[str]):
         return ((row.number, row.customer_id) for row in query)
     if kind == "address":
         wanted = set(values)
-        zipcodes = list({v.split("|")[1] for v in values})
-        query = Address.select(Address.customer, Address.street, Address.zipcode,
+        streets, zipcodes = zip(*(v.split("|")[:2] for v in values), strict=True)
+        query = Address.select(Address.customer, Address.street_key, Address.zipcode,
                                Address.country, Address.kind).where(
-            in_list(Address.zipcode, zipcodes))
-        return ((key, row.customer_id) for row in query if row.kind == "primary"
-                and (key := address_key(row.street, row.zipcode, row.country)) in wanted)
+            in_list(Address.zipcode, list(set(zipcodes)))
+            & in_list(Address.street_key, list(set(streets))))
+        return ((key, row.customer_id) for row in query.tuples().objects() if row.kind ==
+                "primary" and (key := f"{row.street_key}|{row.zipcode}|{row.country or ''}")
+                in wanted)
     raise ValueError(kind)
 
 

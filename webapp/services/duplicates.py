@@ -32,13 +32,14 @@ class Duplicates:
 
 
 def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[object], str],
-          own=None, stored: dict | None = None) -> Duplicates:
+          own=None, stored: dict | None = None, keys: dict | None = None) -> Duplicates:
     """`holders(kind, value)` gives who holds a value now; `describe(ref)` names one of
-    them for people ("customer #12 (David Hicks)"). `own` is the record's own customer,
-    `stored` its record before this write (only new values are judged)."""
+    them for people ("customer #12"). `own` is the record's own customer, `stored` its
+    record before this write (only new values are judged); `keys`: record_keys(record),
+    when the caller has them."""
     before = record_keys(stored) if stored else {}
     same_person, possible, matched = [], [], []
-    for kind, values in record_keys(record).items():
+    for kind, values in (keys or record_keys(record)).items():
         if kind not in WARNED and kind != "ssnBirth":
             continue
         for value in sorted(values - before.get(kind, set())):
