@@ -1,9 +1,11 @@
 """Operator commands: flask --app webapp init-db | create-user | seed-demo | demo-logins."""
 
 import secrets
+from contextlib import contextmanager
 
 import click
 from flask import Flask
+from peewee import SqliteDatabase
 
 from webapp.db import db
 from webapp.models import ALL_MODELS, ROLES, User
@@ -33,6 +35,25 @@ ADDED_COLUMNS = (("Customer", "version"), ("ChangeEntry", "version"),
 
 
 def add_missing_columns() -> None:
+    with foreign_keys_off():
+        _add_missing_columns()
+
+
+@contextmanager
+def foreign_keys_off():
+    """SQLite changes a column by copying its table, dropping the old one and renaming the
+    copy; with foreign keys on, that drop would cascade into every child row."""
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    if sqlite:
+        db.pragma("foreign_keys", 0)
+    try:
+        yield
+    finally:
+        if sqlite:
+            db.pragma("foreign_keys", 1)
+
+
+def _add_missing_columns() -> None:
     from playhouse.migrate import SchemaMigrator, migrate
 
     models = {m.__name__: m for m in ALL_MODELS}
