@@ -73,3 +73,31 @@ def test_tab_against_tab_the_second_save_is_refused(page, second_page, make_cust
     expect(second_page.locator("#tab .now-saved")).to_contain_text("o.reyes@example.com")
     shot(second_page, "conflict-tab-edit")
     assert Customer.get_by_id(customer.id).email == "o.reyes@example.com"
+
+
+def test_adding_a_possible_duplicate_asks_and_saves_once_confirmed(page, make_customer):
+    existing = make_customer(firstName="Lena", lastName="Hart", email="lena@example.com")
+    browser_login(page, "agent")
+    page.goto("/customers/new")
+    page.get_by_label("First name").fill("Lena")
+    page.get_by_label("Last name").fill("Hart-Vale")
+    page.get_by_label("Gender").select_option("female")
+    page.get_by_label("Date of birth").fill("1991-06-01")
+    page.get_by_label("Email", exact=True).fill("lena@example.com")
+    page.get_by_label("Primary phone", exact=True).fill("801-555-0177")
+    page.get_by_label("Primary phone type").select_option("cell")
+    page.get_by_label("Street address", exact=True).fill("4 Ridge Rd")
+    page.get_by_label("City", exact=True).fill("Provo")
+    page.get_by_label("State / province", exact=True).fill("UT")
+    page.get_by_label("ZIP / postal code", exact=True).fill("84601")
+    page.get_by_role("button", name="Add customer").click()
+    box = page.locator("#possible-duplicates")
+    expect(box).to_contain_text("the same email")
+    expect(box.get_by_role("link")).to_have_text(f"#{existing.id} Lena Hart")
+    expect(page.get_by_label("Last name")).to_have_value("Hart-Vale")
+    shot(page, "possible-duplicate")
+    assert Customer.select().count() == 1
+    box.get_by_label("I have checked: this is not the same customer. Save anyway.").check()
+    page.get_by_role("button", name="Add customer").click()
+    expect(page.locator("#customer-head h1")).to_contain_text("Lena Hart-Vale")
+    assert Customer.select().count() == 2
