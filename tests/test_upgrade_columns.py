@@ -4,15 +4,19 @@ street key, filled in for the addresses already there) and keeps every row."""
 
 from playhouse.migrate import SchemaMigrator, migrate
 
-from webapp.cli import ADDED_COLUMNS, create_tables, foreign_keys_off
+from webapp.cli import ADDED_COLUMNS, create_tables, table_copies
 from webapp.db import db
 from webapp.models import ALL_MODELS, Address, ChangeEntry, Customer
+from webapp.services.actor import Actor
 from webapp.services.customer_record import read_record
+from webapp.services.customers import delete_customer
 
 
 def test_added_columns_come_back_and_every_row_stays(app, make_customer):
     first = make_customer(importId="OLD-1", priAddress="12  Elm St.")
     make_customer(importId="OLD-2")
+    newest = make_customer(importId="OLD-3")
+    delete_customer(newest, Actor.system("test"))  # its ID is never to be given again
     before = {c.id: read_record(c) for c in Customer.select()}
     entries = ChangeEntry.select().count()
     models = {m.__name__: m for m in ALL_MODELS}
@@ -21,7 +25,7 @@ def test_added_columns_come_back_and_every_row_stays(app, make_customer):
         table = index.split("_")[0]
         if index in {i.name for i in db.get_indexes(table)}:
             migrate(migrator.drop_index(table, index))
-    with foreign_keys_off():  # as the earlier release's schema had it
+    with table_copies():  # as the earlier release's schema had it
         for model_name, column in ADDED_COLUMNS:
             migrate(migrator.drop_column(models[model_name]._meta.table_name, column))
     assert "version" not in {c.name for c in db.get_columns("customer")}
@@ -34,3 +38,4 @@ def test_added_columns_come_back_and_every_row_stays(app, make_customer):
     assert Address.get(Address.customer == first.id, Address.kind == "primary").street_key \
         == "12 elm st"
     assert "address_zipcode_street_key" in {i.name for i in db.get_indexes("address")}
+    assert make_customer(importId="NEW").id == newest.id + 1

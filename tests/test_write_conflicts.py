@@ -190,3 +190,21 @@ def test_deleting_a_loans_only_primary_says_so_and_a_stale_delete_asks_again(
     version = re.search(r'name="version" value="(\d+)"', again)[1]
     assert client.post(url, data={"version": version}).status_code == 302
     assert Customer.get_or_none(id=customer.id) is None and Loan.get_by_id(loan.id)
+
+
+def test_employer_tab_save_against_a_newer_version_is_refused(client, login, customer):
+    login("agent")
+    url = f"/customers/{customer.id}/employer/edit"
+    opened = client.get(url, headers=HX).get_data(True)
+    version = re.search(r'name="version" value="(\d+)"', opened)[1]
+    current = Customer.get_by_id(customer.id)
+    update_customer(current, {**read_record(current), "employerName": "Acme"},
+                    Actor(None, "api · hr"))
+    refused = client.post(url, headers=HX, data={"employerName": "Globex",
+                                                 "version": version}).get_data(True)
+    assert "someone else changed this customer" in refused and "api · hr" in refused
+    assert 'value="Globex"' in refused
+    assert Customer.get_by_id(customer.id).employers[0].name == "Acme"
+    version = re.search(r'name="version" value="(\d+)"', refused)[1]
+    client.post(url, headers=HX, data={"employerName": "Globex", "version": version})
+    assert Customer.get_by_id(customer.id).employers[0].name == "Globex"

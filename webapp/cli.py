@@ -35,22 +35,32 @@ ADDED_COLUMNS = (("Customer", "version"), ("ChangeEntry", "version"),
 
 
 def add_missing_columns() -> None:
-    with foreign_keys_off():
+    with table_copies():
         _add_missing_columns()
 
 
 @contextmanager
-def foreign_keys_off():
+def table_copies():
     """SQLite changes a column by copying its table, dropping the old one and renaming the
-    copy; with foreign keys on, that drop would cascade into every child row."""
-    sqlite = isinstance(db.obj, SqliteDatabase)
-    if sqlite:
-        db.pragma("foreign_keys", 0)
+    copy. With foreign keys on, that drop would cascade into every child row; and the
+    copy restarts AUTOINCREMENT at the highest ID left, so a deleted customer's ID would
+    be handed out again. Both are kept from happening here."""
+    if not isinstance(db.obj, SqliteDatabase):
+        yield
+        return
+    counters = dict(db.execute_sql("SELECT name, seq FROM sqlite_sequence").fetchall()
+                    if db.table_exists("sqlite_sequence") else [])
+    db.pragma("foreign_keys", 0)
     try:
         yield
     finally:
-        if sqlite:
-            db.pragma("foreign_keys", 1)
+        db.pragma("foreign_keys", 1)
+        for name, seq in counters.items():
+            db.execute_sql("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",
+                           (seq, name))
+            db.execute_sql("INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT "
+                           "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+                           (name, seq, name))
 
 
 def _add_missing_columns() -> None:

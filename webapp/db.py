@@ -4,6 +4,7 @@ SQLite is the default (a file in the instance folder, WAL mode so the web app an
 RQ workers can read while one of them writes); PostgreSQL when DATABASE_URL says so.
 """
 
+import threading
 from urllib.parse import parse_qs, urlparse
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -41,6 +42,30 @@ def database_from_url(url: str):
             **options,
         )
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+_after_commit = threading.local()
+
+
+def after_commit(action) -> None:
+    """Run `action` (removing stored files, say) once the outermost transaction has
+    committed, so a rollback never leaves rows that point at files already gone; at
+    once when no transaction is open."""
+    if not db.in_transaction():
+        action()
+        return
+    pending = getattr(_after_commit, "actions", None)
+    if pending is None:
+        pending = _after_commit.actions = []
+    pending.append(action)
+
+
+def run_after_commit(committed: bool) -> None:
+    """Called by whoever owns the outermost transaction, once it has ended."""
+    actions, _after_commit.actions = getattr(_after_commit, "actions", None) or [], []
+    if committed:
+        for action in actions:
+            action()
 
 
 def bind_database(url: str):

@@ -7,6 +7,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 
 from webapp.rules.spec import format_phone
+from webapp.services import history
 
 
 def page_or_partial(page_template: str, partial_template: str, **context) -> str:
@@ -33,6 +34,7 @@ def format_date(value) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(phone=format_phone, money=format_money, day=format_date)
     app.jinja_env.globals["intcomma"] = lambda n: f"{n:,}"
+    app.jinja_env.globals["field_label"] = history.label
 
     @app.context_processor
     def _who():

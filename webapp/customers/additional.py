@@ -9,6 +9,7 @@ from webapp.models import Customer
 from webapp.rules.context import RuleContext
 from webapp.rules.forms import form_text, rule_form_class
 from webapp.services import custom_fields as service
+from webapp.services.versions import StaleVersion
 
 
 def _form(customer: Customer, formdata=None):
@@ -37,6 +38,10 @@ def edit_additional(customer_id: int):
     form, definitions = _form(customer, request.form if request.method == "POST" else None)
     if request.method == "GET" or not form.validate():
         return render_tab(customer, "additional", form=form)
-    service.save_values(customer, {d.id: form.record.get(f"cf_{d.id}") for d in definitions},
-                        actor())
+    try:
+        service.save_values(customer, {d.id: form.record.get(f"cf_{d.id}")
+                                       for d in definitions},
+                            actor(), request.form.get("version", type=int))
+    except StaleVersion as stale:
+        return render_tab(customer, "additional", form=form, stale=stale)
     return section_response(customer, "additional")

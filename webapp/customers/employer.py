@@ -13,6 +13,7 @@ from webapp.rules.forms import form_text, rule_form_class
 from webapp.services import history
 from webapp.services.customer_record import read_record
 from webapp.services.customers import update_customer
+from webapp.services.versions import StaleVersion
 
 EMPLOYER_SPECS = [spec for spec in CUSTOMER_FIELDS if spec.section == "employer"]
 EmployerForm = rule_form_class("EmployerForm", EMPLOYER_SPECS)
@@ -41,5 +42,9 @@ def edit_employer(customer_id: int):
     form = _form(customer, request.form)
     if not form.validate():
         return render_tab(customer, "employer", form=form)
-    update_customer(customer, form.record, actor())
+    try:
+        update_customer(customer, form.record, actor(),
+                        expected_version=request.form.get("version", type=int))
+    except StaleVersion as stale:
+        return render_tab(customer, "employer", form=form, stale=stale)
     return section_response(customer, "employer")

@@ -100,12 +100,6 @@ class CustomerForm:
     def label_of(name: str) -> str:
         return history.label(name)
 
-    def conflict_changes(self) -> list[dict]:
-        """What the other writers did since this form was opened, oldest first."""
-        return [{"at": e.at, "who": e.actor, "source": e.source,
-                 "what": history.label(e.field) if e.field else e.action,
-                 "old": e.old_value, "new": e.new_value} for e in self.conflict.changes()]
-
     @property
     def opened_version(self) -> int | None:
         """The customer's version when this form was opened (posted back with it)."""

@@ -7,7 +7,6 @@ from webapp.customers.sections import actor
 from webapp.customers.tabs import customer_or_404
 from webapp.models import CustomerStatus
 from webapp.rules.customer_fields import FIELDS_BY_NAME
-from webapp.services import history
 from webapp.services.customers import create_customer, delete_customer, update_customer
 from webapp.services.loan_links import loans_losing_their_primary
 from webapp.services.search import PAGE_SIZE, customer_query
@@ -74,5 +73,4 @@ def delete(customer_id: int):
     return render_template("customers/confirm_delete.html", customer=customer,
                            loan_count=customer.loan_links.count(), changed=changed,
                            version=version,
-                           label=history.label,
                            orphaned=loans_losing_their_primary(customer.id))

@@ -12,7 +12,7 @@ from itertools import islice
 from flask import current_app
 from peewee import IntegrityError, SqliteDatabase, fn
 
-from webapp.db import db
+from webapp.db import db, run_after_commit
 from webapp.importing import lifecycle, reader
 from webapp.importing.checks import RowChecker, RowResult
 from webapp.importing.columns import CellMapper
@@ -144,11 +144,16 @@ class _Pass:
         for attempt in range(1, CHUNK_TRIES + 1):
             try:
                 self._handle(chunk)
+                run_after_commit(True)  # removed customers' files go once the chunk is in
                 break
             except (StaleVersion, RecordRejected, IntegrityError):
+                run_after_commit(False)
                 self.view.end_chunk()  # forget what it read: judge it on what is there now
                 if attempt == CHUNK_TRIES:
                     raise
+            except BaseException:
+                run_after_commit(False)
+                raise
         self.view.end_chunk()
         if self.phase == "import":
             webhooks.kick()  # the chunk's events are committed with it

@@ -24,7 +24,7 @@ from webapp.models import Customer
 from webapp.models.base import in_list
 from webapp.rules.spec import is_digits
 from webapp.services.customer_record import read_records
-from webapp.services.directory import stored_holders
+from webapp.services.directory import stored_holders, stored_usernames_starting
 
 _UNTOUCHED = object()
 
@@ -77,8 +77,10 @@ class Scratch:
         codes = [(_code(ref),) for ref in states]
         self._db.execute("BEGIN")
         self._db.executemany("DELETE FROM held WHERE ref = ?", codes)
+        # A password plays no part in judging later rows: it never reaches the disk.
         self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
-            (_code(ref), pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+            (_code(ref), pickle.dumps(record and {**record, "password": None},
+                                      pickle.HIGHEST_PROTOCOL))
             for ref, record in states.items()])
         self._db.executemany("INSERT INTO held VALUES (?, ?, ?)", [
             (kind, value, _code(ref)) for ref, record in states.items() if record
@@ -198,8 +200,8 @@ class FileView:
         return found.union(held)
 
     def usernames_starting(self, stem: str) -> set[str]:
-        names = {row.username for row in Customer.select(Customer.id, Customer.username)
-                 .where(Customer.username.startswith(stem)) if self.state(row.id) is _UNTOUCHED}
+        names = {name for ref, name in stored_usernames_starting(stem)
+                 if self.state(ref) is _UNTOUCHED}
         if self.scratch:
             names |= {name for name, refs in self.scratch.usernames_starting(stem).items()
                       if any(ref not in self._states for ref in refs)}

@@ -8,7 +8,7 @@ from peewee import fn
 from webapp.db import db
 from webapp.models import Customer, CustomFieldDefinition, CustomFieldValue
 from webapp.rules.spec import FieldSpec
-from webapp.services import history
+from webapp.services import history, versions
 from webapp.services.actor import Actor
 
 KINDS = {"text": ("text", "Text"), "number": ("number", "Number"),
@@ -60,12 +60,17 @@ def values_for(customer: Customer) -> dict[int, str | None]:
     return {v.definition_id: v.value for v in customer.custom_values}
 
 
-def save_values(customer: Customer, values: dict[int, object], actor: Actor) -> int:
-    """values: definition id -> parsed value (None clears). Returns how many changed."""
-    stored = values_for(customer)
+def save_values(customer: Customer, values: dict[int, object], actor: Actor,
+                expected_version: int | None = None) -> int:
+    """values: definition id -> parsed value (None clears). Returns how many changed.
+    With `expected_version` (the form's), refused (versions.StaleVersion) when someone
+    changed the customer since."""
     definitions = {d.id: d for d in active_definitions()}
     changed = 0
     with db.atomic():
+        if expected_version is not None:  # first: the compare, and the row lock
+            versions.check(customer.id, expected_version, lock=True)
+        stored = values_for(customer)
         for definition_id, value in values.items():
             text = _as_text(value)
             old = stored.get(definition_id)

@@ -3,7 +3,7 @@ so uniqueness, defaults and the change history behave the same through every doo
 
 from contextlib import contextmanager
 
-from webapp.db import db
+from webapp.db import after_commit, db
 from webapp.models import (
     Address,
     Communication,
@@ -154,9 +154,9 @@ def remove_personal_rows(customer: Customer, expected_version: int | None = None
         had_photo = CustomerPhoto.select().where(CustomerPhoto.customer == customer).exists()
         yield {name: model.delete().where(model.customer == customer).execute()
                for name, model in PERSONAL_ROWS}
-    documents.remove_files(document_ids)
+    after_commit(lambda: documents.remove_files(document_ids))
     if had_photo:
-        photos.photo_path(customer.id).unlink(missing_ok=True)
+        after_commit(lambda: photos.photo_path(customer.id).unlink(missing_ok=True))
 
 
 def _created_event(customer_id: int, record: dict, titles: dict) -> tuple[str, int, dict]:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from webapp.rules.spec import FieldError, format_phone, mask_last4
 from webapp.services.directory import record_keys
 
+# A placeholder value many customers share (none@none.com) names a few and counts the rest.
+MATCHES_NAMED = 3
 # kind -> (field the problem is shown at, what matched, as people say it)
 WARNED = {
     "ssn": ("ssn", "SSN / SIN"), "idNumber": ("idNumber", "ID number"),
@@ -38,7 +40,7 @@ def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[
     record before this write (only new values are judged); `keys`: record_keys(record),
     when the caller has them."""
     before = record_keys(stored) if stored else {}
-    same_person, possible, matched = [], [], []
+    same_person, possible, matched = [], [], set()
     for kind, values in (keys or record_keys(record)).items():
         if kind not in WARNED and kind != "ssnBirth":
             continue
@@ -46,8 +48,10 @@ def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[
             others = sorted((h for h in holders(kind, value) if h != own), key=str)
             if not others:
                 continue
-            matched += [o for o in others if o not in matched]
-            names = ", ".join(describe(o) for o in others)
+            matched.update(others[:MATCHES_NAMED])
+            names = ", ".join(describe(o) for o in others[:MATCHES_NAMED]) + (
+                f" and {len(others) - MATCHES_NAMED:,} more customers"
+                if len(others) > MATCHES_NAMED else "")
             if kind == "ssnBirth":
                 same_person.append(FieldError(
                     "ssn", f"{names[0].upper()}{names[1:]} has the same SSN and date of birth: "
@@ -66,4 +70,4 @@ def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[
     # The same person need not be warned about once more for each part of it.
     if same_person:
         possible = [p for p in possible if p.field != "ssn"]
-    return Duplicates(same_person, possible, matched)
+    return Duplicates(same_person, possible, sorted(matched, key=str))

@@ -2,6 +2,9 @@
 than the one stored is refused, so what someone else saved in between is never silently
 overwritten (optimistic concurrency: nothing is locked while a person edits)."""
 
+from peewee import SqliteDatabase
+
+from webapp.db import db
 from webapp.models import ChangeEntry, Customer
 from webapp.models.base import utcnow
 
@@ -41,9 +44,13 @@ def advance(customer_id: int, expected: int | None = None) -> int:
     return current(customer_id)
 
 
-def check(customer_id: int, expected: int) -> None:
-    """Refuse a writer whose version is out of date, without writing anything."""
-    stored = current(customer_id)
+def check(customer_id: int, expected: int, lock: bool = False) -> None:
+    """Refuse a writer whose version is out of date, without writing anything. `lock`:
+    hold the customer's row until the caller's transaction ends (its writes follow)."""
+    query = Customer.select(Customer.version).where(Customer.id == customer_id)
+    if lock and not isinstance(db.obj, SqliteDatabase):  # SQLite: BEGIN IMMEDIATE
+        query = query.for_update()
+    stored = query.scalar()
     if stored != expected:
         raise StaleVersion(customer_id, expected, stored)
 
