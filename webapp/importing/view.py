@@ -24,7 +24,11 @@ from webapp.models import Customer
 from webapp.models.base import in_list
 from webapp.rules.spec import is_digits
 from webapp.services.customer_record import read_records
-from webapp.services.directory import stored_holders, stored_usernames_starting
+from webapp.services.directory import (
+    record_keys,
+    stored_holders,
+    stored_usernames_starting,
+)
 
 _UNTOUCHED = object()
 
@@ -39,8 +43,8 @@ class Scratch:
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE state (ref TEXT PRIMARY KEY, record BLOB) WITHOUT ROWID;"
-            "CREATE TABLE held (kind TEXT, value TEXT, ref TEXT);"
-            "CREATE INDEX held_value ON held (kind, value); CREATE INDEX held_ref ON held (ref);")
+            "CREATE TABLE held (kind TEXT, value TEXT, ref TEXT, PRIMARY KEY (kind, value, ref))"
+            " WITHOUT ROWID;")
 
     def states(self, refs) -> dict:
         """ref -> record (None once removed) for the refs earlier chunks touched."""
@@ -72,11 +76,13 @@ class Scratch:
             found[value].add(_ref(ref))
         return found
 
-    def store(self, states: dict, keys: dict) -> None:
-        """The chunk's effects: each ref's record and (from `keys`) what it holds."""
-        codes = [(_code(ref),) for ref in states]
+    def store(self, states: dict, keys: dict, replaced: dict) -> None:
+        """The chunk's effects: each ref's record and (from `keys`) what it holds now;
+        `replaced`: what the refs stored by earlier chunks held then."""
         self._db.execute("BEGIN")
-        self._db.executemany("DELETE FROM held WHERE ref = ?", codes)
+        self._db.executemany("DELETE FROM held WHERE kind = ? AND value = ? AND ref = ?", [
+            (kind, value, _code(ref)) for ref, held in replaced.items()
+            for kind, values in held.items() for value in values])
         # A password plays no part in judging later rows: it never reaches the disk.
         self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
             (_code(ref), pickle.dumps(record and {**record, "password": None},
@@ -263,5 +269,7 @@ class FileView:
         """Verify keeps the chunk's effects for the rows to come; the import has written
         them to the database, where the next chunk reads them."""
         if self.scratch and self._states:
-            self.scratch.store(self._states, self._keys)
+            replaced = {ref: record_keys(earlier) for ref in self._states
+                        if (earlier := self._earlier_states.get(ref)) and earlier is not _UNTOUCHED}
+            self.scratch.store(self._states, self._keys, replaced)
         self._begin_chunk()
