@@ -62,7 +62,8 @@ def test_edit_shows_full_ssn_only_in_the_form_and_keeps_password(client, login,
     assert 'value="123456789"' in form_page and "Secret12" not in form_page
     old_hash = customer.password_hash
     data = {**FORM, "firstName": "Davy", "lastName": "Hicks", "ssn": "123456789",
-            "status": str(customer.status_id), "gender": "male"}
+            "status": str(customer.status_id), "gender": "male",
+            "version": str(customer.version)}
     response = client.post(f"/customers/{customer.id}/edit", data=data)
     assert response.status_code == 302
     assert Customer.get_by_id(customer.id).password_hash == old_hash
@@ -88,7 +89,9 @@ def test_agents_cannot_delete_managers_can(client, login, make_customer):
     login("manager")
     confirm = client.get(f"/customers/{customer.id}/delete").get_data(as_text=True)
     assert "This cannot be undone" in confirm and "not linked to any loan" in confirm
-    response = client.post(f"/customers/{customer.id}/delete")
+    unversioned = client.post(f"/customers/{customer.id}/delete").get_data(as_text=True)
+    assert "did not say which version" in unversioned and Customer.select().count() == 1
+    response = client.post(f"/customers/{customer.id}/delete", data={"version": "1"})
     assert response.status_code == 302
     assert Customer.select().count() == 0
     assert client.get(f"/customers/{customer.id}").status_code == 404

@@ -208,13 +208,13 @@ def test_employer_edit_in_place_with_rules_and_its_own_history(client, customer)
     form = client.get(url, headers=HX).get_data(as_text=True)
     assert "Save employer" in form and "<html" not in form
     refused = client.post(url, data={"employerName": "Acme", "employerIncome": "3000",
-                                     "employerCountry": "usa"}, headers=HX)
+                                     "employerCountry": "usa", "version": "1"}, headers=HX)
     text = refused.get_data(as_text=True)
     assert 'id="employerIncomeFreq-error">Income frequency is required with an income' in text
     assert 'value="Acme"' in text
     client.post(url, data={"employerName": "Acme", "employerIncome": "3000",
                            "employerIncomeFreq": "monthly", "employerCountry": "usa",
-                           "employerNextPayday": "2030-01-15"}, headers=HX)
+                           "employerNextPayday": "2030-01-15", "version": "1"}, headers=HX)
     view = client.get(f"/customers/{customer.id}/employer").get_data(as_text=True)
     assert "Acme" in view and "$3,000.00" in view and "Employer history" in view
     fields = {f for f, _, _ in history_fields(customer, "employer")}
@@ -312,7 +312,7 @@ def test_custom_fields_defined_by_managers_filled_by_agents_with_rules(client, l
     client.post(url, data={f"cf_{ids['Household size']}": "4",
                            f"cf_{ids['Move-in date']}": "03/15/2021",
                            f"cf_{ids['Preferred language']}": "spanish",
-                           f"cf_{ids['Veteran']}": "1"}, headers=HX)
+                           f"cf_{ids['Veteran']}": "1", "version": "1"}, headers=HX)
     view = client.get(f"/customers/{customer.id}/additional").get_data(as_text=True)
     for shown in ("Spanish", "2021-03-15", "Yes", ">4<"):
         assert shown in view

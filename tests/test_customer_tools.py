@@ -33,11 +33,13 @@ def customer(make_customer, login):
 
 
 def form_fields(customer) -> dict:
-    """What the customer form posts for this customer as stored (to change one field)."""
+    """What the customer form posts for this customer as stored (to change one field),
+    with the version it was opened at."""
     from webapp.customers.forms import form_data
     from webapp.services.customer_record import read_record
 
-    data = form_data(read_record(Customer.get_by_id(customer.id)))
+    stored = Customer.get_by_id(customer.id)
+    data = {**form_data(read_record(stored)), "version": str(stored.version)}
     data["status"] = str(data["status"])
     return {k: ("y" if v is True else v) for k, v in data.items() if v not in (None, False)}
 

@@ -208,3 +208,18 @@ def test_employer_tab_save_against_a_newer_version_is_refused(client, login, cus
     version = re.search(r'name="version" value="(\d+)"', refused)[1]
     client.post(url, headers=HX, data={"employerName": "Globex", "version": version})
     assert Customer.get_by_id(customer.id).employers[0].name == "Globex"
+
+
+def test_a_form_that_says_no_version_is_refused_not_trusted(client, login, customer):
+    """A tab opened before this release, or a post not made by our pages, cannot say
+    what it would overwrite: it is refused, the typed values kept, the current version
+    put in the form."""
+    login("agent")
+    data = {k: v for k, v in form_fields(customer).items() if k != "version"}
+    refused = client.post(f"/customers/{customer.id}/summary/edit", headers=HX,
+                          data={**data, "firstName": "Davey"}).get_data(True)
+    assert "did not say which version" in refused and 'value="Davey"' in refused
+    assert Customer.get_by_id(customer.id).first_name == "David"
+    saved = section_post(client, customer, "summary", opened_version(refused),
+                         firstName="Davey")
+    assert "Saved: 1 field changed." in saved

@@ -9,6 +9,7 @@ from webapp.models import Customer
 from webapp.rules.context import RuleContext
 from webapp.rules.forms import form_text, rule_form_class
 from webapp.services import custom_fields as service
+from webapp.services import versions
 from webapp.services.versions import StaleVersion
 
 
@@ -41,7 +42,7 @@ def edit_additional(customer_id: int):
     try:
         service.save_values(customer, {d.id: form.record.get(f"cf_{d.id}")
                                        for d in definitions},
-                            actor(), request.form.get("version", type=int))
+                            actor(), versions.posted(customer.id, request.form.get("version")))
     except StaleVersion as stale:
         return render_tab(customer, "additional", form=form, stale=stale)
     return section_response(customer, "additional")

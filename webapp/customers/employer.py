@@ -10,7 +10,7 @@ from webapp.models import Customer
 from webapp.rules.context import RuleContext
 from webapp.rules.customer_fields import CUSTOMER_FIELDS
 from webapp.rules.forms import form_text, rule_form_class
-from webapp.services import history
+from webapp.services import history, versions
 from webapp.services.customer_record import read_record
 from webapp.services.customers import update_customer
 from webapp.services.versions import StaleVersion
@@ -44,7 +44,8 @@ def edit_employer(customer_id: int):
         return render_tab(customer, "employer", form=form)
     try:
         update_customer(customer, form.record, actor(),
-                        expected_version=request.form.get("version", type=int))
+                        expected_version=versions.posted(customer.id,
+                                                         request.form.get("version")))
     except StaleVersion as stale:
         return render_tab(customer, "employer", form=form, stale=stale)
     return section_response(customer, "employer")

@@ -18,7 +18,7 @@ from webapp.rules.customer_fields import (
 from webapp.rules.forms import RuleForm, rule_form_class
 from webapp.rules.record import uses_primary_as_mailing
 from webapp.rules.spec import form_text
-from webapp.services import history
+from webapp.services import history, versions
 from webapp.services.customer_record import read_record
 from webapp.services.customers import PossibleDuplicate, RecordRejected
 from webapp.services.versions import StaleVersion
@@ -100,11 +100,12 @@ class CustomerForm:
     def label_of(name: str) -> str:
         return history.label(name)
 
-    @property
-    def opened_version(self) -> int | None:
-        """The customer's version when this form was opened (posted back with it)."""
-        text = self.version.data
-        return int(text) if isinstance(text, str) and text.isdigit() else None
+    @staticmethod
+    def opened_version(customer_id: int) -> int:
+        """The customer's version when this form was opened, as the post says (not the
+        field's data: WTForms keeps the current version there when none is posted);
+        versions.StaleVersion when the post does not say."""
+        return versions.posted(customer_id, request.form.get("version"))
 
 
 @cache

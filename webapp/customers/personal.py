@@ -38,7 +38,7 @@ def edit_part(customer_id: int, tab: str):
     customer = customer_or_404(customer_id)
     form = edit_form(customer, EDITED_PARTS[tab])
     if form.validate_on_submit() and saved(form, lambda r, ok: update_customer(
-            customer, r, actor(), expected_version=form.opened_version, confirmed=ok)):
+            customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok)):
         return section_response(customer, tab, refresh_head=True)
     return render_tab(customer, tab, form=form, shown_for=SHOWN_FOR)
 

@@ -7,6 +7,7 @@ from webapp.customers.sections import actor
 from webapp.customers.tabs import customer_or_404
 from webapp.models import CustomerStatus
 from webapp.rules.customer_fields import FIELDS_BY_NAME
+from webapp.services import versions
 from webapp.services.customers import create_customer, delete_customer, update_customer
 from webapp.services.loan_links import loans_losing_their_primary
 from webapp.services.search import PAGE_SIZE, customer_query
@@ -49,7 +50,7 @@ def edit(customer_id: int):
     customer = customer_or_404(customer_id)
     form = edit_form(customer)
     if form.validate_on_submit() and saved(form, lambda r, ok: update_customer(
-            customer, r, actor(), expected_version=form.opened_version, confirmed=ok)):
+            customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok)):
         return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=customer,
                            shown_for=SHOWN_FOR)
@@ -63,7 +64,8 @@ def delete(customer_id: int):
     if request.method == "POST":
         name = customer.display_name
         try:
-            delete_customer(customer, actor(), request.form.get("version", type=int))
+            delete_customer(customer, actor(),
+                            versions.posted(customer.id, request.form.get("version")))
         except StaleVersion as stale:
             changed, version = stale.changes(), stale.current  # seen: confirm again
         else:

@@ -10,21 +10,36 @@ from webapp.models.base import utcnow
 
 
 class StaleVersion(Exception):
-    """The customer changed after the writer read it."""
+    """The customer changed after the writer read it (or the writer could not say which
+    version it read: `expected` None)."""
 
-    def __init__(self, customer_id: int, expected: int, current: int | None):
+    def __init__(self, customer_id: int, expected: int | None, current: int | None):
         self.customer_id, self.expected, self.current = customer_id, expected, current
-        super().__init__(f"Customer #{customer_id} was changed by someone else (version "
-                         f"{current}, not {expected}) or removed." if current is not None else
-                         f"Customer #{customer_id} was removed.")
+        super().__init__(f"Customer #{customer_id} was removed." if current is None else
+                         f"Customer #{customer_id} is at version {current}; the write was "
+                         f"made against {expected or 'no version'}.")
 
     @property
     def removed(self) -> bool:
         return self.current is None
 
+    @property
+    def unknown(self) -> bool:
+        """The form came without the version it was opened at (opened before an upgrade,
+        or not by our pages): what changed since cannot be told."""
+        return self.expected is None
+
     def changes(self) -> list[ChangeEntry]:
         """What happened since the writer's version, oldest first: who, what, when."""
-        return changes_since(self.customer_id, self.expected)
+        return [] if self.expected is None else changes_since(self.customer_id, self.expected)
+
+
+def posted(customer_id: int, text: str | None) -> int:
+    """The version a form says it was opened at; a form that says none is refused like a
+    stale one, since what it would overwrite cannot be told."""
+    if text is not None and text.isascii() and text.isdigit() and len(text) < 12:
+        return int(text)
+    raise StaleVersion(customer_id, None, current(customer_id))
 
 
 def current(customer_id: int) -> int | None:
