@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from redis import Redis
@@ -246,13 +247,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, users):
+@contextmanager
+def _browser_page(browser, live_server):
+    """A page in a browser context of its own: its own cookies, so its own sign-in."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
+    yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, users):
+    with _browser_page(browser, live_server) as first:
+        yield first
+
+
+@pytest.fixture
+def second_page(browser, live_server, users):
+    """A second person at another browser, for tests where two people collide."""
+    with _browser_page(browser, live_server) as second:
+        yield second
 
 
 def browser_login(page, role: str):

@@ -11,15 +11,6 @@ from webapp.models import Customer
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def second_page(browser, live_server, users):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def edit_tab(page, customer_id: int, tab: str):
     page.goto(f"/customers/{customer_id}/{tab}")
     page.locator("#tab").get_by_role("button", name="Edit").click()

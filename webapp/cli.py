@@ -80,12 +80,16 @@ def _add_missing_columns() -> None:
 def _fill_street_keys(address) -> None:
     from webapp.services.directory import street_key
 
-    rows = list(address.select(address.id, address.street).tuples())
+    # Page by ID and update a page with one executemany: a million addresses fit neither
+    # in memory at once nor in a million round trips.
+    sql = (f'UPDATE "{address._meta.table_name}" SET street_key = {db.param} '
+           f'WHERE id = {db.param}')
+    last = 0
     with db.atomic():
-        for start in range(0, len(rows), 5000):
-            for row_id, street in rows[start:start + 5000]:
-                address.update(street_key=street_key(street)).where(
-                    address.id == row_id).execute()
+        while page := list(address.select(address.id, address.street).where(
+                address.id > last).order_by(address.id).limit(5000).tuples()):
+            db.cursor().executemany(sql, [(street_key(s), i) for i, s in page])
+            last = page[-1][0]
 
 
 @click.command("init-db")

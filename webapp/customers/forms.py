@@ -97,10 +97,6 @@ class CustomerForm:
         return [(c.id, c.display_name) for c in Customer.select().where(Customer.id.in_(ids))]
 
     @staticmethod
-    def label_of(name: str) -> str:
-        return history.label(name)
-
-    @staticmethod
     def opened_version(customer_id: int) -> int:
         """The customer's version when this form was opened, as the post says (not the
         field's data: WTForms keeps the current version there when none is posted);
