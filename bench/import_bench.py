@@ -55,8 +55,12 @@ def generate(rows: int, path: Path, bad: int) -> Path:
 
 
 def run_child(part: str, path: Path) -> dict:
-    finished = subprocess.run([sys.executable, __file__, "--child", part, str(path)],
-                              capture_output=True, text=True, cwd=ROOT)
+    finished = subprocess.run(
+        [sys.executable, __file__, "--child", part, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if finished.returncode:
         sys.exit(finished.stderr)
     result = json.loads(finished.stdout.strip().splitlines()[-1])
@@ -102,20 +106,30 @@ def ours(part: str, path: Path) -> dict:
         started = time.perf_counter()
         done = (runner.verify if part == "verify" else runner.ingest)(job.id)
         result = _result(done.rows_done, started)
-        result.update(state=done.state, failed=done.failed,
-                      written=done.added if part == "ingest" else done.would_add)
+        result.update(
+            state=done.state,
+            failed=done.failed,
+            written=done.added if part == "ingest" else done.would_add,
+        )
     return result
 
 
 def _result(rows: int, started: float) -> dict:
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
-            "peak_rss_mib": peak_kib / 1024}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "peak_rss_mib": peak_kib / 1024,
+    }
 
 
-CHILDREN = {"raw": raw, "verify": lambda p: ours("verify", p),
-            "ingest": lambda p: ours("ingest", p)}
+CHILDREN = {
+    "raw": raw,
+    "verify": lambda p: ours("verify", p),
+    "ingest": lambda p: ours("ingest", p),
+}
 
 
 def report(path: Path, results: dict) -> None:
@@ -125,8 +139,10 @@ def report(path: Path, results: dict) -> None:
     print(f"\nfile: {path.name}, {results['raw']['rows']:,} rows")
     print(f"{'part':<16}{'rows/s':>12}{'ours/raw':>10}{'peak RSS':>12}")
     for part, result in results.items():
-        print(f"{part:<16}{result['rows_per_s']:>12,.0f}{result['rows_per_s'] / raw_rate:>10.1%}"
-              f"{result['peak_rss_mib']:>9.0f} MiB")
+        print(
+            f"{part:<16}{result['rows_per_s']:>12,.0f}{result['rows_per_s'] / raw_rate:>10.1%}"
+            f"{result['peak_rss_mib']:>9.0f} MiB"
+        )
     print(f"{'verify + ingest':<16}{combined:>12,.0f}{combined / raw_rate:>10.1%}")
 
 

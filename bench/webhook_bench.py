@@ -54,20 +54,30 @@ def main() -> None:
         keys = _import_ids(adds)
         quiet = _ingest_seconds(_status_file(folder, keys, "Inactive"))
         print(f"no webhook:   {args.rows / quiet:,.0f} rows/s ({quiet:.1f} s)", flush=True)
-        webhooks.save_webhook(None, "http://127.0.0.1:9/hook", "bench-secret-0123456789",
-                              ["customer.status_changed", "customer.updated"], True)
+        webhooks.save_webhook(
+            None,
+            "http://127.0.0.1:9/hook",
+            "bench-secret-0123456789",
+            ["customer.status_changed", "customer.updated"],
+            True,
+        )
         listened = _ingest_seconds(_status_file(folder, keys, "Active"))
         from webapp.models import OutboundEvent
 
         events = OutboundEvent.select().count()
-        print(f"with webhook: {args.rows / listened:,.0f} rows/s ({listened:.1f} s), "
-              f"{events:,} events in the outbox", flush=True)
+        print(
+            f"with webhook: {args.rows / listened:,.0f} rows/s ({listened:.1f} s), "
+            f"{events:,} events in the outbox",
+            flush=True,
+        )
         print(f"slowdown: {(listened / quiet - 1) * 100:+.1f}% (target: at most +10%)")
         started = time.perf_counter()
         queued = webhooks.dispatch_events()
         seconds = time.perf_counter() - started
-        print(f"dispatch (webhooks queue): {queued:,} delivery jobs queued in {seconds:.1f} s "
-              f"({queued / seconds:,.0f}/s)")
+        print(
+            f"dispatch (webhooks queue): {queued:,} delivery jobs queued in {seconds:.1f} s "
+            f"({queued / seconds:,.0f}/s)"
+        )
         redis_connection().flushdb()
 
 

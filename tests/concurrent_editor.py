@@ -26,21 +26,28 @@ def main(job_id: int, threshold: int, ids: list[int]) -> None:
         forms = []
         for number, customer_id in enumerate(ids):
             customer = Customer.get_by_id(customer_id)
-            forms.append((customer, {**read_record(customer),
-                                     "email": f"agent{number}@example.com"}))
+            forms.append(
+                (customer, {**read_record(customer), "email": f"agent{number}@example.com"})
+            )
         while ImportJob.get_by_id(job_id).checkpoint_line < threshold:
             time.sleep(0.01)
         for customer, opened in reversed(forms):
             customer_id = customer.id
             time.sleep(rng.uniform(0, 0.005))
             try:
-                update_customer(customer, opened, Actor(None, "agent process"),
-                                expected_version=customer.version)
+                update_customer(
+                    customer,
+                    opened,
+                    Actor(None, "agent process"),
+                    expected_version=customer.version,
+                )
                 outcome = "saved"
             except StaleVersion:
                 outcome = "refused"
-            print(json.dumps({"id": customer_id, "email": opened["email"],
-                              "outcome": outcome}), flush=True)
+            print(
+                json.dumps({"id": customer_id, "email": opened["email"], "outcome": outcome}),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

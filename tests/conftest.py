@@ -25,8 +25,7 @@ from webapp.services.statuses import create_status
 PASSWORDS = {"agent": "agent-pass-123", "manager": "manager-pass-123", "admin": "admin-pass-123"}
 # A Redis database of its own per run (1-15; 0 is the app's), so two suites on one
 # machine do not flush each other's queues.
-REDIS_URL = os.environ.get("TEST_REDIS_URL",
-                           f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
 
 
 @pytest.fixture(scope="session")
@@ -65,14 +64,16 @@ def app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("SECRET_KEY", "test-secret")
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "1000")
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": None,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": None,
+        }
+    )
     create_tables()
     _empty_tables()
     webhooks.forget_subscriptions()  # no webhook or status title survives a test
@@ -104,8 +105,12 @@ def run_worker(app):
     """Run a real RQ worker in burst mode: it works off the queues, then exits."""
 
     def run(timeout: int = 120) -> subprocess.CompletedProcess:
-        finished = subprocess.run([sys.executable, "-m", "jobs.worker", "--burst"],
-                                  capture_output=True, text=True, timeout=timeout)
+        finished = subprocess.run(
+            [sys.executable, "-m", "jobs.worker", "--burst"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert finished.returncode == 0, finished.stderr[-3000:]
         return finished
 
@@ -122,8 +127,12 @@ def small_chunks(app, monkeypatch):
 @pytest.fixture
 def live_worker(app):
     """A real RQ worker running in the background for the length of a test."""
-    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "jobs.worker"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     yield worker
     # SIGTERM is RQ's warm shutdown (it finishes the job in hand); a worker left behind
     # would take jobs from later test runs, so it is killed outright if it lingers.
@@ -142,15 +151,23 @@ def client(app):
 
 @pytest.fixture
 def users(app, password_hashes):
-    return {role: User.create(username=role, display_name=f"Test {role}", role=role,
-                              password_hash=password_hashes[role])
-            for role in PASSWORDS}
+    return {
+        role: User.create(
+            username=role,
+            display_name=f"Test {role}",
+            role=role,
+            password_hash=password_hashes[role],
+        )
+        for role in PASSWORDS
+    }
 
 
 @pytest.fixture
 def statuses(app):
-    return {title: create_status(title, make_default=title == "Active")
-            for title in ("Active", "Inactive", "Bankruptcy")}
+    return {
+        title: create_status(title, make_default=title == "Active")
+        for title in ("Active", "Inactive", "Bankruptcy")
+    }
 
 
 @pytest.fixture
@@ -171,8 +188,10 @@ TENANT = "5200001"
 
 @pytest.fixture
 def tokens(users):
-    return {role: api_tokens.create_token(f"{role} system", role, users["admin"])[1]
-            for role in ("agent", "manager", "admin")}
+    return {
+        role: api_tokens.create_token(f"{role} system", role, users["admin"])[1]
+        for role in ("agent", "manager", "admin")
+    }
 
 
 @pytest.fixture
@@ -180,19 +199,32 @@ def api(client, tokens):
     """Calls the API as a role: api("get", url, role="agent", json=...)."""
 
     def call(method, url, role="agent", **kwargs):
-        headers = {"Authorization": f"Bearer {tokens[role]}", "Autopal-Instance-ID": TENANT,
-                   **kwargs.pop("headers", {})}
+        headers = {
+            "Authorization": f"Bearer {tokens[role]}",
+            "Autopal-Instance-ID": TENANT,
+            **kwargs.pop("headers", {}),
+        }
         return client.open(url, method=method.upper(), headers=headers, **kwargs)
 
     return call
 
 
 VALID_CELLS = {
-    "customerType": "individual", "firstName": "David", "lastName": "Hicks",
-    "ssn": "999-99-9999", "idType": "ssn", "birthday": "1985-01-01", "gender": "male",
-    "gencode": "none", "priPhone": "9876543210", "priPhoneType": "cell",
-    "priAddress": "321 Oak Lane", "priCity": "Schenectady", "priState": "NY",
-    "priZipcode": "12345", "priCountry": "usa",
+    "customerType": "individual",
+    "firstName": "David",
+    "lastName": "Hicks",
+    "ssn": "999-99-9999",
+    "idType": "ssn",
+    "birthday": "1985-01-01",
+    "gender": "male",
+    "gencode": "none",
+    "priPhone": "9876543210",
+    "priPhoneType": "cell",
+    "priAddress": "321 Oak Lane",
+    "priCity": "Schenectady",
+    "priState": "NY",
+    "priZipcode": "12345",
+    "priCountry": "usa",
 }
 
 
@@ -211,7 +243,8 @@ def make_customer(statuses):
         made.append(1)
         birthday = f"1985-01-{len(made):02d}" if len(made) < 29 else f"19{len(made):02d}-02-01"
         verdict = CompiledRules(RuleContext.load()).check_new(
-            {**VALID_CELLS, "birthday": birthday, **cells})
+            {**VALID_CELLS, "birthday": birthday, **cells}
+        )
         assert verdict.ok, verdict.errors
         return create_customer(verdict.record, Actor.system("test"), confirmed=True)
 
@@ -219,6 +252,7 @@ def make_customer(statuses):
 
 
 # ---- browser tests -------------------------------------------------------------------
+
 
 @pytest.fixture
 def live_server(app):
@@ -239,9 +273,15 @@ def browser():
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -279,8 +319,9 @@ def browser_login(page, role: str):
 
 def wait_for_htmx(page):
     """Until htmx has swapped and settled, new content has no triggers yet."""
-    page.wait_for_function("!document.querySelector("
-                           "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
 
 
 def tiny_png(rgb=(40, 120, 200), size=24) -> bytes:
@@ -289,10 +330,18 @@ def tiny_png(rgb=(40, 120, 200), size=24) -> bytes:
     import zlib
 
     def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

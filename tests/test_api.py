@@ -1,27 +1,39 @@
 """The REST API: every verb and error code, OData query options, envelopes, roles, and
 that it writes through the same rules and services as the UI."""
 
-
 from tests.conftest import BASE
 from webapp.models import ChangeEntry, Customer, CustomerLoan, Loan, Phone, Reference
 from webapp.services import api_tokens
 
 NEW_CUSTOMER = {
-    "customerType": "customer.type.individual", "firstName": "Nora", "lastName": "Quill",
-    "birthDate": "/Date(473385600)/", "gender": "customer.gender.female",
-    "generationCode": "customer.generationCode.none", "ssn": "123-45-6789",
-    "email": "nora@example.com", "customId": "NQ-1",
-    "PrimaryAddress": {"address1": "12 Bay Rd", "city": "Trenton", "state": "geo.state.NJ",
-                       "zipcode": "08608", "country": "company.country.usa"},
-    "Phones": {"results": [{"phone": "6095550100", "type": "customer.phoneType.cell",
-                            "isPrimary": 1}]},
+    "customerType": "customer.type.individual",
+    "firstName": "Nora",
+    "lastName": "Quill",
+    "birthDate": "/Date(473385600)/",
+    "gender": "customer.gender.female",
+    "generationCode": "customer.generationCode.none",
+    "ssn": "123-45-6789",
+    "email": "nora@example.com",
+    "customId": "NQ-1",
+    "PrimaryAddress": {
+        "address1": "12 Bay Rd",
+        "city": "Trenton",
+        "state": "geo.state.NJ",
+        "zipcode": "08608",
+        "country": "company.country.usa",
+    },
+    "Phones": {
+        "results": [{"phone": "6095550100", "type": "customer.phoneType.cell", "isPrimary": 1}]
+    },
 }
 
 
 def test_requests_without_token_or_tenant_are_refused(client, api, tokens):
     assert client.get(f"{BASE}/Customers()").status_code == 401
-    wrong_tenant = client.get(f"{BASE}/Customers()", headers={
-        "Authorization": f"Bearer {tokens['agent']}", "Autopal-Instance-ID": "9"})
+    wrong_tenant = client.get(
+        f"{BASE}/Customers()",
+        headers={"Authorization": f"Bearer {tokens['agent']}", "Autopal-Instance-ID": "9"},
+    )
     body = wrong_tenant.get_json()
     assert wrong_tenant.status_code == 401 and "Autopal-Instance-ID" in body["error"]["message"]
     assert body["error"]["code"] == "Unauthorized"
@@ -33,15 +45,19 @@ def test_post_creates_through_the_rules_and_records_history(api, statuses):
     response = api("post", f"{BASE}/Customers()", json=NEW_CUSTOMER)
     assert response.status_code == 201, response.get_json()
     entity = response.get_json()["d"]
-    assert entity["__metadata"] == {"uri": f"{BASE}/Customers(id={entity['id']})",
-                                    "type": "Entity.Customer"}
+    assert entity["__metadata"] == {
+        "uri": f"{BASE}/Customers(id={entity['id']})",
+        "type": "Entity.Customer",
+    }
     assert entity["firstName"] == "Nora" and entity["customId"] == "NQ-1"
-    assert entity["birthDate"] == "/Date(473385600)/" and entity["gender"] == \
-        "customer.gender.female"
+    assert (
+        entity["birthDate"] == "/Date(473385600)/" and entity["gender"] == "customer.gender.female"
+    )
     assert entity["ssn"].endswith("6789") and "12345" not in entity["ssn"]
     assert entity["status"] == "Active"
-    assert entity["PrimaryAddress"] == {"__deferred": {
-        "uri": f"{BASE}/Customers({entity['id']})/PrimaryAddress"}}
+    assert entity["PrimaryAddress"] == {
+        "__deferred": {"uri": f"{BASE}/Customers({entity['id']})/PrimaryAddress"}
+    }
     assert response.headers["Location"].endswith(f"Customers({entity['id']})")
     customer = Customer.get_by_id(entity["id"])
     assert customer.address("primary").state == "NJ"
@@ -50,8 +66,11 @@ def test_post_creates_through_the_rules_and_records_history(api, statuses):
 
 
 def test_invalid_body_is_422_with_field_details_and_writes_nothing(api, statuses):
-    body = {**NEW_CUSTOMER, "email": "not-mail", "PrimaryAddress": {
-        **NEW_CUSTOMER["PrimaryAddress"], "state": "geo.state.XX"}}
+    body = {
+        **NEW_CUSTOMER,
+        "email": "not-mail",
+        "PrimaryAddress": {**NEW_CUSTOMER["PrimaryAddress"], "state": "geo.state.XX"},
+    }
     del body["lastName"]
     response = api("post", f"{BASE}/Customers()", json=body)
     error = response.get_json()["error"]
@@ -59,47 +78,70 @@ def test_invalid_body_is_422_with_field_details_and_writes_nothing(api, statuses
     fields = {d["field"] for d in error["details"]}
     assert {"email", "lastName", "PrimaryAddress.state"} <= fields
     assert Customer.select().count() == 0
-    assert api("post", f"{BASE}/Customers()", data="{oops",
-               content_type="application/json").status_code == 400
+    assert (
+        api(
+            "post", f"{BASE}/Customers()", data="{oops", content_type="application/json"
+        ).status_code
+        == 400
+    )
 
 
 def test_duplicate_custom_id_is_409(api, statuses):
     assert api("post", f"{BASE}/Customers()", json=NEW_CUSTOMER).status_code == 201
     again = api("post", f"{BASE}/Customers()", json={**NEW_CUSTOMER, "ssn": "123456780"})
-    assert again.status_code == 409 and again.get_json()["error"]["details"][0]["field"] \
-        == "customId"
+    assert (
+        again.status_code == 409 and again.get_json()["error"]["details"][0]["field"] == "customId"
+    )
 
 
-def test_put_is_a_partial_update_with_status_and_nested_entities(api, statuses,
-                                                                 make_customer):
+def test_put_is_a_partial_update_with_status_and_nested_entities(api, statuses, make_customer):
     customer = make_customer(email="old@example.com")
     url = f"{BASE}/Customers({customer.id})"
-    response = api("put", url, json={
-        "status": statuses["Bankruptcy"].id,
-        "email": "new@example.com", "middleName": None,
-        "Employer": {"companyName": "Acme", "income": 3200,
-                     "incomeFrequency": "customer.incomeFrequency.monthly"},
-        "References": {"results": [{"name": "Ruth Hicks", "relation": "Sister",
-                                    "primaryPhone": "2015550123"}]}})
+    response = api(
+        "put",
+        url,
+        json={
+            "status": statuses["Bankruptcy"].id,
+            "email": "new@example.com",
+            "middleName": None,
+            "Employer": {
+                "companyName": "Acme",
+                "income": 3200,
+                "incomeFrequency": "customer.incomeFrequency.monthly",
+            },
+            "References": {
+                "results": [
+                    {"name": "Ruth Hicks", "relation": "Sister", "primaryPhone": "2015550123"}
+                ]
+            },
+        },
+    )
     assert response.status_code == 200, response.get_json()
     entity = response.get_json()["d"]
     assert entity["email"] == "new@example.com" and entity["firstName"] == "David"
     stored = Customer.get_by_id(customer.id)
     assert stored.status.title == "Bankruptcy" and stored.employers[0].name == "Acme"
     assert Reference.get().name == "Ruth Hicks"
-    fields = {e.field for e in ChangeEntry.select().where(
-        (ChangeEntry.customer_id == customer.id) & (ChangeEntry.action == "update"))}
+    fields = {
+        e.field
+        for e in ChangeEntry.select().where(
+            (ChangeEntry.customer_id == customer.id) & (ChangeEntry.action == "update")
+        )
+    }
     assert {"email", "status", "employerName", "Reference added"} <= fields
     refused = api("put", url, json={"lastName": None})
-    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0][
-        "field"] == "lastName"
+    assert (
+        refused.status_code == 422
+        and refused.get_json()["error"]["details"][0]["field"] == "lastName"
+    )
     assert api("put", f"{BASE}/Customers(999)", json={"email": "x@y.z"}).status_code == 404
 
 
 def test_get_one_with_expand_and_select(api, make_customer):
     customer = make_customer(secPhone="2015550111", secPhoneType="home")
-    entity = api("get", f"{BASE}/Customers({customer.id})?$expand=PrimaryAddress,Phones"
-                 ).get_json()["d"]
+    entity = api(
+        "get", f"{BASE}/Customers({customer.id})?$expand=PrimaryAddress,Phones"
+    ).get_json()["d"]
     assert entity["PrimaryAddress"]["city"] == "Schenectady"
     assert entity["PrimaryAddress"]["state"] == "geo.state.NY"
     assert [p["isPrimary"] for p in entity["Phones"]["results"]] == [1, 0]
@@ -114,10 +156,15 @@ def test_get_one_with_expand_and_select(api, make_customer):
 
 
 def test_list_paging_filter_and_orderby(api, make_customer):
-    for number, (first, last) in enumerate([("Ann", "Zell"), ("Bob", "Young"),
-                                            ("Cid", "Xu"), ("Dee", "Young")]):
-        make_customer(firstName=first, lastName=last, ssn=f"99999990{number}",
-                      birthday=f"19{70 + number}-05-01")
+    for number, (first, last) in enumerate(
+        [("Ann", "Zell"), ("Bob", "Young"), ("Cid", "Xu"), ("Dee", "Young")]
+    ):
+        make_customer(
+            firstName=first,
+            lastName=last,
+            ssn=f"99999990{number}",
+            birthday=f"19{70 + number}-05-01",
+        )
     url = f"{BASE}/Customers()"
     page = api("get", url, query_string={"$top": 2, "$skip": 1}).get_json()["d"]
     assert [c["firstName"] for c in page["results"]] == ["Bob", "Cid"]
@@ -129,19 +176,34 @@ def test_list_paging_filter_and_orderby(api, make_customer):
         return [c["firstName"] for c in response.get_json()["d"]["results"]]
 
     assert names(**{"$filter": "lastName eq 'young'", "$orderby": "firstName desc"}) == [
-        "Dee", "Bob"]
-    assert names(**{"$filter": "lastName ne 'Young' and (firstName eq 'Ann' or id ge 3)",
-                    "$orderby": "id"}) == ["Ann", "Cid"]
+        "Dee",
+        "Bob",
+    ]
+    assert names(
+        **{"$filter": "lastName ne 'Young' and (firstName eq 'Ann' or id ge 3)", "$orderby": "id"}
+    ) == ["Ann", "Cid"]
     assert names(**{"$filter": "substringof('ell', lastName)"}) == ["Ann"]
-    assert names(**{"$filter": "contains(lastName,'oun') and birthDate gt "
-                               "datetime'1972-01-01T00:00:00'"}) == ["Dee"]
-    assert names(**{"$filter": "birthDate lt datetime'1971-12-31T00:00:00'",
-                    "$orderby": "birthDate desc"}) == ["Bob", "Ann"]
-    assert names(**{"$filter": "status eq 'Active' and customerType eq "
-                               "'customer.type.individual'", "$top": 1}) == ["Ann"]
+    assert names(
+        **{"$filter": "contains(lastName,'oun') and birthDate gt datetime'1972-01-01T00:00:00'"}
+    ) == ["Dee"]
+    assert names(
+        **{"$filter": "birthDate lt datetime'1971-12-31T00:00:00'", "$orderby": "birthDate desc"}
+    ) == ["Bob", "Ann"]
+    assert names(
+        **{
+            "$filter": "status eq 'Active' and customerType eq 'customer.type.individual'",
+            "$top": 1,
+        }
+    ) == ["Ann"]
     assert len(names(nopaging="", **{"$top": 1})) == 4
-    for bad in ("lastName eq", "shoeSize eq 3", "lastName like 'x'", "(id eq 1",
-                "substringof('x'", "id eq 99999999999999999999"):
+    for bad in (
+        "lastName eq",
+        "shoeSize eq 3",
+        "lastName like 'x'",
+        "(id eq 1",
+        "substringof('x'",
+        "id eq 99999999999999999999",
+    ):
         response = api("get", url, query_string={"$filter": bad})
         assert response.status_code == 400, bad
         assert response.get_json()["error"]["message"].startswith("$filter")
@@ -172,29 +234,56 @@ def test_statuses_and_loan_links_with_one_primary(api, statuses, make_customer):
     loan = Loan.create(display_id="LN-5")
 
     def link(customer, role):
-        return api("put", f"{BASE}/Loans({loan.id})", json={"Customers": {"results": [{
-            "__metadata": {"uri": f"{BASE}/Customers(id={customer.id})",
-                           "type": "Entity.Customer"},
-            "__setLoanRole": f"loan.customerRole.{role}"}]}})
+        return api(
+            "put",
+            f"{BASE}/Loans({loan.id})",
+            json={
+                "Customers": {
+                    "results": [
+                        {
+                            "__metadata": {
+                                "uri": f"{BASE}/Customers(id={customer.id})",
+                                "type": "Entity.Customer",
+                            },
+                            "__setLoanRole": f"loan.customerRole.{role}",
+                        }
+                    ]
+                }
+            },
+        )
 
     assert link(first, "primary").status_code == 200
     body = link(second, "primary").get_json()["d"]
     assert {c["id"]: c["customerRole"] for c in body["Customers"]["results"]} == {
-        first.id: "loan.customerRole.secondary", second.id: "loan.customerRole.primary"}
+        first.id: "loan.customerRole.secondary",
+        second.id: "loan.customerRole.primary",
+    }
     loans = api("get", f"{BASE}/Customers({second.id})/Loans").get_json()["d"]["results"]
     assert loans[0]["displayId"] == "LN-5"
     assert link(second, "boss").status_code == 409
     assert api("put", f"{BASE}/Loans({loan.id})", json={}).status_code == 422
-    assert api("put", f"{BASE}/Loans({loan.id})", json={"Customers": {"results": [
-        {"__metadata": {"uri": "Customers(id=999)"}}]}}).status_code == 422
+    assert (
+        api(
+            "put",
+            f"{BASE}/Loans({loan.id})",
+            json={"Customers": {"results": [{"__metadata": {"uri": "Customers(id=999)"}}]}},
+        ).status_code
+        == 422
+    )
     assert api("put", f"{BASE}/Loans(77)", json={}).status_code == 404
 
 
 def test_search_with_the_elasticsearch_subset(api, make_customer):
-    make_customer(firstName="Maria", lastName="Lopez", email="maria@example.com",
-                  birthday="1980-02-02")
-    make_customer(firstName="Mario", lastName="Lopes", ssn="999-99-9990", priCity="Albany",
-                  birthday="1990-02-02")
+    make_customer(
+        firstName="Maria", lastName="Lopez", email="maria@example.com", birthday="1980-02-02"
+    )
+    make_customer(
+        firstName="Mario",
+        lastName="Lopes",
+        ssn="999-99-9990",
+        priCity="Albany",
+        birthday="1990-02-02",
+    )
     url = "/api/public/api/1/Customers/Autopal.Search()"
 
     def found(query, **args):
@@ -202,19 +291,40 @@ def test_search_with_the_elasticsearch_subset(api, make_customer):
         assert response.status_code == 200, response.get_json()
         return [c["firstName"] for c in response.get_json()["d"]["results"]]
 
-    assert found({"bool": {"must": [{"query_string": {
-        "query": "mari* lop*", "fields": ["customerName"], "default_operator": "AND"}}]}},
-        **{"$orderby": "firstName"}) == ["Maria", "Mario"]
+    assert found(
+        {
+            "bool": {
+                "must": [
+                    {
+                        "query_string": {
+                            "query": "mari* lop*",
+                            "fields": ["customerName"],
+                            "default_operator": "AND",
+                        }
+                    }
+                ]
+            }
+        },
+        **{"$orderby": "firstName"},
+    ) == ["Maria", "Mario"]
     assert found({"match": {"email": "maria@example.com"}}) == ["Maria"]
-    assert found({"bool": {"must": [{"query_string": {"query": "lop*"}}], "should": [
-        {"match": {"city": "albany"}}]}}) == ["Mario"]
+    assert found(
+        {
+            "bool": {
+                "must": [{"query_string": {"query": "lop*"}}],
+                "should": [{"match": {"city": "albany"}}],
+            }
+        }
+    ) == ["Mario"]
     assert found({"range": {"birthDate": {"gte": "1985-01-01"}}}) == ["Mario"]
     assert found({"query_string": {"query": "Lop?z"}}) == ["Maria"]
     assert found({"match": {"primaryPhone": "9876543210"}}, **{"$top": 1}) == ["Maria"]
     assert api("post", url, json={"query": {"fuzzy": {}}}).status_code == 422
     unknown = api("post", url, json={"query": {"match": {"shoe": "x"}}})
-    assert unknown.status_code == 422 and "cannot search shoe" in unknown.get_json()[
-        "error"]["message"]
+    assert (
+        unknown.status_code == 422
+        and "cannot search shoe" in unknown.get_json()["error"]["message"]
+    )
     assert api("post", url, data="[1]", content_type="application/json").status_code == 400
     assert api("post", url, json={}, query_string={"$orderby": "x"}).status_code == 400
 
@@ -229,13 +339,19 @@ def test_each_token_is_rate_limited(api, app):
 def test_openapi_document_describes_every_api_route(client, app):
     document = client.get("/api/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    described = {path.replace("{id}", "<id>").replace("{navigation}", "<navigation>")
-                 for path in document["paths"]}
+    described = {
+        path.replace("{id}", "<id>").replace("{navigation}", "<navigation>")
+        for path in document["paths"]
+    }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
-            path = (rule.rule.removeprefix("/api").replace("<int:customer_id>", "<id>")
-                    .replace("<int:loan_id>", "<id>").replace("id=<id>", "<id>")
-                    .replace("odata.svc/Customers/Autopal", "Customers/Autopal"))
+            path = (
+                rule.rule.removeprefix("/api")
+                .replace("<int:customer_id>", "<id>")
+                .replace("<int:loan_id>", "<id>")
+                .replace("id=<id>", "<id>")
+                .replace("odata.svc/Customers/Autopal", "Customers/Autopal")
+            )
             if path.endswith(("Customers", "CustomerStatuses")):
                 path += "()"
             assert path in described, path

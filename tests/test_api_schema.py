@@ -10,19 +10,24 @@ from webapp.services import api_tokens
 EXAMPLES_PER_OPERATION = 40
 
 
-def test_api_answers_every_generated_request_as_documented(live_server, app, users,
-                                                           make_customer):
+def test_api_answers_every_generated_request_as_documented(live_server, app, users, make_customer):
     app.config["API_RATE_PER_MINUTE"] = 1_000_000
     for number in range(3):
         make_customer(firstName=f"Fuzz{number}", ssn=f"99999990{number}")
     Loan.create(display_id="LN-FUZZ")
     token = api_tokens.create_token("schemathesis", "admin", users["admin"])[1]
-    headers = {"Authorization": f"Bearer {token}",
-               "Autopal-Instance-ID": app.config["TENANT_ID"]}
+    headers = {"Authorization": f"Bearer {token}", "Autopal-Instance-ID": app.config["TENANT_ID"]}
     # A schema-valid body may still break a customer rule (422) or clash with stored data
     # (409): the document says so, and those are the answers it promises.
-    config = schemathesis.Config.from_dict({"checks": {"positive_data_acceptance": {
-        "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]}}})
+    config = schemathesis.Config.from_dict(
+        {
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]
+                }
+            }
+        }
+    )
     schema = schemathesis.openapi.from_url(f"{live_server}/api/openapi.json", config=config)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 9
@@ -31,8 +36,13 @@ def test_api_answers_every_generated_request_as_documented(live_server, app, use
         # The pytest plugin cannot run under pytest 9 yet, so Hypothesis drives each
         # operation's strategy here directly.
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                  database=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def answers_as_documented(case):
             case.call_and_validate(base_url=f"{live_server}/api", headers=headers)
 

@@ -14,10 +14,12 @@ def test_admin_creates_a_token_that_works_once_shown_and_revokes_it(client, logi
     refused = client.post("/settings/api-tokens", data={"name": "", "role": "boss"})
     page = refused.get_data(as_text=True)
     assert "Name the token" in page and "Choose a role." in page
-    created = client.post("/settings/api-tokens", data={"name": "Dialer", "role": "agent"},
-                          follow_redirects=True)
-    token = re.search(r'<code id="new-token" class="mono">([^<]+)</code>',
-                      created.get_data(as_text=True)).group(1)
+    created = client.post(
+        "/settings/api-tokens", data={"name": "Dialer", "role": "agent"}, follow_redirects=True
+    )
+    token = re.search(
+        r'<code id="new-token" class="mono">([^<]+)</code>', created.get_data(as_text=True)
+    ).group(1)
     stored = ApiToken.get()
     assert token.startswith(stored.prefix) and token not in stored.token_hash
     assert token not in client.get("/settings/api-tokens").get_data(as_text=True)

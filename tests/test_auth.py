@@ -60,7 +60,8 @@ def test_settings_are_for_managers_and_admins(client, login, statuses, role, sta
     login(role)
     assert client.get("/settings/statuses").status_code == status
     assert client.post("/settings/statuses", data={"title": "X"}).status_code in (
-        (403,) if status == 403 else (302,))
+        (403,) if status == 403 else (302,)
+    )
 
 
 def test_forms_without_a_csrf_token_are_refused(database_url, users, statuses):
@@ -70,8 +71,9 @@ def test_forms_without_a_csrf_token_are_refused(database_url, users, statuses):
     assert refused.status_code == 400 and b"nothing was saved" in refused.data
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    accepted = client.post("/login", data={"username": "agent", "password": PASSWORDS["agent"],
-                                           "csrf_token": token})
+    accepted = client.post(
+        "/login", data={"username": "agent", "password": PASSWORDS["agent"], "csrf_token": token}
+    )
     assert accepted.status_code == 302
     # htmx sends the token in a header, taken from the page's hx-headers.
     page = client.get("/settings/statuses")

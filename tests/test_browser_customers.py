@@ -63,7 +63,8 @@ def test_agent_adds_finds_opens_and_edits_a_customer(page, statuses, make_custom
     shot(page, "customer-detail")
     summary_url = page.url
     page.get_by_role("navigation", name="Customer sections").get_by_role(
-        "link", name="History", exact=True).click()
+        "link", name="History", exact=True
+    ).click()
     history = page.locator("table.history")
     expect(history).to_contain_text("Primary phone")
     expect(history).to_contain_text("(801) 555-0147")

@@ -12,10 +12,13 @@ from tests.test_browser_customers import shot
 pytestmark = pytest.mark.browser
 
 
-def test_admin_uploads_verifies_imports_and_finds_the_customer(page, statuses, tmp_path,
-                                                               small_chunks, live_worker):
-    rows = [row(importId=f"B{n}", firstName="Imported", lastName=f"Person{n:03d}",
-                ssn=f"{n:09d}") for n in range(1, 301)]
+def test_admin_uploads_verifies_imports_and_finds_the_customer(
+    page, statuses, tmp_path, small_chunks, live_worker
+):
+    rows = [
+        row(importId=f"B{n}", firstName="Imported", lastName=f"Person{n:03d}", ssn=f"{n:09d}")
+        for n in range(1, 301)
+    ]
     rows[9]["priState"] = "New York"  # line 11
     rows[19]["birthday"] = "1985-13-45"  # line 21
     path = Path(tmp_path) / "customers.csv"

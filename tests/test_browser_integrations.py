@@ -19,8 +19,7 @@ def private_webhooks_allowed(app, monkeypatch):
     app.config["WEBHOOK_ALLOW_PRIVATE"] = True
 
 
-def test_manager_adds_a_webhook_and_sends_a_test_event(page, private_webhooks_allowed,
-                                                       live_worker):
+def test_manager_adds_a_webhook_and_sends_a_test_event(page, private_webhooks_allowed, live_worker):
     receiver = Receiver([])
     try:
         browser_login(page, "manager")
@@ -35,8 +34,7 @@ def test_manager_adds_a_webhook_and_sends_a_test_event(page, private_webhooks_al
         expect(page.locator("table")).to_contain_text(receiver.url)
         shot(page, "settings-webhooks")
         page.get_by_role("button", name="Send test event").click()
-        expect(page.locator("table.deliveries")).to_contain_text("webhook.test",
-                                                                 timeout=20_000)
+        expect(page.locator("table.deliveries")).to_contain_text("webhook.test", timeout=20_000)
         expect(page.locator("table.deliveries")).to_contain_text("200")
         shot(page, "settings-webhook-log")
         assert receiver.events()[0]["event"] == "webhook.test"

@@ -12,10 +12,10 @@ from tests.test_browser_customers import shot
 pytestmark = pytest.mark.browser
 
 
-def test_queue_page_follows_a_running_import(page, statuses, tmp_path, small_chunks,
-                                             live_worker):
-    rows = [row(importId=f"QP{n}", lastName=f"Queued{n:04d}", ssn=f"{n:09d}")
-            for n in range(1, 1501)]
+def test_queue_page_follows_a_running_import(page, statuses, tmp_path, small_chunks, live_worker):
+    rows = [
+        row(importId=f"QP{n}", lastName=f"Queued{n:04d}", ssn=f"{n:09d}") for n in range(1, 1501)
+    ]
     path = Path(tmp_path) / "big-file.csv"
     path.write_bytes(csv_bytes(rows))
 
@@ -38,7 +38,10 @@ def test_queue_page_follows_a_running_import(page, statuses, tmp_path, small_chu
     # The page polls by itself: the import moves on, then leaves the started list.
     page.wait_for_function(
         "first => { const bar = document.querySelector('tr.job-started progress');"
-        " return !bar || Number(bar.value) > first; }", arg=first, timeout=30_000)
+        " return !bar || Number(bar.value) > first; }",
+        arg=first,
+        timeout=30_000,
+    )
     expect(page.locator("tr.job-started")).to_have_count(0, timeout=90_000)
     expect(page.get_by_text("No import is waiting, running or failed.")).to_be_visible()
     shot(page, "queue-idle")

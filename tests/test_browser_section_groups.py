@@ -35,14 +35,14 @@ def test_contact_group_edit_in_place_photo_and_social_profile(page, make_custome
     page.get_by_label("Network").select_option("linkedin")
     page.get_by_label("Profile link or handle").fill("https://www.linkedin.com/in/claramoss")
     page.get_by_role("button", name="Add profile").click()
-    expect(page.locator("#social-profiles a")).to_have_text(
-        "https://www.linkedin.com/in/claramoss")
+    expect(page.locator("#social-profiles a")).to_have_text("https://www.linkedin.com/in/claramoss")
     wait_for_htmx(page)
     shot(page, "tab-contact")
 
     open_tab(page, "Summary")
     page.locator("#photo-file").set_input_files(
-        {"name": "clara.png", "mimeType": "image/png", "buffer": PNG})
+        {"name": "clara.png", "mimeType": "image/png", "buffer": PNG}
+    )
     page.get_by_role("button", name="Upload photo").click()
     expect(page.get_by_alt_text("Photo of Clara Moss")).to_be_visible()
     wait_for_htmx(page)
@@ -79,7 +79,8 @@ def test_documents_group_upload_and_make_inactive(page, make_customer):
     page.get_by_label("Name", exact=True).fill("Bank statement")
     page.get_by_label("Section", exact=True).select_option(label="Income")
     page.get_by_label("File", exact=True).set_input_files(
-        {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n"})
+        {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n"}
+    )
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("#tab")).to_contain_text("Bank statement")
     wait_for_htmx(page)

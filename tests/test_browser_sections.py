@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 def open_tab(page, name):
     page.get_by_role("navigation", name="Customer sections").get_by_role(
-        "link", name=name, exact=True).click()
+        "link", name=name, exact=True
+    ).click()
     expect(page.locator("#tab h2")).to_contain_text(name.split(" ")[0])
     wait_for_htmx(page)
 
@@ -41,8 +42,9 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
     expect(row).to_be_visible()
     wait_for_htmx(page)
     row.get_by_role("button", name="Calls allowed").click()
-    expect(page.locator("tr", has_text="(385) 555-0142").get_by_role(
-        "button", name="Do not call")).to_be_visible()
+    expect(
+        page.locator("tr", has_text="(385) 555-0142").get_by_role("button", name="Do not call")
+    ).to_be_visible()
     shot(page, "tab-phones")
 
     open_tab(page, "Notes")
@@ -73,8 +75,12 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
 
     open_tab(page, "History")
     history = page.locator("table.history")
-    for words in ("Do not call · (385) 555-0142", "Note added", "Reference added",
-                  "Role · LN-2040"):
+    for words in (
+        "Do not call · (385) 555-0142",
+        "Note added",
+        "Reference added",
+        "Role · LN-2040",
+    ):
         expect(history).to_contain_text(words)
     shot(page, "tab-history")
     page.go_back()

@@ -18,7 +18,8 @@ def edit_tab(page, customer_id: int, tab: str):
 
 
 def test_full_edit_after_a_tab_edit_is_refused_and_keeps_the_typed_values(
-        page, second_page, make_customer, statuses):
+    page, second_page, make_customer, statuses
+):
     customer = make_customer(firstName="Nadia", lastName="Park", email="nadia@example.com")
     browser_login(page, "manager")
     browser_login(second_page, "agent")
@@ -46,8 +47,7 @@ def test_full_edit_after_a_tab_edit_is_refused_and_keeps_the_typed_values(
     assert (stored.status_id, stored.middle_name) == (statuses["Bankruptcy"].id, "Jo")
 
 
-def test_tab_against_tab_the_second_save_is_refused(page, second_page, make_customer,
-                                                    statuses):
+def test_tab_against_tab_the_second_save_is_refused(page, second_page, make_customer, statuses):
     customer = make_customer(firstName="Omar", lastName="Reyes", email="omar@example.com")
     browser_login(page, "manager")
     browser_login(second_page, "agent")
@@ -59,8 +59,7 @@ def test_tab_against_tab_the_second_save_is_refused(page, second_page, make_cust
     expect(page.locator("#tab")).to_contain_text("o.reyes@example.com")
     second_page.get_by_role("button", name="Save").click()
     expect(second_page.locator("#tab .conflict")).to_contain_text("Email")
-    expect(second_page.get_by_label("Email", exact=True)).to_have_value(
-        "omar.reyes@example.com")
+    expect(second_page.get_by_label("Email", exact=True)).to_have_value("omar.reyes@example.com")
     expect(second_page.locator("#tab .now-saved")).to_contain_text("o.reyes@example.com")
     shot(second_page, "conflict-tab-edit")
     assert Customer.get_by_id(customer.id).email == "o.reyes@example.com"

@@ -14,13 +14,15 @@ def test_init_db_is_idempotent(app):
 
 def test_create_user_hashes_the_password_and_refuses_duplicates(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "Boss", "--role", "admin",
-                                 "--password", "long-enough-pw"])
+    result = runner.invoke(
+        args=["create-user", "Boss", "--role", "admin", "--password", "long-enough-pw"]
+    )
     assert result.exit_code == 0, result.output
     user = User.get(User.username == "boss")
     assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
-    again = runner.invoke(args=["create-user", "boss", "--role", "agent",
-                                "--password", "long-enough-pw"])
+    again = runner.invoke(
+        args=["create-user", "boss", "--role", "agent", "--password", "long-enough-pw"]
+    )
     assert again.exit_code != 0 and "already a user" in again.output
 
 

@@ -19,15 +19,39 @@ from webapp.services import history
 COUNT = 1000
 
 
-def test_import_and_agent_edits_at_once_lose_nothing(app, statuses, small_chunks,
-                                                     live_worker):
-    added = runner.ingest(lifecycle.receive(io.BytesIO(csv_bytes(
-        [row(importId=f"C{n}", email=f"c{n}@example.com", priPhone=f"201555{n:04d}",
-             priAddress=f"{n} Main St") for n in range(COUNT)])), "add.csv", None).id)
+def test_import_and_agent_edits_at_once_lose_nothing(app, statuses, small_chunks, live_worker):
+    added = runner.ingest(
+        lifecycle.receive(
+            io.BytesIO(
+                csv_bytes(
+                    [
+                        row(
+                            importId=f"C{n}",
+                            email=f"c{n}@example.com",
+                            priPhone=f"201555{n:04d}",
+                            priAddress=f"{n} Main St",
+                        )
+                        for n in range(COUNT)
+                    ]
+                )
+            ),
+            "add.csv",
+            None,
+        ).id
+    )
     assert added.added == COUNT, added.message
-    job = lifecycle.receive(io.BytesIO(csv_bytes(
-        [{"action": "update", "customerId": f"C{n}", "middleName": "Imported"}
-         for n in range(COUNT)])), "update.csv", None)
+    job = lifecycle.receive(
+        io.BytesIO(
+            csv_bytes(
+                [
+                    {"action": "update", "customerId": f"C{n}", "middleName": "Imported"}
+                    for n in range(COUNT)
+                ]
+            )
+        ),
+        "update.csv",
+        None,
+    )
     assert runner.verify(job.id).state == "verified"
     lifecycle.start(job, "import")
     deadline = time.monotonic() + 60
@@ -35,9 +59,19 @@ def test_import_and_agent_edits_at_once_lose_nothing(app, statuses, small_chunks
         assert time.monotonic() < deadline, "the import never started"
         time.sleep(0.02)
     edited = [c.id for c in Customer.select(Customer.id).order_by(Customer.id)][::5]
-    editor = subprocess.run([sys.executable, "-m", "tests.concurrent_editor", str(job.id),
-                             str(COUNT // 2), *map(str, edited)],
-                            capture_output=True, text=True, timeout=300)
+    editor = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.concurrent_editor",
+            str(job.id),
+            str(COUNT // 2),
+            *map(str, edited),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert editor.returncode == 0, editor.stderr[-3000:]
     attempts = [json.loads(line) for line in editor.stdout.splitlines()]
     while ImportJob.get_by_id(job.id).state != "done":

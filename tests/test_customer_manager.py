@@ -11,14 +11,31 @@ from webapp.models import CustomerStatus
 @pytest.fixture
 def people(make_customer):
     return {
-        "hicks": make_customer(firstName="David", lastName="Hicks", importId="IMP-1",
-                               email="dave@example.com", priPhone="8015550147",
-                               ssn="111-22-3344"),
-        "hickman": make_customer(firstName="Rosa", lastName="Hickman", importId="IMP-2",
-                                 priPhone="3855550199", ssn="555-66-7788"),
-        "acme": make_customer(firstName="Jo", lastName="Stone", customerType="company",
-                              companyName="Acme Farms", companyContact="Jo Stone",
-                              gender="", importId="IMP-3", priPhone="2025550123"),
+        "hicks": make_customer(
+            firstName="David",
+            lastName="Hicks",
+            importId="IMP-1",
+            email="dave@example.com",
+            priPhone="8015550147",
+            ssn="111-22-3344",
+        ),
+        "hickman": make_customer(
+            firstName="Rosa",
+            lastName="Hickman",
+            importId="IMP-2",
+            priPhone="3855550199",
+            ssn="555-66-7788",
+        ),
+        "acme": make_customer(
+            firstName="Jo",
+            lastName="Stone",
+            customerType="company",
+            companyName="Acme Farms",
+            companyContact="Jo Stone",
+            gender="",
+            importId="IMP-3",
+            priPhone="2025550123",
+        ),
     }
 
 
@@ -29,19 +46,22 @@ def found(client, query=""):
     return re.findall(r'/customers/(\d+)">[^<]*</a></td>\s*<td><a', text), text
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("q=hick", ["hickman", "hicks"]),  # by last name
-    ("q=HICKS", ["hicks"]),
-    ("q=david+hic", ["hicks"]),
-    ("q=rosa", ["hickman"]),
-    ("q=acme", ["acme"]),
-    ("q=IMP-2", ["hickman"]),
-    ("q=dave%40ex", ["hicks"]),
-    ("q=555-0199", ["hickman"]),
-    ("q=3344", ["hicks"]),
-    ("q=zzz", []),
-    ("type=company", ["acme"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("q=hick", ["hickman", "hicks"]),  # by last name
+        ("q=HICKS", ["hicks"]),
+        ("q=david+hic", ["hicks"]),
+        ("q=rosa", ["hickman"]),
+        ("q=acme", ["acme"]),
+        ("q=IMP-2", ["hickman"]),
+        ("q=dave%40ex", ["hicks"]),
+        ("q=555-0199", ["hickman"]),
+        ("q=3344", ["hicks"]),
+        ("q=zzz", []),
+        ("type=company", ["acme"]),
+    ],
+)
 def test_search_finds_by_every_key(client, login, people, query, expected):
     login("agent")
     ids, _ = found(client, query)

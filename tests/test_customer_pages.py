@@ -3,11 +3,22 @@
 from webapp.models import ChangeEntry, Customer
 
 FORM = {
-    "customerType": "individual", "firstName": "Ann", "lastName": "o'neil",
-    "gender": "female", "idType": "ssn", "ssn": "123-45-6789", "priPhone": "(801) 555-0100",
-    "priPhoneType": "cell", "priAddress": "1 Main St", "priCity": "Provo", "priState": "UT",
-    "priZipcode": "84601", "priCountry": "usa", "mailSameAsPrimary": "y",
-    "saleTransferPii": "1", "gencode": "none",
+    "customerType": "individual",
+    "firstName": "Ann",
+    "lastName": "o'neil",
+    "gender": "female",
+    "idType": "ssn",
+    "ssn": "123-45-6789",
+    "priPhone": "(801) 555-0100",
+    "priPhoneType": "cell",
+    "priAddress": "1 Main St",
+    "priCity": "Provo",
+    "priState": "UT",
+    "priZipcode": "84601",
+    "priCountry": "usa",
+    "mailSameAsPrimary": "y",
+    "saleTransferPii": "1",
+    "gencode": "none",
 }
 
 
@@ -24,8 +35,15 @@ def test_add_customer_formats_last_name_and_masks_ssn(client, login, statuses):
 
 def test_errors_stand_beside_fields_and_keep_what_was_typed(client, login, statuses):
     login("agent")
-    data = {**FORM, "priPhone": "555-01", "email": "ann@", "lastName": "Keep Me",
-            "password": "weak", "mailSameAsPrimary": "", "mailAddress": "PO Box 2"}
+    data = {
+        **FORM,
+        "priPhone": "555-01",
+        "email": "ann@",
+        "lastName": "Keep Me",
+        "password": "weak",
+        "mailSameAsPrimary": "",
+        "mailAddress": "PO Box 2",
+    }
     page = client.post("/customers/new", data=data).get_data(as_text=True)
     assert Customer.select().count() == 0
     assert "Nothing was saved" in page
@@ -33,37 +51,48 @@ def test_errors_stand_beside_fields_and_keep_what_was_typed(client, login, statu
     assert 'id="email-error">Not an email address' in page
     assert 'id="password-error">The password needs' in page
     assert 'id="mailCity-error">A mailing address needs all of' in page
-    for typed in ('value="555-01"', 'value="ann@"', 'value="Keep Me"', 'value="weak"',
-                  'value="PO Box 2"', 'value="123-45-6789"'):
+    for typed in (
+        'value="555-01"',
+        'value="ann@"',
+        'value="Keep Me"',
+        'value="weak"',
+        'value="PO Box 2"',
+        'value="123-45-6789"',
+    ):
         assert typed in page
 
 
 def test_do_not_case_format_keeps_the_last_name(client, login, statuses):
     login("agent")
-    client.post("/customers/new", data={**FORM, "lastName": "dE la cruz",
-                                        "doNotCaseFormat": "y"})
+    client.post("/customers/new", data={**FORM, "lastName": "dE la cruz", "doNotCaseFormat": "y"})
     customer = Customer.get()
     assert customer.last_name == "dE la cruz" and customer.do_not_case_format
 
 
 def test_company_needs_its_company_fields(client, login, statuses):
     login("agent")
-    page = client.post("/customers/new", data={**FORM, "customerType": "company",
-                                               "gender": ""}).get_data(as_text=True)
+    page = client.post(
+        "/customers/new", data={**FORM, "customerType": "company", "gender": ""}
+    ).get_data(as_text=True)
     assert "Company name is required for company and flooringCustomer." in page
     assert Customer.select().count() == 0
 
 
-def test_edit_shows_full_ssn_only_in_the_form_and_keeps_password(client, login,
-                                                                  make_customer):
+def test_edit_shows_full_ssn_only_in_the_form_and_keeps_password(client, login, make_customer):
     customer = make_customer(password="Secret12", ssn="123456789")
     login("agent")
     form_page = client.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
     assert 'value="123456789"' in form_page and "Secret12" not in form_page
     old_hash = customer.password_hash
-    data = {**FORM, "firstName": "Davy", "lastName": "Hicks", "ssn": "123456789",
-            "status": str(customer.status_id), "gender": "male",
-            "version": str(customer.version)}
+    data = {
+        **FORM,
+        "firstName": "Davy",
+        "lastName": "Hicks",
+        "ssn": "123456789",
+        "status": str(customer.status_id),
+        "gender": "male",
+        "version": str(customer.version),
+    }
     response = client.post(f"/customers/{customer.id}/edit", data=data)
     assert response.status_code == 302
     assert Customer.get_by_id(customer.id).password_hash == old_hash

@@ -45,15 +45,22 @@ def form_fields(customer) -> dict:
 
 
 def section_entries(customer, section):
-    return [(e.field, e.old_value, e.new_value) for e in ChangeEntry.select().where(
-        (ChangeEntry.customer_id == customer.id) & (ChangeEntry.section == section))
-        .order_by(ChangeEntry.id)]
+    return [
+        (e.field, e.old_value, e.new_value)
+        for e in ChangeEntry.select()
+        .where((ChangeEntry.customer_id == customer.id) & (ChangeEntry.section == section))
+        .order_by(ChangeEntry.id)
+    ]
 
 
 def load_sample_list(client):
     with ofac.SAMPLE_FILE.open("rb") as sample:
-        return client.post("/settings/ofac-list", data={"file": (sample, "sdn.csv")},
-                           content_type="multipart/form-data", follow_redirects=True)
+        return client.post(
+            "/settings/ofac-list",
+            data={"file": (sample, "sdn.csv")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
 
 
 def test_contact_information_is_edited_in_place_and_keeps_what_was_typed(client, customer):
@@ -62,17 +69,27 @@ def test_contact_information_is_edited_in_place_and_keeps_what_was_typed(client,
     assert "<html" not in form and 'name="priCity"' in form and 'hx-post="' in form
     assert 'name="firstName"' not in form  # a section form holds its own fields only
     assert 'name="version" type="hidden" value="1"' in form
-    typed = {**form_fields(customer), "priAddress": "9 Elm St", "priCity": "Albany",
-             "priZipcode": "1220", "email": "dh@example.com"}
+    typed = {
+        **form_fields(customer),
+        "priAddress": "9 Elm St",
+        "priCity": "Albany",
+        "priZipcode": "1220",
+        "email": "dh@example.com",
+    }
     refused = client.post(url, headers=HX, data=typed).get_data(as_text=True)
     assert "Nothing was saved" in refused and 'value="9 Elm St"' in refused
     assert Customer.get_by_id(customer.id).address("primary").street == "321 Oak Lane"
     saved = client.post(url, headers=HX, data={**typed, "priZipcode": "12207"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Saved: 4 fields changed." in saved and "9 Elm St" in saved
     assert 'id="customer-head"' in saved  # the page head is refreshed out of band
     assert {f for f, _, _ in section_entries(customer, "contact")} >= {
-        "priAddress", "priCity", "priZipcode", "email"}
+        "priAddress",
+        "priCity",
+        "priZipcode",
+        "email",
+    }
     assert Customer.get_by_id(customer.id).username == "dhicks"  # untouched sections kept
 
 
@@ -90,8 +107,12 @@ def test_photo_upload_checked_served_replaced_and_removed(client, customer, app)
     url = f"/customers/{customer.id}/photo"
 
     def upload(content, name):
-        return client.post(url, data={"photo": (io.BytesIO(content), name)},
-                           content_type="multipart/form-data", headers=HX).get_data(as_text=True)
+        return client.post(
+            url,
+            data={"photo": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+            headers=HX,
+        ).get_data(as_text=True)
 
     assert "not really a .png picture" in upload(b"<script>alert(1)</script>", "me.png")
     assert ".png, .jpg or .gif" in upload(b"%PDF-1.7", "me.pdf")
@@ -106,27 +127,36 @@ def test_photo_upload_checked_served_replaced_and_removed(client, customer, app)
     client.post(f"{url}/remove", headers=HX)
     assert not CustomerPhoto.select().exists() and client.get(url).status_code == 404
     assert not (Path(app.instance_path) / "photos" / str(customer.id)).exists()
-    assert [(old, new.split(" (")[0]) for _, old, new in section_entries(customer, "general")
-            if _ == "Photo"] == [("", "me.png"), ("(a photo)", "me.gif"), ("(a photo)", "")]
+    assert [
+        (old, new.split(" (")[0])
+        for _, old, new in section_entries(customer, "general")
+        if _ == "Photo"
+    ] == [("", "me.png"), ("(a photo)", "me.gif"), ("(a photo)", "")]
 
 
 def test_social_profiles_add_refuse_link_safely_and_remove(client, customer):
     url = f"/customers/{customer.id}/social-profiles"
-    refused = client.post(url, data={"network": "", "address": "@dh icks"},
-                          headers=HX).get_data(as_text=True)
+    refused = client.post(url, data={"network": "", "address": "@dh icks"}, headers=HX).get_data(
+        as_text=True
+    )
     assert "Choose the network." in refused and "one word" in refused
     assert 'value="@dh icks"' in refused
-    client.post(url, data={"network": "linkedin", "address": "https://linkedin.com/in/dh"},
-                headers=HX)
-    page = client.post(url, data={"network": "other", "address": "javascript:alert(1)"},
-                       headers=HX).get_data(as_text=True)
+    client.post(
+        url, data={"network": "linkedin", "address": "https://linkedin.com/in/dh"}, headers=HX
+    )
+    page = client.post(
+        url, data={"network": "other", "address": "javascript:alert(1)"}, headers=HX
+    ).get_data(as_text=True)
     assert 'href="https://linkedin.com/in/dh"' in page
     assert 'href="javascript' not in page and "javascript:alert(1)" in page
     first = SocialProfile.select().order_by(SocialProfile.id).first()
     client.post(f"{url}/{first.id}/remove", headers=HX)
     assert [p.network for p in SocialProfile.select()] == ["other"]
     assert [f for f, _, _ in section_entries(customer, "contact")] == [
-        "Social profile added", "Social profile added", "Social profile removed"]
+        "Social profile added",
+        "Social profile added",
+        "Social profile removed",
+    ]
 
 
 def test_ofac_list_is_loaded_by_admins_and_a_bad_file_changes_nothing(client, login, users):
@@ -138,8 +168,11 @@ def test_ofac_list_is_loaded_by_admins_and_a_bad_file_changes_nothing(client, lo
     assert "Loaded 8 names" in page and "MARQUEZ RIVERA, Luis Alberto" in page
     entry = SdnEntry.get(SdnEntry.entry_number == 9002)
     assert entry.name_key == "luis alberto marquez rivera" and entry.programs == "SDNTK"
-    bad = client.post("/settings/ofac-list", content_type="multipart/form-data",
-                      data={"file": (io.BytesIO(b"name,dob\nJohn,1970\n"), "x.csv")})
+    bad = client.post(
+        "/settings/ofac-list",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"name,dob\nJohn,1970\n"), "x.csv")},
+    )
     assert "Line 1 is not an SDN entry" in bad.get_data(as_text=True)
     assert SdnEntry.select().count() == 8
     assert client.get("/settings/ofac-list/sample.csv").data == ofac.SAMPLE_FILE.read_bytes()
@@ -156,8 +189,7 @@ def test_ofac_check_finds_a_similar_name_and_records_every_check(client, login, 
     assert "not tell the customer" in hit
     miss = client.post(f"/customers/{clear.id}/tools/ofac", headers=HX).get_data(as_text=True)
     assert "No match" in miss
-    assert section_entries(clear, "tools") == [("OFAC check", "",
-                                                "no match among 8 listed names")]
+    assert section_entries(clear, "tools") == [("OFAC check", "", "no match among 8 listed names")]
     assert "entry 9002" in section_entries(listed, "tools")[0][2]
 
 
@@ -185,9 +217,15 @@ def test_privacy_erase_blanks_pii_keeps_id_and_loans_and_records_it(client, cust
     loan = Loan.create(display_id="LN-9")
     CustomerLoan.create(customer=customer, loan=loan, role="primary")
     section = DocumentSection.create(title="ID")
-    client.post(f"/customers/{customer.id}/documents", content_type="multipart/form-data",
-                data={"name": "Licence", "section": str(section.id),
-                      "file": (io.BytesIO(b"%PDF-1.7 x"), "id.pdf")})
+    client.post(
+        f"/customers/{customer.id}/documents",
+        content_type="multipart/form-data",
+        data={
+            "name": "Licence",
+            "section": str(section.id),
+            "file": (io.BytesIO(b"%PDF-1.7 x"), "id.pdf"),
+        },
+    )
     stored = Path(app.instance_path) / "documents" / str(Document.get().id)
     url = f"/customers/{customer.id}/tools/erase"
     unconfirmed = client.post(url, data={"law": "ccpa", "confirm_id": "999"})
@@ -195,8 +233,14 @@ def test_privacy_erase_blanks_pii_keeps_id_and_loans_and_records_it(client, cust
     assert Customer.get_by_id(customer.id).ssn
     client.post(url, data={"law": "ccpa", "confirm_id": str(customer.id)})
     erased = Customer.get_by_id(customer.id)
-    assert (erased.first_name, erased.ssn, erased.email, erased.username,
-            erased.birth_date, erased.password_hash) == ("", None, None, None, None, None)
+    assert (
+        erased.first_name,
+        erased.ssn,
+        erased.email,
+        erased.username,
+        erased.birth_date,
+        erased.password_hash,
+    ) == ("", None, None, None, None, None)
     assert erased.status_id == customer.status_id
     assert not Phone.select().exists() and not Document.select().exists()
     assert not stored.exists()

@@ -7,21 +7,33 @@ from tests.test_api import NEW_CUSTOMER
 from webapp.models import Customer
 
 FORM = {
-    "customerType": "individual", "firstName": "Ann", "lastName": "Lee", "gender": "female",
-    "idType": "ssn", "ssn": "123-45-6789", "birthday": "1980-02-03",
-    "priPhone": "(801) 555-0100", "priPhoneType": "cell", "priAddress": "1 Main St",
-    "priCity": "Provo", "priState": "UT", "priZipcode": "84601", "priCountry": "usa",
-    "mailSameAsPrimary": "y", "saleTransferPii": "1", "gencode": "none",
+    "customerType": "individual",
+    "firstName": "Ann",
+    "lastName": "Lee",
+    "gender": "female",
+    "idType": "ssn",
+    "ssn": "123-45-6789",
+    "birthday": "1980-02-03",
+    "priPhone": "(801) 555-0100",
+    "priPhoneType": "cell",
+    "priAddress": "1 Main St",
+    "priCity": "Provo",
+    "priState": "UT",
+    "priZipcode": "84601",
+    "priCountry": "usa",
+    "mailSameAsPrimary": "y",
+    "saleTransferPii": "1",
+    "gencode": "none",
 }
 
 
 def test_the_same_person_is_refused_beside_the_ssn_with_the_customer_named(
-        client, login, make_customer):
+    client, login, make_customer
+):
     existing = make_customer(ssn="123456789", birthday="1980-02-03")
     login("agent")
     page = client.post("/customers/new", data=FORM).get_data(True)
-    assert (f'id="ssn-error">Customer #{existing.id} has the same SSN and date of birth'
-            in page)
+    assert f'id="ssn-error">Customer #{existing.id} has the same SSN and date of birth' in page
     assert Customer.select().count() == 1
 
 
@@ -56,8 +68,15 @@ def test_api_warns_like_loanpro_and_ignore_warnings_saves(api, make_customer):
     assert error["details"][0]["customerIds"] == [existing.id]
     saved = api("post", f"{BASE}/Customers()", json={**NEW_CUSTOMER, "__ignoreWarnings": True})
     assert saved.status_code == 201
-    same_person = api("post", f"{BASE}/Customers()",
-                      json={**NEW_CUSTOMER, "email": "x@example.com", "customId": "NQ-2",
-                            "__ignoreWarnings": True})
+    same_person = api(
+        "post",
+        f"{BASE}/Customers()",
+        json={
+            **NEW_CUSTOMER,
+            "email": "x@example.com",
+            "customId": "NQ-2",
+            "__ignoreWarnings": True,
+        },
+    )
     assert same_person.status_code == 409
     assert "same SSN and date of birth" in str(same_person.get_json())

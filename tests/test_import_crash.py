@@ -45,20 +45,35 @@ def database_snapshot() -> dict:
 
     def rows_of(model, *exclude):
         fields = [f for f in model._meta.sorted_fields if f.name not in skip | set(exclude)]
-        return sorted(tuple(key.get(v, v) if f.name == "customer" else v
-                            for f, v in zip(fields, row, strict=True))
-                      for row in model.select(*fields).tuples())
+        return sorted(
+            tuple(
+                key.get(v, v) if f.name == "customer" else v
+                for f, v in zip(fields, row, strict=True)
+            )
+            for row in model.select(*fields).tuples()
+        )
 
-    history = sorted((key[e.customer_id], e.action, e.source.split(" #")[0],
-                      re.sub(r"\(ID \d+\)", "", e.new_value)) for e in ChangeEntry.select())
+    history = sorted(
+        (
+            key[e.customer_id],
+            e.action,
+            e.source.split(" #")[0],
+            re.sub(r"\(ID \d+\)", "", e.new_value),
+        )
+        for e in ChangeEntry.select()
+    )
     job = ImportJob.select().order_by(ImportJob.id.desc()).get()
     # Password hashes are salted, so two runs differ in them by design: compare presence.
     passwords = sorted((c.import_id, bool(c.password_hash)) for c in Customer.select())
-    return {"customers": rows_of(Customer, "password_hash"), "passwords": passwords,
-            "phones": rows_of(Phone),
-            "addresses": rows_of(Address), "employers": rows_of(Employer),
-            "history": history,
-            "counts": (job.added, job.updated, job.removed, job.failed, job.rows_done)}
+    return {
+        "customers": rows_of(Customer, "password_hash"),
+        "passwords": passwords,
+        "phones": rows_of(Phone),
+        "addresses": rows_of(Address),
+        "employers": rows_of(Employer),
+        "history": history,
+        "counts": (job.added, job.updated, job.removed, job.failed, job.rows_done),
+    }
 
 
 def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypatch):
@@ -72,9 +87,12 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypa
     job = verified_job()
     lifecycle.start(job, "import")
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")  # many commits, so the kill lands mid-way
-    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker", "--burst"],
-                              start_new_session=True, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "jobs.worker", "--burst"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while ImportJob.get_by_id(job.id).checkpoint_line < ROW_COUNT // 3:
         assert time.monotonic() < deadline and worker.poll() is None, "ingest never started"
@@ -89,8 +107,12 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypa
     registry = StartedJobRegistry(queue=queue("imports"))
     registry.cleanup(timestamp=time.time() + 3600)
     assert killed_at.rq_job_id in queue("imports").job_ids
-    finished = subprocess.run([sys.executable, "-m", "jobs.worker", "--burst"],
-                              capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(
+        [sys.executable, "-m", "jobs.worker", "--burst"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert finished.returncode == 0, finished.stderr[-2000:]
 
     resumed = ImportJob.get_by_id(job.id)
@@ -99,7 +121,8 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypa
 
 
 def test_cancel_a_running_import_keeps_what_was_committed_and_retry_finishes(
-        app, client, login, small_chunks, live_worker):
+    app, client, login, small_chunks, live_worker
+):
     create_status("Active")
     login("admin")
     job = verified_job()

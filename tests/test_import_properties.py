@@ -50,9 +50,15 @@ def _base_customers() -> None:
     """Three stored customers; the second's import ID is the third's system ID."""
     rules = CompiledRules(RuleContext.load())
     for n, import_id in ((1, "K1"), (2, "3"), (3, "")):
-        cells = {**GOOD, "importId": import_id, "ssn": f"90000000{n}",
-                 "birthday": f"196{n}-03-03", "priPhone": f"999555000{n}",
-                 "priAddress": f"{n} Base Rd", "email": f"base{n}@example.com"}
+        cells = {
+            **GOOD,
+            "importId": import_id,
+            "ssn": f"90000000{n}",
+            "birthday": f"196{n}-03-03",
+            "priPhone": f"999555000{n}",
+            "priAddress": f"{n} Base Rd",
+            "email": f"base{n}@example.com",
+        }
         create_customer(rules.check_new(cells).record, Actor.system("test"), confirmed=True)
 
 
@@ -73,16 +79,40 @@ def _snapshot() -> list[tuple]:
     rows = []
     for customer in Customer.select().order_by(Customer.id):
         record = read_record(customer)
-        rows.append((customer.id if customer.id <= ceiling else None, customer.version,
-                     *(record.get(n) for n in (
-                         "importId", "username", "firstName", "middleName", "lastName",
-                         "email", "ssn", "birthday", "status", "priPhone", "priAddress"))))
+        rows.append(
+            (
+                customer.id if customer.id <= ceiling else None,
+                customer.version,
+                *(
+                    record.get(n)
+                    for n in (
+                        "importId",
+                        "username",
+                        "firstName",
+                        "middleName",
+                        "lastName",
+                        "email",
+                        "ssn",
+                        "birthday",
+                        "status",
+                        "priPhone",
+                        "priAddress",
+                    )
+                ),
+            )
+        )
     return rows
 
 
 def _add(import_id, email, ssn, birthday, phone, street, username):
-    cells = {**GOOD, "importId": import_id, "email": email, "ssn": ssn, "birthday": birthday,
-             "username": username}
+    cells = {
+        **GOOD,
+        "importId": import_id,
+        "email": email,
+        "ssn": ssn,
+        "birthday": birthday,
+        "username": username,
+    }
     if phone:
         cells["priPhone"] = phone
     if street:
@@ -91,42 +121,71 @@ def _add(import_id, email, ssn, birthday, phone, street, username):
 
 
 def _update(key, import_id, email, middle, last, ssn, birthday, phone, username):
-    return {"action": "update", "customerId": key, "importId": import_id, "email": email,
-            "middleName": middle, "lastName": last, "ssn": ssn, "birthday": birthday,
-            "priPhone": phone, "username": username}
+    return {
+        "action": "update",
+        "customerId": key,
+        "importId": import_id,
+        "email": email,
+        "middleName": middle,
+        "lastName": last,
+        "ssn": ssn,
+        "birthday": birthday,
+        "priPhone": phone,
+        "username": username,
+    }
 
 
-ROWS = st.lists(st.one_of(
-    st.builds(_add, st.sampled_from(IMPORT_IDS), st.sampled_from(EMAILS),
-              st.sampled_from(SSNS[1:]), st.sampled_from(BIRTHDAYS[1:]),
-              st.sampled_from(PHONES), st.sampled_from(STREETS), st.sampled_from(USERNAMES)),
-    st.builds(_update, st.sampled_from(KEYS), st.sampled_from(IMPORT_IDS),
-              st.sampled_from(EMAILS), st.sampled_from(["", "Q", "R"]),
-              st.sampled_from(["", "", "Stone"]), st.sampled_from(SSNS),
-              st.sampled_from(BIRTHDAYS), st.sampled_from(PHONES), st.sampled_from(USERNAMES)),
-    st.builds(lambda key: {"action": "remove", "customerId": key}, st.sampled_from(KEYS)),
-), min_size=1, max_size=9)
+ROWS = st.lists(
+    st.one_of(
+        st.builds(
+            _add,
+            st.sampled_from(IMPORT_IDS),
+            st.sampled_from(EMAILS),
+            st.sampled_from(SSNS[1:]),
+            st.sampled_from(BIRTHDAYS[1:]),
+            st.sampled_from(PHONES),
+            st.sampled_from(STREETS),
+            st.sampled_from(USERNAMES),
+        ),
+        st.builds(
+            _update,
+            st.sampled_from(KEYS),
+            st.sampled_from(IMPORT_IDS),
+            st.sampled_from(EMAILS),
+            st.sampled_from(["", "Q", "R"]),
+            st.sampled_from(["", "", "Stone"]),
+            st.sampled_from(SSNS),
+            st.sampled_from(BIRTHDAYS),
+            st.sampled_from(PHONES),
+            st.sampled_from(USERNAMES),
+        ),
+        st.builds(lambda key: {"action": "remove", "customerId": key}, st.sampled_from(KEYS)),
+    ),
+    min_size=1,
+    max_size=9,
+)
 
 
 def _run_file(app, rows, chunk, refuse, mode) -> tuple[dict, dict, tuple, tuple]:
     """Verify, then import, the file; (verify verdicts, import verdicts, would, did)."""
     app.config["IMPORT_CHUNK_ROWS"] = chunk
-    job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "generated.csv", None, True, mode,
-                            refuse)
+    job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "generated.csv", None, True, mode, refuse)
     verified = runner.verify(job.id)
     done = runner.ingest(job.id)
-    assert (verified.state, done.state) == ("verified", "done"), (verified.message,
-                                                                  done.message)
+    assert (verified.state, done.state) == ("verified", "done"), (verified.message, done.message)
     verdicts = {}
     for phase in ("verify", "import"):
         verdicts[phase] = {}
-        for problem in ImportProblem.select().where((ImportProblem.job == job.id)
-                                                    & (ImportProblem.phase == phase)):
-            verdicts[phase].setdefault(problem.line, set()).add(
-                (problem.severity, problem.column))
-    return (verdicts["verify"], verdicts["import"],
-            (verified.would_add, verified.would_update, verified.would_remove, verified.failed),
-            (done.added, done.updated, done.removed, done.failed))
+        for problem in ImportProblem.select().where(
+            (ImportProblem.job == job.id) & (ImportProblem.phase == phase)
+        ):
+            verdicts[phase].setdefault(problem.line, set()).add((problem.severity, problem.column))
+    return (
+        verdicts["verify"],
+        verdicts["import"],
+        (verified.would_add, verified.would_update, verified.would_remove, verified.failed),
+        (done.added, done.updated, done.removed, done.failed),
+    )
 
 
 def _model(rows, refuse, mode) -> set[int]:
@@ -170,13 +229,21 @@ def world(app, statuses, users):
     return app
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                 HealthCheck.too_slow])
-@given(rows=ROWS, chunk=st.integers(1, 9), refuse=st.booleans(),
-       mode=st.sampled_from(["overwrite", "fill-empty"]))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=ROWS,
+    chunk=st.integers(1, 9),
+    refuse=st.booleans(),
+    mode=st.sampled_from(["overwrite", "fill-empty"]),
+)
 def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
-        world, rows, chunk, refuse, mode):
+    world, rows, chunk, refuse, mode
+):
     _reset()
     assert Customer.select(fn.MAX(Customer.id)).scalar() == 3
     foreseen, happened, would, did = _run_file(world, rows, chunk, refuse, mode)
@@ -185,6 +252,9 @@ def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
     imported = _snapshot()
     _reset()
     refused = _model(rows, refuse, mode)
-    assert {line for line, found in happened.items()
-            if any(severity == "error" for severity, _ in found)} == refused
+    assert {
+        line
+        for line, found in happened.items()
+        if any(severity == "error" for severity, _ in found)
+    } == refused
     assert imported == _snapshot()

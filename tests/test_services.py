@@ -37,11 +37,23 @@ def changed(customer, **cells):
 
 def test_create_stores_every_section(make_customer):
     customer = make_customer(
-        importId="C-1", email="Dave@Example.com", secPhone="801-555-0100", secPhoneType="home",
-        additionalPhone="2031235254;8016300000", additionalPhoneType="cell;fax",
-        mailAddress="PO Box 7", mailCity="Albany", mailState="NY", mailZipcode="12201",
-        mailCountry="usa", employerName="Acme", employerIncome="3000",
-        employerIncomeFreq="monthly", password="Secret12", creditScoreEquifax="700")
+        importId="C-1",
+        email="Dave@Example.com",
+        secPhone="801-555-0100",
+        secPhoneType="home",
+        additionalPhone="2031235254;8016300000",
+        additionalPhoneType="cell;fax",
+        mailAddress="PO Box 7",
+        mailCity="Albany",
+        mailState="NY",
+        mailZipcode="12201",
+        mailCountry="usa",
+        employerName="Acme",
+        employerIncome="3000",
+        employerIncomeFreq="monthly",
+        password="Secret12",
+        creditScoreEquifax="700",
+    )
     stored = Customer.get_by_id(customer.id)
     record = read_record(stored)
     assert record["importId"] == "C-1" and record["username"] == "dave@example.com"
@@ -75,8 +87,13 @@ def test_taken_username_or_import_id_is_refused_beside_the_field(make_customer):
 def test_update_records_each_changed_field_with_old_and_new(make_customer, users):
     customer = make_customer(ssn="123-45-6789")
     actor = Actor(users["agent"], "ui")
-    record = {**read_record(customer), "priPhone": "3855550199", "ssn": "987654321",
-              "email": "new@example.com", "password": "Another1"}
+    record = {
+        **read_record(customer),
+        "priPhone": "3855550199",
+        "ssn": "987654321",
+        "email": "new@example.com",
+        "password": "Another1",
+    }
     assert update_customer(customer, record, actor) == 4
     entries = {e.field: e for e in ChangeEntry.select().where(ChangeEntry.action == "update")}
     assert set(entries) == {"priPhone", "ssn", "email", "password"}
@@ -117,24 +134,28 @@ def test_update_blank_cells_leave_values_and_fill_empty_mode(make_customer):
     customer = make_customer(email="old@example.com")
     rules = CompiledRules(RuleContext.load())
     record = read_record(customer)
-    overwrite = rules.check_change(record, {"email": "new@example.com", "middleName": "Q",
-                                            "firstName": ""})
+    overwrite = rules.check_change(
+        record, {"email": "new@example.com", "middleName": "Q", "firstName": ""}
+    )
     assert overwrite.record["email"] == "new@example.com"
     assert overwrite.record["firstName"] == "David"  # blank left it alone
-    fill = rules.check_change(record, {"email": "new@example.com", "middleName": "Q"},
-                              mode="fill-empty")
+    fill = rules.check_change(
+        record, {"email": "new@example.com", "middleName": "Q"}, mode="fill-empty"
+    )
     assert fill.record["email"] == "old@example.com" and fill.record["middleName"] == "Q"
 
 
 def test_merged_record_must_still_pass_every_rule(make_customer):
     customer = make_customer()
-    verdict = CompiledRules(RuleContext.load()).check_change(read_record(customer),
-                                                             {"customerType": "company"})
+    verdict = CompiledRules(RuleContext.load()).check_change(
+        read_record(customer), {"customerType": "company"}
+    )
     assert {e.field for e in verdict.errors} == {"companyName", "companyContact"}
 
 
 def test_delete_removes_customer_level_data_keeps_loans_and_leaves_a_tombstone(
-        make_customer, users):
+    make_customer, users
+):
     customer = make_customer(importId="GONE", ssn="111-22-3333")
     other = make_customer(importId="STAYS")
     loan = Loan.create(display_id="LN-1")

@@ -51,25 +51,29 @@ def test_default_cannot_be_deactivated_or_deleted_and_inactive_cannot_be_default
         service.set_default(statuses["Inactive"])
 
 
-def test_page_lists_ids_and_htmx_actions_return_the_table(client, login, statuses,
-                                                          make_customer):
+def test_page_lists_ids_and_htmx_actions_return_the_table(client, login, statuses, make_customer):
     make_customer()
     login("manager")
     page = client.get("/settings/statuses").get_data(as_text=True)
     assert f'<td class="mono">{statuses["Bankruptcy"].id}</td>' in page
-    partial = client.post(f"/settings/statuses/{statuses['Active'].id}/delete",
-                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    partial = client.post(
+        f"/settings/statuses/{statuses['Active'].id}/delete", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert "<html" not in partial and 'id="statuses"' in partial
     assert "is held by 1 customer" in partial
-    partial = client.post("/settings/statuses", data={"title": "SCRA", "make_default": "1"},
-                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    partial = client.post(
+        "/settings/statuses",
+        data={"title": "SCRA", "make_default": "1"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
     assert "Added “SCRA”" in partial and default_titles() == ["SCRA"]
 
 
 def test_plain_posts_redirect_back_with_a_message(client, login, statuses):
     login("manager")
-    response = client.post(f"/settings/statuses/{statuses['Inactive'].id}/active",
-                           data={"active": "0"})
+    response = client.post(
+        f"/settings/statuses/{statuses['Inactive'].id}/active", data={"active": "0"}
+    )
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "“Inactive” is inactive" in page

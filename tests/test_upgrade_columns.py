@@ -35,7 +35,9 @@ def test_added_columns_come_back_and_every_row_stays(app, make_customer):
     assert {c.id: read_record(c) for c in Customer.select()} == before
     assert ChangeEntry.select().count() == entries
     assert {c.version for c in Customer.select()} == {1}
-    assert Address.get(Address.customer == first.id, Address.kind == "primary").street_key \
+    assert (
+        Address.get(Address.customer == first.id, Address.kind == "primary").street_key
         == "12 elm st"
+    )
     assert "address_zipcode_street_key" in {i.name for i in db.get_indexes("address")}
     assert make_customer(importId="NEW").id == newest.id + 1

@@ -73,25 +73,28 @@ def quick_retries(app, monkeypatch):
 
 
 def add_webhook(client, url, events):
-    response = client.post("/settings/webhooks/new", data={
-        "url": url, "secret": SECRET, "events": events, "active": "1"})
+    response = client.post(
+        "/settings/webhooks/new",
+        data={"url": url, "secret": SECRET, "events": events, "active": "1"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     return Webhook.get(Webhook.url == url)
 
 
 def test_webhook_settings_refuse_bad_input_and_keep_it(client, login):
     login("manager")
-    page = client.post("/settings/webhooks/new", data={"url": "ftp://x", "secret": "short",
-                                                       "events": []}).get_data(as_text=True)
+    page = client.post(
+        "/settings/webhooks/new", data={"url": "ftp://x", "secret": "short", "events": []}
+    ).get_data(as_text=True)
     assert "starting with https://" in page and "at least 16 characters" in page
     assert "Choose at least one event." in page and 'value="ftp://x"' in page
     login("agent")
     assert client.get("/settings/webhooks").status_code == 403
 
 
-def test_signed_delivery_retried_after_a_500_and_logged(client, login, make_customer,
-                                                        receiver, quick_retries, run_worker,
-                                                        statuses):
+def test_signed_delivery_retried_after_a_500_and_logged(
+    client, login, make_customer, receiver, quick_retries, run_worker, statuses
+):
     login("manager")
     target = receiver(500)
     hook = add_webhook(client, target.url, ["customer.status_changed"])
@@ -99,8 +102,12 @@ def test_signed_delivery_retried_after_a_500_and_logged(client, login, make_cust
     edit = client.get(f"/customers/{customer.id}/summary/edit")
     assert edit.status_code == 200
     data = {**form_fields(customer), "status": str(statuses["Bankruptcy"].id)}
-    assert client.post(f"/customers/{customer.id}/summary/edit", data=data,
-                       headers={"HX-Request": "true"}).status_code == 200
+    assert (
+        client.post(
+            f"/customers/{customer.id}/summary/edit", data=data, headers={"HX-Request": "true"}
+        ).status_code
+        == 200
+    )
     assert OutboundEvent.select().count() == 1
     run_worker()
     assert len(target.received) == 2  # the 500, then the retry that got 200
@@ -110,13 +117,16 @@ def test_signed_delivery_retried_after_a_500_and_logged(client, login, make_cust
     assert headers["X-Webhook-Timestamp"].isdigit()
     event = json.loads(body)
     assert event["event"] == "customer.status_changed"
-    assert event["data"] == {"customerId": customer.id,
-                             "oldStatus": {"id": statuses["Active"].id, "title": "Active"},
-                             "newStatus": {"id": statuses["Bankruptcy"].id,
-                                           "title": "Bankruptcy"}}
+    assert event["data"] == {
+        "customerId": customer.id,
+        "oldStatus": {"id": statuses["Active"].id, "title": "Active"},
+        "newStatus": {"id": statuses["Bankruptcy"].id, "title": "Bankruptcy"},
+    }
     assert target.events()[0]["id"] == event["id"]  # the retry sends the same event
-    log = [(d.attempt, d.status_code, d.response_excerpt)
-           for d in WebhookDelivery.select().order_by(WebhookDelivery.id)]
+    log = [
+        (d.attempt, d.status_code, d.response_excerpt)
+        for d in WebhookDelivery.select().order_by(WebhookDelivery.id)
+    ]
     assert log == [(1, 500, "try later"), (2, 200, "ok")]
     page = client.get(f"/settings/webhooks/{hook.id}/log").get_data(as_text=True)
     assert "customer.status_changed" in page and "try later" in page
@@ -125,46 +135,63 @@ def test_signed_delivery_retried_after_a_500_and_logged(client, login, make_cust
     client.post(f"/settings/webhooks/deliveries/{first.id}/redeliver")
     client.post(f"/settings/webhooks/{hook.id}/test")
     run_worker()
-    assert [e["event"] for e in target.events()[2:]] == ["customer.status_changed",
-                                                        "webhook.test"]
+    assert [e["event"] for e in target.events()[2:]] == ["customer.status_changed", "webhook.test"]
     assert target.events()[2]["id"] == event["id"]
 
 
-def test_status_change_from_every_door_fires_the_same_event(client, login, make_customer,
-                                                            receiver, quick_retries,
-                                                            run_worker, statuses, users):
+def test_status_change_from_every_door_fires_the_same_event(
+    client, login, make_customer, receiver, quick_retries, run_worker, statuses, users
+):
     login("admin")
     target = receiver()
     add_webhook(client, target.url, ["customer.status_changed"])
-    by_ui, by_api, by_import = (make_customer(importId=f"DOOR-{n}", ssn=f"99999999{n}")
-                                for n in range(3))
-    client.post(f"/customers/{by_ui.id}/summary/edit",
-                data={**form_fields(by_ui), "status": "Inactive"})
+    by_ui, by_api, by_import = (
+        make_customer(importId=f"DOOR-{n}", ssn=f"99999999{n}") for n in range(3)
+    )
+    client.post(
+        f"/customers/{by_ui.id}/summary/edit", data={**form_fields(by_ui), "status": "Inactive"}
+    )
     token = api_tokens.create_token("door test", "agent", users["admin"])[1]
-    assert client.put(f"/api/public/api/1/odata.svc/Customers({by_api.id})",
-                      json={"status": "Inactive"},
-                      headers={"Authorization": f"Bearer {token}",
-                               "Autopal-Instance-ID": "5200001"}).status_code == 200
-    job = imported(client, run_worker, uploaded(client, csv_bytes([
-        {"action": "update", "customerId": "DOOR-2", "status": "Inactive"}])))
+    assert (
+        client.put(
+            f"/api/public/api/1/odata.svc/Customers({by_api.id})",
+            json={"status": "Inactive"},
+            headers={"Authorization": f"Bearer {token}", "Autopal-Instance-ID": "5200001"},
+        ).status_code
+        == 200
+    )
+    job = imported(
+        client,
+        run_worker,
+        uploaded(
+            client, csv_bytes([{"action": "update", "customerId": "DOOR-2", "status": "Inactive"}])
+        ),
+    )
     assert job.state == "done" and job.updated == 1
     run_worker()
     events = sorted(target.events(), key=lambda e: e["data"]["customerId"])
-    assert [(e["event"], e["data"]["customerId"], e["data"]["newStatus"]["title"])
-            for e in events] == [("customer.status_changed", c.id, "Inactive")
-                                 for c in (by_ui, by_api, by_import)]
+    assert [
+        (e["event"], e["data"]["customerId"], e["data"]["newStatus"]["title"]) for e in events
+    ] == [("customer.status_changed", c.id, "Inactive") for c in (by_ui, by_api, by_import)]
     assert Customer.select().where(Customer.status == statuses["Inactive"]).count() == 3
 
 
-def test_private_addresses_are_refused_unless_allowed(client, login, app, receiver,
-                                                     run_worker, monkeypatch):
+def test_private_addresses_are_refused_unless_allowed(
+    client, login, app, receiver, run_worker, monkeypatch
+):
     login("manager")
     app.config["WEBHOOK_ALLOW_PRIVATE"] = False
     monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "0")
-    for url in ("http://127.0.0.1:8080/x", "http://10.1.2.3/x", "http://[::1]/x",
-                "http://169.254.169.254/latest/meta-data"):
-        page = client.post("/settings/webhooks/new", data={
-            "url": url, "secret": SECRET, "events": ["customer.created"], "active": "1"})
+    for url in (
+        "http://127.0.0.1:8080/x",
+        "http://10.1.2.3/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/meta-data",
+    ):
+        page = client.post(
+            "/settings/webhooks/new",
+            data={"url": url, "secret": SECRET, "events": ["customer.created"], "active": "1"},
+        )
         assert "inside a private network" in page.get_data(as_text=True), url
     # One saved while allowed is not sent once the setting is off again.
     target = receiver()
@@ -182,17 +209,23 @@ def test_old_delivery_log_and_sent_events_are_pruned(app, make_customer):
 
     from webapp.services import webhooks
 
-    hook = Webhook.create(url="https://example.com/h", secret=SECRET,
-                          events="customer.created")
+    hook = Webhook.create(url="https://example.com/h", secret=SECRET, events="customer.created")
     old = dt.datetime.utcnow() - dt.timedelta(days=40)
-    WebhookDelivery.create(webhook=hook, event_id="old", event="customer.created",
-                           payload="{}", delivered_at=old)
-    WebhookDelivery.create(webhook=hook, event_id="new", event="customer.created",
-                           payload="{}")
-    OutboundEvent.create(event_id="sent", event="customer.created", customer_id=1,
-                         payload="{}", claimed_by="x", created_at=old)
-    OutboundEvent.create(event_id="waiting", event="customer.created", customer_id=1,
-                         payload="{}", created_at=old)
+    WebhookDelivery.create(
+        webhook=hook, event_id="old", event="customer.created", payload="{}", delivered_at=old
+    )
+    WebhookDelivery.create(webhook=hook, event_id="new", event="customer.created", payload="{}")
+    OutboundEvent.create(
+        event_id="sent",
+        event="customer.created",
+        customer_id=1,
+        payload="{}",
+        claimed_by="x",
+        created_at=old,
+    )
+    OutboundEvent.create(
+        event_id="waiting", event="customer.created", customer_id=1, payload="{}", created_at=old
+    )
     webhooks.prune()
     assert [d.event_id for d in WebhookDelivery.select()] == ["new"]
     assert [e.event_id for e in OutboundEvent.select()] == ["waiting"]
@@ -220,7 +253,9 @@ def test_one_dispatch_job_waits_at_a_time(app, make_customer):
 def test_no_subscriber_no_events(client, login, make_customer, statuses):
     login("manager")
     customer = make_customer()
-    client.post(f"/customers/{customer.id}/summary/edit",
-                data={**form_fields(customer), "status": "Inactive"})
+    client.post(
+        f"/customers/{customer.id}/summary/edit",
+        data={**form_fields(customer), "status": "Inactive"},
+    )
     assert Customer.get_by_id(customer.id).status.title == "Inactive"
     assert OutboundEvent.select().count() == 0

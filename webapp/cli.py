@@ -29,9 +29,13 @@ def create_tables() -> None:
 
 # Columns added to tables of an earlier release, added to such a database by init-db
 # (playhouse's migrator), until schema migrations replace this list.
-ADDED_COLUMNS = (("Customer", "version"), ("ChangeEntry", "version"),
-                 ("ImportJob", "id_ceiling"), ("ImportJob", "refuse_duplicates"),
-                 ("Address", "street_key"))
+ADDED_COLUMNS = (
+    ("Customer", "version"),
+    ("ChangeEntry", "version"),
+    ("ImportJob", "id_ceiling"),
+    ("ImportJob", "refuse_duplicates"),
+    ("Address", "street_key"),
+)
 
 
 def add_missing_columns() -> None:
@@ -48,19 +52,25 @@ def table_copies():
     if not isinstance(db.obj, SqliteDatabase):
         yield
         return
-    counters = dict(db.execute_sql("SELECT name, seq FROM sqlite_sequence").fetchall()
-                    if db.table_exists("sqlite_sequence") else [])
+    counters = dict(
+        db.execute_sql("SELECT name, seq FROM sqlite_sequence").fetchall()
+        if db.table_exists("sqlite_sequence")
+        else []
+    )
     db.pragma("foreign_keys", 0)
     try:
         yield
     finally:
         db.pragma("foreign_keys", 1)
         for name, seq in counters.items():
-            db.execute_sql("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",
-                           (seq, name))
-            db.execute_sql("INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT "
-                           "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
-                           (name, seq, name))
+            db.execute_sql(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)
+            )
+            db.execute_sql(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT "
+                "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+                (name, seq, name),
+            )
 
 
 def _add_missing_columns() -> None:
@@ -82,12 +92,16 @@ def _fill_street_keys(address) -> None:
 
     # Page by ID and update a page with one executemany: a million addresses fit neither
     # in memory at once nor in a million round trips.
-    sql = (f'UPDATE "{address._meta.table_name}" SET street_key = {db.param} '
-           f'WHERE id = {db.param}')
+    sql = f'UPDATE "{address._meta.table_name}" SET street_key = {db.param} WHERE id = {db.param}'
     last = 0
     with db.atomic():
-        while page := list(address.select(address.id, address.street).where(
-                address.id > last).order_by(address.id).limit(5000).tuples()):
+        while page := list(
+            address.select(address.id, address.street)
+            .where(address.id > last)
+            .order_by(address.id)
+            .limit(5000)
+            .tuples()
+        ):
             db.cursor().executemany(sql, [(street_key(s), i) for i, s in page])
             last = page[-1][0]
 
@@ -101,8 +115,10 @@ def init_db():
     create_tables()
     with db.connection_context():
         created = ensure_standard_statuses()
-    click.echo(f"Database ready: {len(ALL_MODELS)} tables"
-               + (f", {created} standard customer statuses." if created else "."))
+    click.echo(
+        f"Database ready: {len(ALL_MODELS)} tables"
+        + (f", {created} standard customer statuses." if created else ".")
+    )
 
 
 @click.command("create-user")
@@ -125,8 +141,11 @@ def create_user(username, role, display_name, password):
 
 @click.command("seed-demo")
 @click.option("--customers", "count", default=200, show_default=True)
-@click.option("--if-empty", is_flag=True,
-              help="On a database that has users already, print new demo logins instead.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="On a database that has users already, print new demo logins instead.",
+)
 @click.pass_context
 def seed_demo(ctx, count, if_empty):
     """Fill an empty database with demo users, settings, loans and customers."""
@@ -138,8 +157,9 @@ def seed_demo(ctx, count, if_empty):
             if if_empty:
                 ctx.invoke(demo_logins)
                 return
-            raise click.ClickException("The database already has users; seed-demo only "
-                                       "fills an empty one.")
+            raise click.ClickException(
+                "The database already has users; seed-demo only fills an empty one."
+            )
         passwords = seed(count)
     click.echo(f"Seeded {count} demo customers.")
     _print_logins(passwords)

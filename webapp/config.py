@@ -25,8 +25,9 @@ def load_config(instance_path: str) -> dict:
         "TENANT_ID": os.environ.get("TENANT_ID", "5200001"),
         "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "600")),
         # Seconds between webhook delivery attempts (4 retries after the first try).
-        "WEBHOOK_RETRY_INTERVALS": [int(s) for s in os.environ.get(
-            "WEBHOOK_RETRY_INTERVALS", "10,60,300,1800").split(",")],
+        "WEBHOOK_RETRY_INTERVALS": [
+            int(s) for s in os.environ.get("WEBHOOK_RETRY_INTERVALS", "10,60,300,1800").split(",")
+        ],
         # Webhooks may target loopback / private addresses only when this is "1" (a
         # receiver on the same network); otherwise such URLs are refused.
         "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1",

@@ -18,19 +18,27 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, details: list[dict] | None = None,
-                 code: str | None = None):
+    def __init__(
+        self, status: int, message: str, details: list[dict] | None = None, code: str | None = None
+    ):
         super().__init__(message)
         self.status, self.message, self.details = status, message, details or []
-        self.code = code or {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
-                             404: "NotFound", 409: "Conflict", 412: "PreconditionFailed",
-                             422: "ValidationFailed",
-                             429: "TooManyRequests"}.get(status, "Error")
+        self.code = code or {
+            400: "BadRequest",
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "NotFound",
+            409: "Conflict",
+            412: "PreconditionFailed",
+            422: "ValidationFailed",
+            429: "TooManyRequests",
+        }.get(status, "Error")
 
 
 def error_body(error: ApiError):
-    response = jsonify({"error": {"code": error.code, "message": error.message,
-                                  "details": error.details}})
+    response = jsonify(
+        {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    )
     response.status_code = error.status
     return response
 
@@ -82,10 +90,15 @@ def needs_role(role: str):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not g.api_token.has_role(role):
-                raise ApiError(403, f"This token's role ({g.api_token.role}) may not do this; "
-                                    f"it takes a {role} token.")
+                raise ApiError(
+                    403,
+                    f"This token's role ({g.api_token.role}) may not do this; "
+                    f"it takes a {role} token.",
+                )
             return view(*args, **kwargs)
+
         return guarded
+
     return decorate
 
 

@@ -39,8 +39,9 @@ def _customer(customer_id: int) -> Customer:
 def _options() -> tuple[set[str], set[str] | None]:
     expand, select = request.args.get("$expand", ""), request.args.get("$select", "")
     if expand and not re.fullmatch(EXPAND_PATTERN, expand):
-        raise ApiError(400, f"$expand: name navigation from {', '.join(NAVIGATION)}, "
-                            "separated by commas.")
+        raise ApiError(
+            400, f"$expand: name navigation from {', '.join(NAVIGATION)}, separated by commas."
+        )
     if select and not re.fullmatch(SELECT_PATTERN, select):
         raise ApiError(400, "$select: give field names separated by commas.")
     return set(filter(None, expand.split(","))), set(filter(None, select.split(","))) or None
@@ -116,18 +117,31 @@ def remove_customer(customer_id: int):
         removed = delete_customer(customer, api_actor(), if_match_version(customer))
     except StaleVersion as stale:
         raise refused(stale) from None
-    return envelope({"success": True, "id": customer_id,
-                     "removed": {k: v for k, v in removed.items() if v},
-                     "loansWithoutPrimaryCustomer": orphaned})
+    return envelope(
+        {
+            "success": True,
+            "id": customer_id,
+            "removed": {k: v for k, v in removed.items() if v},
+            "loansWithoutPrimaryCustomer": orphaned,
+        }
+    )
 
 
 @bp.get("/public/api/1/odata.svc/CustomerStatuses()")
 @bp.get("/public/api/1/odata.svc/CustomerStatuses")
 def list_statuses():
     statuses = list(CustomerStatus.ordered())
-    results = [{"__metadata": {"uri": f"{ODATA}/CustomerStatuses(id={s.id})",
-                               "type": "Entity.CustomerStatus"},
-                "id": s.id, "title": s.title, "active": s.active, "isDefault": s.is_default}
-               for s in statuses]
+    results = [
+        {
+            "__metadata": {
+                "uri": f"{ODATA}/CustomerStatuses(id={s.id})",
+                "type": "Entity.CustomerStatus",
+            },
+            "id": s.id,
+            "title": s.title,
+            "active": s.active,
+            "isDefault": s.is_default,
+        }
+        for s in statuses
+    ]
     return list_envelope(results, 0, None, len(results))
-

@@ -17,8 +17,15 @@ from webapp.models import (
 )
 from webapp.services.customer_record import read_records
 
-NAVIGATION = ("PrimaryAddress", "MailAddress", "Phones", "Employer", "References",
-              "CustomFieldValues", "Loans")
+NAVIGATION = (
+    "PrimaryAddress",
+    "MailAddress",
+    "Phones",
+    "Employer",
+    "References",
+    "CustomFieldValues",
+    "Loans",
+)
 EXPAND_PATTERN = list_pattern(NAVIGATION)
 SELECT_PATTERN = "^[A-Za-z]+(?:,[A-Za-z]+)*$"
 DEFAULT_PAGE = 50
@@ -31,9 +38,18 @@ def envelope(entity):
 
 
 def list_envelope(results: list, start: int, size: int | None, total: int):
-    return jsonify({"d": {"results": results, "summary": {
-        "start": start, "pageSize": size if size is not None else len(results),
-        "total": total}}})
+    return jsonify(
+        {
+            "d": {
+                "results": results,
+                "summary": {
+                    "start": start,
+                    "pageSize": size if size is not None else len(results),
+                    "total": total,
+                },
+            }
+        }
+    )
 
 
 def paging(args, skip_name: str) -> tuple[int, int | None]:
@@ -49,8 +65,14 @@ def paging(args, skip_name: str) -> tuple[int, int | None]:
     return start, None if "nopaging" in args else size
 
 
-def customer_list(query, order: list, start: int, size: int | None,
-                  expand: set[str] = frozenset(), select: set[str] | None = None):
+def customer_list(
+    query,
+    order: list,
+    start: int,
+    size: int | None,
+    expand: set[str] = frozenset(),
+    select: set[str] | None = None,
+):
     """One page of a customer query in the list envelope, with the total it came from."""
     total = query.count()
     page = query.order_by(*order)
@@ -63,19 +85,26 @@ def _uri(customer_id: int, navigation: str | None = None) -> str:
     return f"{ODATA}/Customers({customer_id})" + (f"/{navigation}" if navigation else "")
 
 
-def customer_entities(customers: list[Customer], expand: set[str],
-                      select: set[str] | None) -> list[dict]:
+def customer_entities(
+    customers: list[Customer], expand: set[str], select: set[str] | None
+) -> list[dict]:
     records = read_records(customers)
     titles = {s.id: s.title for s in CustomerStatus.select()}
     entities = []
     for customer in customers:
-        entity = {"__metadata": {"uri": f"{ODATA}/Customers(id={customer.id})",
-                                 "type": "Entity.Customer"},
-                  **lp.customer_fields(customer, records[customer.id], titles)}
+        entity = {
+            "__metadata": {
+                "uri": f"{ODATA}/Customers(id={customer.id})",
+                "type": "Entity.Customer",
+            },
+            **lp.customer_fields(customer, records[customer.id], titles),
+        }
         for navigation in NAVIGATION:
-            entity[navigation] = (navigation_value(customer, navigation, records[customer.id])
-                                  if navigation in expand else
-                                  {"__deferred": {"uri": _uri(customer.id, navigation)}})
+            entity[navigation] = (
+                navigation_value(customer, navigation, records[customer.id])
+                if navigation in expand
+                else {"__deferred": {"uri": _uri(customer.id, navigation)}}
+            )
         if select:
             entity = {k: v for k, v in entity.items() if k == "__metadata" or k in select}
         entities.append(entity)
@@ -94,32 +123,55 @@ def navigation_value(customer: Customer, navigation: str, record: dict | None = 
         return value and {"__metadata": {"type": "Entity.Employer"}, **value}
     if navigation == "Phones":
         phones = customer.phones.order_by(Phone.position)
-        return {"results": [{"__metadata": {"type": "Entity.Phone"}, **lp.phone_entity(p)}
-                            for p in phones]}
+        return {
+            "results": [
+                {"__metadata": {"type": "Entity.Phone"}, **lp.phone_entity(p)} for p in phones
+            ]
+        }
     if navigation == "References":
-        return {"results": [{"__metadata": {"type": "Entity.Reference"},
-                             **lp.reference_entity(r)}
-                            for r in customer.references.order_by(Reference.id)]}
+        return {
+            "results": [
+                {"__metadata": {"type": "Entity.Reference"}, **lp.reference_entity(r)}
+                for r in customer.references.order_by(Reference.id)
+            ]
+        }
     if navigation == "CustomFieldValues":
         values = customer.custom_values.order_by(CustomFieldValue.definition)
-        return {"results": [{"__metadata": {"type": "Entity.CustomFieldValue"},
-                             "customFieldId": v.definition_id,
-                             "customFieldValue": v.value} for v in values]}
+        return {
+            "results": [
+                {
+                    "__metadata": {"type": "Entity.CustomFieldValue"},
+                    "customFieldId": v.definition_id,
+                    "customFieldValue": v.value,
+                }
+                for v in values
+            ]
+        }
     links = customer.loan_links.order_by(CustomerLoan.id)
     return {"results": [loan_entity(link) for link in links]}
 
 
 def loan_entity(link: CustomerLoan) -> dict:
     """A loan as seen from one customer: with their role and access on it."""
-    return {**loan_fields(link.loan), "customerRole": f"loan.customerRole.{link.role}",
-            "emailAccess": link.email_access, "webAccess": link.web_access,
-            "smsAccess": link.sms_access}
+    return {
+        **loan_fields(link.loan),
+        "customerRole": f"loan.customerRole.{link.role}",
+        "emailAccess": link.email_access,
+        "webAccess": link.web_access,
+        "smsAccess": link.sms_access,
+    }
 
 
 def loan_fields(loan) -> dict:
-    return {"__metadata": {"uri": f"{ODATA}/Loans(id={loan.id})", "type": "Entity.Loan"},
-            "id": loan.id, "displayId": loan.display_id, "loanStatus": loan.status,
-            "payoff": float(loan.payoff), "principalBalance": float(loan.principal_balance),
-            "nextDueDate": lp.odata_date(loan.next_due_date),
-            "nextDueAmount": float(loan.next_due_amount or 0),
-            "daysPastDue": loan.days_past_due, "amountPastDue": float(loan.amount_past_due or 0)}
+    return {
+        "__metadata": {"uri": f"{ODATA}/Loans(id={loan.id})", "type": "Entity.Loan"},
+        "id": loan.id,
+        "displayId": loan.display_id,
+        "loanStatus": loan.status,
+        "payoff": float(loan.payoff),
+        "principalBalance": float(loan.principal_balance),
+        "nextDueDate": lp.odata_date(loan.next_due_date),
+        "nextDueAmount": float(loan.next_due_amount or 0),
+        "daysPastDue": loan.days_past_due,
+        "amountPastDue": float(loan.amount_past_due or 0),
+    }

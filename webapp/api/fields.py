@@ -13,34 +13,52 @@ from webapp.rules.spec import FieldError, mask_last4
 
 # LoanPro name -> (import column, the enum prefix LoanPro puts before the value)
 TOP_FIELDS = {
-    "customId": ("importId", ""), "firstName": ("firstName", ""),
-    "middleName": ("middleName", ""), "lastName": ("lastName", ""),
-    "birthDate": ("birthday", ""), "gender": ("gender", "customer.gender."),
+    "customId": ("importId", ""),
+    "firstName": ("firstName", ""),
+    "middleName": ("middleName", ""),
+    "lastName": ("lastName", ""),
+    "birthDate": ("birthday", ""),
+    "gender": ("gender", "customer.gender."),
     "generationCode": ("gencode", "customer.generationCode."),
     "customerType": ("customerType", "customer.type."),
-    "customerIdType": ("idType", "customer.idType."), "companyName": ("companyName", ""),
-    "contactName": ("companyContact", ""), "creditLimit": ("creditLimit", ""),
-    "email": ("email", ""), "ssn": ("ssn", ""), "driverLicense": ("driversLicense", ""),
-    "accessUserName": ("username", ""), "accessPassword": ("password", ""),
-    "status": ("status", ""), "idNumber": ("idNumber", ""),
+    "customerIdType": ("idType", "customer.idType."),
+    "companyName": ("companyName", ""),
+    "contactName": ("companyContact", ""),
+    "creditLimit": ("creditLimit", ""),
+    "email": ("email", ""),
+    "ssn": ("ssn", ""),
+    "driverLicense": ("driversLicense", ""),
+    "accessUserName": ("username", ""),
+    "accessPassword": ("password", ""),
+    "status": ("status", ""),
+    "idNumber": ("idNumber", ""),
     "saleTransferPii": ("saleTransferPii", ""),
     "creditScoreExperian": ("creditScoreExperian", ""),
     "creditScoreEquifax": ("creditScoreEquifax", ""),
     "creditScoreTransunion": ("creditScoreTransunion", ""),
 }
-ADDRESS_PARTS = {"address1": ("Address", ""), "city": ("City", ""),
-                 "state": ("State", "geo.state."), "zipcode": ("Zipcode", ""),
-                 "country": ("Country", "company.country.")}
+ADDRESS_PARTS = {
+    "address1": ("Address", ""),
+    "city": ("City", ""),
+    "state": ("State", "geo.state."),
+    "zipcode": ("Zipcode", ""),
+    "country": ("Country", "company.country."),
+}
 ADDRESS_PREFIXES = {"PrimaryAddress": "pri", "MailAddress": "mail"}
 EMPLOYER_FIELDS = {
-    "companyName": ("employerName", ""), "title": ("employerTitle", ""),
-    "phone": ("employerPhone", ""), "income": ("employerIncome", ""),
+    "companyName": ("employerName", ""),
+    "title": ("employerTitle", ""),
+    "phone": ("employerPhone", ""),
+    "income": ("employerIncome", ""),
     "incomeFrequency": ("employerIncomeFreq", "customer.incomeFrequency."),
     "hireDate": ("employerHireDate", ""),
     "payDateFrequency": ("employerPaydayFreq", "customer.payDateFrequency."),
-    "nextPayDate": ("employerNextPayday", ""), "address1": ("employerAddress", ""),
-    "city": ("employerCity", ""), "state": ("employerState", "geo.state."),
-    "zipcode": ("employerZipcode", ""), "country": ("employerCountry", "company.country."),
+    "nextPayDate": ("employerNextPayday", ""),
+    "address1": ("employerAddress", ""),
+    "city": ("employerCity", ""),
+    "state": ("employerState", "geo.state."),
+    "zipcode": ("employerZipcode", ""),
+    "country": ("employerCountry", "company.country."),
 }
 PHONE_PREFIX = "customer.phoneType."
 ENUM_PREFIXES = {"state": "geo.state.", "country": "company.country."}
@@ -51,9 +69,14 @@ for _entity, _prefix in ADDRESS_PREFIXES.items():
         LOANPRO_NAME[f"{_prefix}{_suffix}"] = f"{_entity}.{_part}"
 for _name, (_column, _) in EMPLOYER_FIELDS.items():
     LOANPRO_NAME[_column] = f"Employer.{_name}"
-LOANPRO_NAME.update(priPhone="Phones.phone", priPhoneType="Phones.type",
-                    secPhone="Phones.phone", secPhoneType="Phones.type",
-                    additionalPhone="Phones.phone", additionalPhoneType="Phones.type")
+LOANPRO_NAME.update(
+    priPhone="Phones.phone",
+    priPhoneType="Phones.type",
+    secPhone="Phones.phone",
+    secPhoneType="Phones.type",
+    additionalPhone="Phones.phone",
+    additionalPhoneType="Phones.type",
+)
 
 _DATE = re.compile(r"^/Date\((-?\d+)\)/$")
 
@@ -99,7 +122,7 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
 def _phone_cells(value) -> dict:
     phones = value.get("results", []) if isinstance(value, dict) else value
     if not isinstance(phones, list):
-        raise BodyRefused([FieldError("Phones", "Phones is a list (or {\"results\": [...]}).")])
+        raise BodyRefused([FieldError("Phones", 'Phones is a list (or {"results": [...]}).')])
     primary = [p for p in phones if isinstance(p, dict) and _truthy(p.get("isPrimary"))]
     secondary = [p for p in phones if isinstance(p, dict) and _truthy(p.get("isSecondary"))]
     others = [p for p in phones if isinstance(p, dict) and p not in primary + secondary]
@@ -112,8 +135,9 @@ def _phone_cells(value) -> dict:
             cells[column + "Type"] = cell(phone.get("type", "") or "", PHONE_PREFIX)
     if others:
         cells["additionalPhone"] = ";".join(cell(p.get("phone", "")) for p in others)
-        cells["additionalPhoneType"] = ";".join(cell(p.get("type", "") or "", PHONE_PREFIX)
-                                                for p in others)
+        cells["additionalPhoneType"] = ";".join(
+            cell(p.get("type", "") or "", PHONE_PREFIX) for p in others
+        )
     return cells
 
 
@@ -132,7 +156,7 @@ def cell(value, prefix: str = "") -> str:
         except (OverflowError, ValueError, OSError):
             return text  # left for the date rule to refuse in its own words
     if prefix and text.startswith(prefix):
-        return text[len(prefix):]
+        return text[len(prefix) :]
     return text
 
 
@@ -141,6 +165,7 @@ def loanpro_field(column: str) -> str:
 
 
 # ---- stored record -> entity ----------------------------------------------------------
+
 
 def odata_date(value) -> str | None:
     if value is None:
@@ -179,28 +204,48 @@ def customer_fields(customer, record: dict, status_titles: dict[int, str]) -> di
 def address_entity(record: dict, prefix: str, address) -> dict | None:
     if address is None:
         return None
-    values = {part: _out(record.get(f"{prefix}{suffix}"), strip)
-              for part, (suffix, strip) in ADDRESS_PARTS.items()}
-    return {"id": address.id, **values, "verified": address.verified,
-            "validated": address.validated}
+    values = {
+        part: _out(record.get(f"{prefix}{suffix}"), strip)
+        for part, (suffix, strip) in ADDRESS_PARTS.items()
+    }
+    return {
+        "id": address.id,
+        **values,
+        "verified": address.verified,
+        "validated": address.validated,
+    }
 
 
 def phone_entity(phone) -> dict:
-    return {"id": phone.id, "phone": phone.number, "type": PHONE_PREFIX + phone.phone_type,
-            "isPrimary": int(phone.is_primary), "isSecondary": int(phone.is_secondary),
-            "dndEnabled": int(phone.do_not_call), "isVerified": int(phone.verified)}
+    return {
+        "id": phone.id,
+        "phone": phone.number,
+        "type": PHONE_PREFIX + phone.phone_type,
+        "isPrimary": int(phone.is_primary),
+        "isSecondary": int(phone.is_secondary),
+        "dndEnabled": int(phone.do_not_call),
+        "isVerified": int(phone.verified),
+    }
 
 
 def employer_entity(record: dict) -> dict | None:
     if not any(record.get(column) for column, _ in EMPLOYER_FIELDS.values()):
         return None
-    return {name: _out(record.get(column), prefix)
-            for name, (column, prefix) in EMPLOYER_FIELDS.items()}
+    return {
+        name: _out(record.get(column), prefix) for name, (column, prefix) in EMPLOYER_FIELDS.items()
+    }
 
 
 def reference_entity(reference) -> dict:
-    return {"id": reference.id, "name": reference.name,
-            "relation": reference.relationship, "primaryPhone": reference.primary_phone,
-            "secondaryPhone": reference.secondary_phone, "address1": reference.street,
-            "city": reference.city, "state": _out(reference.state, "geo.state."),
-            "zipcode": reference.zipcode, "country": _out(reference.country, "company.country.")}
+    return {
+        "id": reference.id,
+        "name": reference.name,
+        "relation": reference.relationship,
+        "primaryPhone": reference.primary_phone,
+        "secondaryPhone": reference.secondary_phone,
+        "address1": reference.street,
+        "city": reference.city,
+        "state": _out(reference.state, "geo.state."),
+        "zipcode": reference.zipcode,
+        "country": _out(reference.country, "company.country."),
+    }

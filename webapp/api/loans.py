@@ -25,29 +25,44 @@ def update_loan(loan_id: int):
     except LinkRefused as refused:
         raise ApiError(409, str(refused)) from None
     links = CustomerLoan.select().where(CustomerLoan.loan == loan).order_by(CustomerLoan.id)
-    return {"d": {**loan_fields(loan),
-                  "Customers": {"results": [{"id": link.customer_id,
-                                             "customerRole": ROLE_PREFIX + link.role}
-                                            for link in links]}}}
+    return {
+        "d": {
+            **loan_fields(loan),
+            "Customers": {
+                "results": [
+                    {"id": link.customer_id, "customerRole": ROLE_PREFIX + link.role}
+                    for link in links
+                ]
+            },
+        }
+    }
 
 
 def _customer_roles(value) -> list[tuple[Customer, str]]:
     items = value.get("results") if isinstance(value, dict) else value
     if not isinstance(items, list) or not items:
-        raise ApiError(422, "Send the customers to link as "
-                            '"Customers": {"results": [{"__metadata": {"uri": '
-                            '".../Customers(id=X)"}, "__setLoanRole": '
-                            '"loan.customerRole.primary"}]}.')
+        raise ApiError(
+            422,
+            "Send the customers to link as "
+            '"Customers": {"results": [{"__metadata": {"uri": '
+            '".../Customers(id=X)"}, "__setLoanRole": '
+            '"loan.customerRole.primary"}]}.',
+        )
     details, wanted = [], []
     for number, item in enumerate(items, start=1):
         where = f"Customers.results[{number}]"
-        uri = ((item or {}).get("__metadata") or {}).get("uri", "") if isinstance(item, dict) \
-            else ""
+        uri = (
+            ((item or {}).get("__metadata") or {}).get("uri", "") if isinstance(item, dict) else ""
+        )
         match = _CUSTOMER_URI.search(uri)
         customer = match and by_id(Customer, int(match.group(1)))
         if not customer:
-            details.append({"field": f"{where}.__metadata.uri",
-                            "message": "Name an existing customer: .../Customers(id=X)."})
+            details.append(
+                {
+                    "field": f"{where}.__metadata.uri",
+                    "message": "Name an existing customer: .../Customers(id=X).",
+                }
+            )
             continue
         role = str(item.get("__setLoanRole") or f"{ROLE_PREFIX}secondary")
         wanted.append((customer, role.removeprefix(ROLE_PREFIX)))

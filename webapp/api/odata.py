@@ -26,7 +26,8 @@ class Filterable:
 
 def _status_by_title(op: str, value):
     titles = CustomerStatus.select(CustomerStatus.id).where(
-        fn.LOWER(CustomerStatus.title) == str(value).lower())
+        fn.LOWER(CustomerStatus.title) == str(value).lower()
+    )
     return Customer.status.in_(titles) if op == "eq" else Customer.status.not_in(titles)
 
 
@@ -67,25 +68,32 @@ def _filter_pattern() -> str:
     text = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind in ("text", "enum"))
     numbers = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind == "number")
     dates = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind in ("date", "datetime"))
-    when = ("datetime'(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
-            "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'")
+    when = (
+        "datetime'(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+        "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'"
+    )
     literal = "'(?:[^'\\x00-\\x1f]|'')*'"
-    comparison = (f"(?:(?:{numbers}) (?:eq|ne|lt|le|gt|ge) -?[0-9]{{1,15}}"
-                  f"|(?:{text}) (?:eq|ne) {literal}"
-                  f"|substringof\\({literal}, ?(?:{text})\\)"
-                  f"|(?:{dates}) (?:eq|ne|lt|le|gt|ge) {when})")
+    comparison = (
+        f"(?:(?:{numbers}) (?:eq|ne|lt|le|gt|ge) -?[0-9]{{1,15}}"
+        f"|(?:{text}) (?:eq|ne) {literal}"
+        f"|substringof\\({literal}, ?(?:{text})\\)"
+        f"|(?:{dates}) (?:eq|ne|lt|le|gt|ge) {when})"
+    )
     return f"^{comparison}(?: (?:and|or) {comparison})*$"
 
 
 FILTER_PATTERN = _filter_pattern()
 
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<datetime>datetime'[^']*')
   | (?P<string>'(?:[^']|'')*')
   | (?P<number>-?\d+(?:\.\d+)?)
   | (?P<punct>[(),])
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
-)""", re.VERBOSE)
+)""",
+    re.VERBOSE,
+)
 COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge"}
 TEXT_FUNCTIONS = {"substringof", "contains", "startswith", "endswith"}
 
@@ -96,8 +104,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise QueryRefused(f"$filter: cannot read '{text[position:position + 20]}' "
-                               f"(at character {position + 1}).")
+            raise QueryRefused(
+                f"$filter: cannot read '{text[position : position + 20]}' "
+                f"(at character {position + 1})."
+            )
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -166,8 +176,7 @@ class _Parser:
         field = self.field(word)
         _, op = self.take()
         if op.lower() not in COMPARISONS:
-            raise QueryRefused(f"$filter: {op!r} is not one of "
-                               f"{', '.join(sorted(COMPARISONS))}.")
+            raise QueryRefused(f"$filter: {op!r} is not one of {', '.join(sorted(COMPARISONS))}.")
         return compare(field, op.lower(), self.literal(field))
 
     def text_function(self, name: str):
@@ -193,22 +202,26 @@ class _Parser:
         if field.kind not in ("text", "enum"):
             raise QueryRefused(f"$filter: {name} works on text fields only.")
         pattern = str(text)
-        pattern = {"startswith": f"{pattern}%", "endswith": f"%{pattern}"}.get(
-            name, f"%{pattern}%")
+        pattern = {"startswith": f"{pattern}%", "endswith": f"%{pattern}"}.get(name, f"%{pattern}%")
         return field.column.ilike(pattern)
 
     def field(self, name: str) -> Filterable:
         if name not in self.fields:
-            raise QueryRefused(f"$filter: no field {name!r}; filterable fields are "
-                               f"{', '.join(sorted(self.fields))}.")
+            raise QueryRefused(
+                f"$filter: no field {name!r}; filterable fields are "
+                f"{', '.join(sorted(self.fields))}."
+            )
         return self.fields[name]
 
     def literal(self, field: Filterable):
         kind, text = self.take()
         if kind == "string":
             value = text[1:-1].replace("''", "'")
-            return value[len(field.prefix):] if field.prefix and value.startswith(
-                field.prefix) else value
+            return (
+                value[len(field.prefix) :]
+                if field.prefix and value.startswith(field.prefix)
+                else value
+            )
         if kind == "number":
             number = float(text) if "." in text else int(text)
             if abs(number) >= 2**63:
@@ -225,8 +238,9 @@ def _datetime(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text.replace("Z", ""))
     except ValueError:
-        raise QueryRefused(f"$filter: datetime'{text}' is not a date and time "
-                           "(use datetime'2024-01-31T00:00:00').") from None
+        raise QueryRefused(
+            f"$filter: datetime'{text}' is not a date and time (use datetime'2024-01-31T00:00:00')."
+        ) from None
 
 
 def compare(field: Filterable, op: str, value):
@@ -244,8 +258,13 @@ def compare(field: Filterable, op: str, value):
     if field.kind in ("text", "enum") and isinstance(value, str) and op in ("eq", "ne"):
         column, value = fn.LOWER(column), value.lower()  # as case-blind as the UI search
     operations: dict[str, Callable] = {
-        "eq": lambda c, v: c == v, "ne": lambda c, v: c != v, "lt": lambda c, v: c < v,
-        "le": lambda c, v: c <= v, "gt": lambda c, v: c > v, "ge": lambda c, v: c >= v}
+        "eq": lambda c, v: c == v,
+        "ne": lambda c, v: c != v,
+        "lt": lambda c, v: c < v,
+        "le": lambda c, v: c <= v,
+        "gt": lambda c, v: c > v,
+        "ge": lambda c, v: c >= v,
+    }
     return operations[op](column, value)
 
 
@@ -257,9 +276,11 @@ def parse_orderby(text: str, columns: dict = ORDERABLE) -> list:
     if not text:
         return []
     if not re.fullmatch(ORDERBY_PATTERN, text):
-        raise QueryRefused(f"$orderby: cannot read {text!r}; give fields of "
-                           f"{', '.join(sorted(columns))}, each optionally followed by "
-                           "' asc' or ' desc', separated by commas.")
+        raise QueryRefused(
+            f"$orderby: cannot read {text!r}; give fields of "
+            f"{', '.join(sorted(columns))}, each optionally followed by "
+            "' asc' or ' desc', separated by commas."
+        )
     order = []
     for part in text.split(","):
         name, _, direction = part.partition(" ")

@@ -15,17 +15,24 @@ from webapp.api.fields import TOP_FIELDS
 from webapp.api.odata import CUSTOMER_FILTERS, FILTER_PATTERN, ORDERABLE, ORDERBY_PATTERN
 from webapp.api.search import SEARCH_FIELDS
 
-_ERROR = {"description": "", "content": {"application/json": {"schema": {
-    "$ref": "#/components/schemas/Error"}}}}
+_ERROR = {
+    "description": "",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 _OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
 
 
 def _responses(ok: str, *errors: int, created: bool = False) -> dict:
-    texts = {400: "The request could not be read", 401: "No valid token or tenant ID",
-             403: "The token's role may not do this", 404: "Not found",
-             409: "Clashes with stored data", 422: "A field breaks a rule",
-             412: "The customer changed since the version If-Match names",
-             429: "Too many requests for this token"}
+    texts = {
+        400: "The request could not be read",
+        401: "No valid token or tenant ID",
+        403: "The token's role may not do this",
+        404: "Not found",
+        409: "Clashes with stored data",
+        422: "A field breaks a rule",
+        412: "The customer changed since the version If-Match names",
+        429: "Too many requests for this token",
+    }
     responses = {"201" if created else "200": {"description": ok, **_OBJECT}}
     for code in (400, 401, 404, 429, *errors):
         responses[str(code)] = {**_ERROR, "description": texts[code]}
@@ -33,37 +40,64 @@ def _responses(ok: str, *errors: int, created: bool = False) -> dict:
 
 
 def _query(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
 
 
-_ID = {"name": "id", "in": "path", "required": True,
-       "schema": {"type": "integer", "format": "int64", "minimum": 1}}
-_IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
-             "description": "The ETag of GET Customers(id): the write is refused (412) when "
-                            "the customer has changed since. Without it, a PUT changes the "
-                            "fields it names on the customer as it is now.",
-             "schema": {"type": "string", "pattern": '^(\\*|(W/)?"[0-9]{1,11}")$'}}
-_TOP = _query("$top", f"Page size (default 50, at most {MAX_PAGE})",
-              {"type": "integer", "minimum": 1, "maximum": MAX_PAGE})
-_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "$ref": "#/components/schemas/CustomerBody"}}}}
-_ORDERBY = _query("$orderby", "e.g. 'lastName desc,id'; fields: " + ", ".join(ORDERABLE),
-                  {"type": "string", "pattern": ORDERBY_PATTERN})
+_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "format": "int64", "minimum": 1},
+}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of GET Customers(id): the write is refused (412) when "
+    "the customer has changed since. Without it, a PUT changes the "
+    "fields it names on the customer as it is now.",
+    "schema": {"type": "string", "pattern": '^(\\*|(W/)?"[0-9]{1,11}")$'},
+}
+_TOP = _query(
+    "$top",
+    f"Page size (default 50, at most {MAX_PAGE})",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+)
+_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CustomerBody"}}},
+}
+_ORDERBY = _query(
+    "$orderby",
+    "e.g. 'lastName desc,id'; fields: " + ", ".join(ORDERABLE),
+    {"type": "string", "pattern": ORDERBY_PATTERN},
+)
 _LIST_OPTIONS = [
     _TOP,
     _query("$skip", "Rows to skip", {"type": "integer", "minimum": 0, "maximum": MAX_START}),
     _ORDERBY,
-    _query("$select", "Comma-separated fields to return",
-           {"type": "string", "pattern": SELECT_PATTERN}),
-    _query("$expand", "Navigation to include: " + ", ".join(NAVIGATION),
-           {"type": "string", "pattern": EXPAND_PATTERN}),
-    _query("$filter", "Comparisons (eq ne lt le gt ge) joined by and / or, with parentheses "
-                      "and not; substringof('text', field), contains(field, 'text'), "
-                      "startswith, endswith; datetime'YYYY-MM-DDThh:mm:ss' literals. The "
-                      "pattern shows the everyday subset. Fields: "
-                      + ", ".join(CUSTOMER_FILTERS),
-           {"type": "string", "pattern": FILTER_PATTERN}),
+    _query(
+        "$select", "Comma-separated fields to return", {"type": "string", "pattern": SELECT_PATTERN}
+    ),
+    _query(
+        "$expand",
+        "Navigation to include: " + ", ".join(NAVIGATION),
+        {"type": "string", "pattern": EXPAND_PATTERN},
+    ),
+    _query(
+        "$filter",
+        "Comparisons (eq ne lt le gt ge) joined by and / or, with parentheses "
+        "and not; substringof('text', field), contains(field, 'text'), "
+        "startswith, endswith; datetime'YYYY-MM-DDThh:mm:ss' literals. The "
+        "pattern shows the everyday subset. Fields: " + ", ".join(CUSTOMER_FILTERS),
+        {"type": "string", "pattern": FILTER_PATTERN},
+    ),
     _query("nopaging", "Present (with any value): no page limit", {"type": "string"}),
 ]
 
@@ -72,56 +106,103 @@ def document() -> dict:
     base = ODATA.removeprefix("/api")
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Customer servicing API", "version": "1",
-                 "description": "Customers, statuses and loan links in the shape of "
-                                "LoanPro's public API."},
+        "info": {
+            "title": "Customer servicing API",
+            "version": "1",
+            "description": "Customers, statuses and loan links in the shape of "
+            "LoanPro's public API.",
+        },
         "servers": [{"url": "/api"}],
         "security": [{"bearer": [], "tenant": []}],
         "paths": {
             f"{base}/Customers()": {
-                "get": {"summary": "List customers", "parameters": _LIST_OPTIONS,
-                        "responses": _responses("A page of customers")},
-                "post": {"summary": "Add a customer", "requestBody": _BODY,
-                         "responses": _responses("The new customer", 409, 422,
-                                                 created=True)},
+                "get": {
+                    "summary": "List customers",
+                    "parameters": _LIST_OPTIONS,
+                    "responses": _responses("A page of customers"),
+                },
+                "post": {
+                    "summary": "Add a customer",
+                    "requestBody": _BODY,
+                    "responses": _responses("The new customer", 409, 422, created=True),
+                },
             },
             f"{base}/Customers({{id}})": {
                 "parameters": [_ID],
-                "get": {"summary": "One customer", "parameters": _LIST_OPTIONS[3:5],
-                        "responses": _responses("The customer")},
-                "put": {"summary": "Change a customer (only the fields sent)",
-                        "parameters": [_IF_MATCH], "requestBody": _BODY,
-                        "responses": _responses("The customer as saved", 409, 412, 422)},
-                "delete": {"summary": "Delete a customer for good (loans stay)",
-                           "parameters": [_IF_MATCH],
-                           "responses": _responses("Deleted", 403, 412)},
+                "get": {
+                    "summary": "One customer",
+                    "parameters": _LIST_OPTIONS[3:5],
+                    "responses": _responses("The customer"),
+                },
+                "put": {
+                    "summary": "Change a customer (only the fields sent)",
+                    "parameters": [_IF_MATCH],
+                    "requestBody": _BODY,
+                    "responses": _responses("The customer as saved", 409, 412, 422),
+                },
+                "delete": {
+                    "summary": "Delete a customer for good (loans stay)",
+                    "parameters": [_IF_MATCH],
+                    "responses": _responses("Deleted", 403, 412),
+                },
             },
             f"{base}/Customers({{id}})/{{navigation}}": {
-                "parameters": [_ID, {"name": "navigation", "in": "path", "required": True,
-                                     "schema": {"type": "string", "enum": list(NAVIGATION)}}],
-                "get": {"summary": "A customer's addresses, phones, employer, references, "
-                                   "custom field values or loans",
-                        "responses": _responses("The related entity or list")},
+                "parameters": [
+                    _ID,
+                    {
+                        "name": "navigation",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(NAVIGATION)},
+                    },
+                ],
+                "get": {
+                    "summary": "A customer's addresses, phones, employer, references, "
+                    "custom field values or loans",
+                    "responses": _responses("The related entity or list"),
+                },
             },
             f"{base}/CustomerStatuses()": {
-                "get": {"summary": "The tenant's customer statuses",
-                        "responses": _responses("All statuses")},
+                "get": {
+                    "summary": "The tenant's customer statuses",
+                    "responses": _responses("All statuses"),
+                },
             },
             f"{base}/Loans({{id}})": {
                 "parameters": [_ID],
-                "put": {"summary": "Link customers to a loan with a role",
-                        "requestBody": {"required": True, "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/LoanCustomers"}}}},
-                        "responses": _responses("The loan with its customers", 409, 422)},
+                "put": {
+                    "summary": "Link customers to a loan with a role",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/LoanCustomers"}
+                            }
+                        },
+                    },
+                    "responses": _responses("The loan with its customers", 409, 422),
+                },
             },
             "/public/api/1/Customers/Autopal.Search()": {
-                "post": {"summary": "Search customers (Elasticsearch query subset)",
-                         "parameters": [_TOP, _query("$start", "Rows to skip", {
-                                            "type": "integer", "minimum": 0,
-                                            "maximum": MAX_START}), _ORDERBY],
-                         "requestBody": {"required": True, "content": {"application/json": {
-                             "schema": {"$ref": "#/components/schemas/Search"}}}},
-                         "responses": _responses("Matching customers", 422)},
+                "post": {
+                    "summary": "Search customers (Elasticsearch query subset)",
+                    "parameters": [
+                        _TOP,
+                        _query(
+                            "$start",
+                            "Rows to skip",
+                            {"type": "integer", "minimum": 0, "maximum": MAX_START},
+                        ),
+                        _ORDERBY,
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Search"}}
+                        },
+                    },
+                    "responses": _responses("Matching customers", 422),
+                },
             },
         },
         "components": {
@@ -130,56 +211,125 @@ def document() -> dict:
                 "tenant": {"type": "apiKey", "in": "header", "name": "Autopal-Instance-ID"},
             },
             "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {
-                    "error": {"type": "object", "required": ["code", "message"],
-                              "properties": {"code": {"type": "string"},
-                                             "message": {"type": "string"},
-                                             "details": {"type": "array"}}}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "details": {"type": "array"},
+                            },
+                        }
+                    },
+                },
                 "CustomerBody": {
                     "type": "object",
                     "description": "LoanPro's field names (or the import file's column "
-                                   "names). The customer rules (required fields by type, "
-                                   "formats, address checks) apply as on the Instructions "
-                                   "page; a body that breaks one gets 422 with each field "
-                                   "named. On PUT only the fields sent change; null clears.",
+                    "names). The customer rules (required fields by type, "
+                    "formats, address checks) apply as on the Instructions "
+                    "page; a body that breaks one gets 422 with each field "
+                    "named. On PUT only the fields sent change; null clears.",
                     "properties": {
                         **{name: {"type": "string", "nullable": True} for name in TOP_FIELDS},
                         "status": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
                         "PrimaryAddress": {"$ref": "#/components/schemas/Address"},
                         "MailAddress": {"$ref": "#/components/schemas/Address"},
-                        "Phones": {"type": "object", "properties": {"results": {
-                            "type": "array", "items": {"type": "object", "properties": {
-                                "phone": {"type": "string"}, "type": {"type": "string"},
-                                "isPrimary": {"type": "integer"},
-                                "isSecondary": {"type": "integer"}}}}}},
+                        "Phones": {
+                            "type": "object",
+                            "properties": {
+                                "results": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "phone": {"type": "string"},
+                                            "type": {"type": "string"},
+                                            "isPrimary": {"type": "integer"},
+                                            "isSecondary": {"type": "integer"},
+                                        },
+                                    },
+                                }
+                            },
+                        },
                         "Employer": {"type": "object"},
-                        "References": {"type": "object", "properties": {"results": {
-                            "type": "array", "items": {"type": "object"}}}},
-                        "CustomFieldValues": {"type": "object", "properties": {"results": {
-                            "type": "array", "items": {"type": "object", "properties": {
-                                "customFieldId": {"type": "integer"},
-                                "customFieldValue": {"type": "string"}}}}}},
+                        "References": {
+                            "type": "object",
+                            "properties": {
+                                "results": {"type": "array", "items": {"type": "object"}}
+                            },
+                        },
+                        "CustomFieldValues": {
+                            "type": "object",
+                            "properties": {
+                                "results": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "customFieldId": {"type": "integer"},
+                                            "customFieldValue": {"type": "string"},
+                                        },
+                                    },
+                                }
+                            },
+                        },
                     },
                 },
-                "Address": {"type": "object", "properties": {
-                    part: {"type": "string", "nullable": True}
-                    for part in ("address1", "city", "state", "zipcode", "country")}},
-                "LoanCustomers": {"type": "object", "required": ["Customers"], "properties": {
-                    "Customers": {"type": "object", "required": ["results"], "properties": {
-                        "results": {"type": "array", "minItems": 1, "items": {
-                            "type": "object", "required": ["__metadata"], "properties": {
-                                "__metadata": {"type": "object", "required": ["uri"],
-                                               "properties": {"uri": {"type": "string"}}},
-                                "__setLoanRole": {"type": "string", "enum": [
-                                    "loan.customerRole.primary",
-                                    "loan.customerRole.secondary",
-                                    "loan.customerRole.other",
-                                    "loan.customerRole.authorizedUser"]}}}}}}}},
-                "Search": {"type": "object", "description":
-                           "{'query': {'bool': {'must': [{'query_string': {'query': 'smi*', "
-                           "'fields': ['customerName']}}]}}}; match, range on birthDate. "
-                           "Fields: " + ", ".join(SEARCH_FIELDS),
-                           "properties": {"query": {"type": "object"}}},
+                "Address": {
+                    "type": "object",
+                    "properties": {
+                        part: {"type": "string", "nullable": True}
+                        for part in ("address1", "city", "state", "zipcode", "country")
+                    },
+                },
+                "LoanCustomers": {
+                    "type": "object",
+                    "required": ["Customers"],
+                    "properties": {
+                        "Customers": {
+                            "type": "object",
+                            "required": ["results"],
+                            "properties": {
+                                "results": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["__metadata"],
+                                        "properties": {
+                                            "__metadata": {
+                                                "type": "object",
+                                                "required": ["uri"],
+                                                "properties": {"uri": {"type": "string"}},
+                                            },
+                                            "__setLoanRole": {
+                                                "type": "string",
+                                                "enum": [
+                                                    "loan.customerRole.primary",
+                                                    "loan.customerRole.secondary",
+                                                    "loan.customerRole.other",
+                                                    "loan.customerRole.authorizedUser",
+                                                ],
+                                            },
+                                        },
+                                    },
+                                }
+                            },
+                        }
+                    },
+                },
+                "Search": {
+                    "type": "object",
+                    "description": "{'query': {'bool': {'must': [{'query_string': "
+                    "{'query': 'smi*', 'fields': ['customerName']}}]}}}; "
+                    "match, range on birthDate. "
+                    "Fields: " + ", ".join(SEARCH_FIELDS),
+                    "properties": {"query": {"type": "object"}},
+                },
             },
         },
     }

@@ -17,27 +17,36 @@ from webapp.models import Address, Customer, Phone
 
 
 def _customer_name(pattern: str):
-    return (Customer.first_name_key ** pattern) | (Customer.last_name_key ** pattern) | (
-        Customer.company_name_key ** pattern) | (
-        fn.LOWER(Customer.first_name.concat(" ").concat(Customer.last_name)) ** pattern)
+    return (
+        (Customer.first_name_key**pattern)
+        | (Customer.last_name_key**pattern)
+        | (Customer.company_name_key**pattern)
+        | (fn.LOWER(Customer.first_name.concat(" ").concat(Customer.last_name)) ** pattern)
+    )
 
 
 def _primary_address(column):
-    return lambda pattern: Customer.id.in_(Address.select(Address.customer).where(
-        (Address.kind == "primary") & (fn.LOWER(column) ** pattern)))
+    return lambda pattern: Customer.id.in_(
+        Address.select(Address.customer).where(
+            (Address.kind == "primary") & (fn.LOWER(column) ** pattern)
+        )
+    )
 
 
 SEARCH_FIELDS = {
     "customerName": _customer_name,
-    "email": lambda p: Customer.email_key ** p,
-    "ssn": lambda p: (Customer.ssn ** p.replace("-", "")) | (Customer.ssn_last4 ** p),
-    "primaryPhone": lambda p: Customer.id.in_(Phone.select(Phone.customer).where(
-        Phone.is_primary & (Phone.number ** "".join(c for c in p if c in "0123456789%_")))),
+    "email": lambda p: Customer.email_key**p,
+    "ssn": lambda p: (Customer.ssn ** p.replace("-", "")) | (Customer.ssn_last4**p),
+    "primaryPhone": lambda p: Customer.id.in_(
+        Phone.select(Phone.customer).where(
+            Phone.is_primary & (Phone.number ** "".join(c for c in p if c in "0123456789%_"))
+        )
+    ),
     "customId": lambda p: fn.LOWER(Customer.import_id) ** p,
     "city": _primary_address(Address.city),
     "state": _primary_address(Address.state),
     "zipcode": _primary_address(Address.zipcode),
-    "accessUserName": lambda p: Customer.username ** p,
+    "accessUserName": lambda p: Customer.username**p,
 }
 
 
@@ -60,15 +69,16 @@ def _fields(names) -> list[str]:
     names = names or list(SEARCH_FIELDS)
     unknown = [n for n in names if n not in SEARCH_FIELDS]
     if unknown:
-        raise QueryRefused(f"cannot search {', '.join(unknown)}; searchable fields are "
-                           f"{', '.join(SEARCH_FIELDS)}.")
+        raise QueryRefused(
+            f"cannot search {', '.join(unknown)}; searchable fields are {', '.join(SEARCH_FIELDS)}."
+        )
     return names
 
 
 def _clause(clause: dict):
     if not isinstance(clause, dict) or len(clause) != 1:
-        raise QueryRefused("each clause is one object such as {\"match\": {...}}.")
-    (kind, body), = clause.items()
+        raise QueryRefused('each clause is one object such as {"match": {...}}.')
+    ((kind, body),) = clause.items()
     if kind == "bool":
         return _bool(body)
     if kind == "query_string":
@@ -79,15 +89,18 @@ def _clause(clause: dict):
         terms = [_any_field(t, fields) for t in text.split()]
         combined = terms[0]
         for term in terms[1:]:
-            combined = (combined & term if str(body.get("default_operator", "AND")).upper()
-                        == "AND" else combined | term)
+            combined = (
+                combined & term
+                if str(body.get("default_operator", "AND")).upper() == "AND"
+                else combined | term
+            )
         return combined
     if kind in ("match", "term", "match_phrase"):
-        (name, value), = body.items()
+        ((name, value),) = body.items()
         value = value.get("query") if isinstance(value, dict) else value
         return SEARCH_FIELDS[_fields([name])[0]](_like(str(value)))
     if kind == "range":
-        (name, bounds), = body.items()
+        ((name, bounds),) = body.items()
         if name != "birthDate":
             raise QueryRefused("range works on birthDate.")
         expression = Customer.birth_date.is_null(False)
@@ -130,13 +143,13 @@ def _day(value) -> dt.date:
 @bp.post("/public/api/1/Customers/Autopal.Search()")
 @bp.post("/public/api/1/odata.svc/Customers/Autopal.Search()")
 def search_customers():
-    body = json_object("Send a JSON object with a \"query\".")
+    body = json_object('Send a JSON object with a "query".')
     try:
         order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
     except QueryRefused as refused:
         raise ApiError(400, str(refused)) from None
     if not isinstance(body.get("query", {}), dict):
-        raise ApiError(422, "Search: \"query\" is an object, e.g. {\"match\": {...}}.")
+        raise ApiError(422, 'Search: "query" is an object, e.g. {"match": {...}}.')
     try:
         query = Customer.select()
         if body.get("query"):
@@ -144,8 +157,11 @@ def search_customers():
     except QueryRefused as refused:
         raise ApiError(422, f"Search: {refused}") from None
     except (AttributeError, TypeError, ValueError):
-        raise ApiError(422, "Search: the query is not in the supported shape, e.g. "
-                            '{"query": {"bool": {"must": [{"query_string": {"query": '
-                            '"smi*", "fields": ["customerName"]}}]}}}.') from None
+        raise ApiError(
+            422,
+            "Search: the query is not in the supported shape, e.g. "
+            '{"query": {"bool": {"must": [{"query_string": {"query": '
+            '"smi*", "fields": ["customerName"]}}]}}}.',
+        ) from None
     start, size = paging(request.args, "$start")
     return customer_list(query, order, start, size)

@@ -31,16 +31,20 @@ from webapp.services.customers import (
 REFERENCE_NAMES = {"relation": "relationship", "address1": "street"}
 
 
-def apply_body(customer: Customer | None, body: dict, actor: Actor,
-               expected_version: int | None = None) -> Customer:
+def apply_body(
+    customer: Customer | None, body: dict, actor: Actor, expected_version: int | None = None
+) -> Customer:
     """Create (no customer) or change a customer from a LoanPro-shaped body. A change is
     made against the version `customer` was read at, or `expected_version` (If-Match);
     versions.StaleVersion when someone else wrote in between."""
     try:
         cells, cleared = lp.request_cells(body)
     except lp.BodyRefused as refused:
-        raise ApiError(422, "Nothing was saved: the body could not be read.", [
-            {"field": e.field, "message": e.message} for e in refused.errors]) from None
+        raise ApiError(
+            422,
+            "Nothing was saved: the body could not be read.",
+            [{"field": e.field, "message": e.message} for e in refused.errors],
+        ) from None
     rules = CompiledRules(RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"]))
     if customer is None:
         verdict = rules.check_new({**ADD_DEFAULTS, **cells})
@@ -50,10 +54,16 @@ def apply_body(customer: Customer | None, body: dict, actor: Actor,
     new_references = _references(body.get("References"), errors)
     custom_values = _custom_values(body.get("CustomFieldValues"), errors)
     if errors:
-        raise ApiError(422, "Nothing was saved: " + (
-                       "1 field needs attention." if len(errors) == 1 else
-                       f"{len(errors)} fields need attention."),
-                       [{"field": field, "message": message} for field, message in errors])
+        raise ApiError(
+            422,
+            "Nothing was saved: "
+            + (
+                "1 field needs attention."
+                if len(errors) == 1
+                else f"{len(errors)} fields need attention."
+            ),
+            [{"field": field, "message": message} for field, message in errors],
+        )
     # LoanPro's way to say "I have seen the possible duplicates: save anyway".
     ignore_warnings = body.get("__ignoreWarnings") is True
     try:
@@ -61,22 +71,38 @@ def apply_body(customer: Customer | None, body: dict, actor: Actor,
             if customer is None:
                 customer = create_customer(verdict.record, actor, ignore_warnings)
             else:
-                update_customer(customer, verdict.record, actor,
-                                expected_version=expected_version, confirmed=ignore_warnings)
+                update_customer(
+                    customer,
+                    verdict.record,
+                    actor,
+                    expected_version=expected_version,
+                    confirmed=ignore_warnings,
+                )
             for record in new_references:
                 references.add_reference(customer, record, actor)
             if custom_values:
                 custom_fields.save_values(customer, custom_values, actor)
     except PossibleDuplicate as possible:
-        raise ApiError(409, "Transaction warnings found: nothing was saved. Send "
-                            "\"__ignoreWarnings\": true to save anyway.", [
-            {"field": lp.loanpro_field(e.field), "message": e.message,
-             "customerIds": possible.matched} for e in possible.errors],
-            code="TransactionWarningException") from None
+        raise ApiError(
+            409,
+            "Transaction warnings found: nothing was saved. Send "
+            '"__ignoreWarnings": true to save anyway.',
+            [
+                {
+                    "field": lp.loanpro_field(e.field),
+                    "message": e.message,
+                    "customerIds": possible.matched,
+                }
+                for e in possible.errors
+            ],
+            code="TransactionWarningException",
+        ) from None
     except RecordRejected as rejected:
-        raise ApiError(409, "Nothing was saved: " + str(rejected), [
-            {"field": lp.loanpro_field(e.field), "message": e.message}
-            for e in rejected.errors]) from None
+        raise ApiError(
+            409,
+            "Nothing was saved: " + str(rejected),
+            [{"field": lp.loanpro_field(e.field), "message": e.message} for e in rejected.errors],
+        ) from None
     return Customer.get_by_id(customer.id)
 
 
@@ -85,7 +111,7 @@ def _results(value, name: str, errors: list) -> list:
         return []
     items = value.get("results") if isinstance(value, dict) else value
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        errors.append((name, f"{name} is a list of objects (or {{\"results\": [...]}})."))
+        errors.append((name, f'{name} is a list of objects (or {{"results": [...]}}).'))
         return []
     return items
 
@@ -95,8 +121,11 @@ def _references(value, errors: list) -> list[dict]:
     rules = CompiledRules(RuleContext(), REFERENCE_FIELDS)
     records = []
     for number, item in enumerate(_results(value, "References", errors), start=1):
-        cells = {REFERENCE_NAMES.get(k, k): lp.cell(v, lp.ENUM_PREFIXES.get(k, ""))
-                 for k, v in item.items() if v is not None and not k.startswith("__")}
+        cells = {
+            REFERENCE_NAMES.get(k, k): lp.cell(v, lp.ENUM_PREFIXES.get(k, ""))
+            for k, v in item.items()
+            if v is not None and not k.startswith("__")
+        }
         values, problems = rules.parse_cells(cells)
         problems += reference_errors(values, {p.field for p in problems})
         errors.extend((f"References[{number}].{p.field}", p.message) for p in problems)
@@ -119,8 +148,9 @@ def _custom_values(value, errors: list) -> dict[int, object]:
             parsed[definition.id] = None
             continue
         try:
-            parsed[definition.id] = parser_for(custom_fields.spec_for(definition),
-                                               RuleContext())(lp.cell(text))
+            parsed[definition.id] = parser_for(custom_fields.spec_for(definition), RuleContext())(
+                lp.cell(text)
+            )
         except RuleError as problem:
             errors.append((f"{field}.customFieldValue", f"{definition.label}: {problem}"))
     return parsed
@@ -131,4 +161,3 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-

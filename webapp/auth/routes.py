@@ -11,10 +11,14 @@ from webapp.services.users import authenticate
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired()],
-                           render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        "Username",
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +42,11 @@ def logout():
 
 def _safe_next(target: str | None) -> str:
     # Only paths on this site: an open redirect would help phishing.
-    if target and not urlparse(target).netloc and target.startswith("/") \
-            and not target.startswith("//"):
+    if (
+        target
+        and not urlparse(target).netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("customers.manager")

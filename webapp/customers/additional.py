@@ -16,21 +16,30 @@ from webapp.services.versions import StaleVersion
 def _form(customer: Customer, formdata=None):
     definitions = service.active_definitions()
     specs = [service.spec_for(d) for d in definitions]
-    form_class = rule_form_class("CustomValuesForm", specs,
-                                 check_record=staticmethod(lambda values, wrong: []),
-                                 normalise=staticmethod(dict))
+    form_class = rule_form_class(
+        "CustomValuesForm",
+        specs,
+        check_record=staticmethod(lambda values, wrong: []),
+        normalise=staticmethod(dict),
+    )
     stored = service.values_for(customer)
-    data = {spec.name: form_text(spec, stored.get(d.id)) for spec, d in
-            zip(specs, definitions, strict=True)}
-    return form_class(formdata=formdata, rule_context=RuleContext(), base_record={},
-                      data=data), definitions
+    data = {
+        spec.name: form_text(spec, stored.get(d.id))
+        for spec, d in zip(specs, definitions, strict=True)
+    }
+    return form_class(
+        formdata=formdata, rule_context=RuleContext(), base_record={}, data=data
+    ), definitions
 
 
 @tab_loader("additional")
 def _additional(customer: Customer) -> dict:
     stored = service.values_for(customer)
-    return {"rows": [(d.label, service.display(d, stored.get(d.id)))
-                     for d in service.active_definitions()]}
+    return {
+        "rows": [
+            (d.label, service.display(d, stored.get(d.id))) for d in service.active_definitions()
+        ]
+    }
 
 
 @bp.route("/customers/<int:customer_id>/additional/edit", methods=["GET", "POST"])
@@ -40,9 +49,12 @@ def edit_additional(customer_id: int):
     if request.method == "GET" or not form.validate():
         return render_tab(customer, "additional", form=form)
     try:
-        service.save_values(customer, {d.id: form.record.get(f"cf_{d.id}")
-                                       for d in definitions},
-                            actor(), versions.posted(customer.id, request.form.get("version")))
+        service.save_values(
+            customer,
+            {d.id: form.record.get(f"cf_{d.id}") for d in definitions},
+            actor(),
+            versions.posted(customer.id, request.form.get("version")),
+        )
     except StaleVersion as stale:
         return render_tab(customer, "additional", form=form, stale=stale)
     return section_response(customer, "additional")

@@ -21,5 +21,6 @@ def verify_address(customer_id: int, kind: str):
     if address is None:
         abort(404)
     problem = service.verify(address, actor())
-    return section_response(customer, "contact", **({"address_problem": (kind, problem)}
-                                                     if problem else {}))
+    return section_response(
+        customer, "contact", **({"address_problem": (kind, problem)} if problem else {})
+    )

@@ -12,5 +12,8 @@ def _communications(customer: Customer) -> dict:
     channel = request.args.get("channel", "sms")
     if channel not in service.CHANNELS:
         channel = "sms"
-    return {"channel": channel, "channels": service.CHANNELS,
-            "items": list(service.thread(customer, channel))}
+    return {
+        "channel": channel,
+        "channels": service.CHANNELS,
+        "items": list(service.thread(customer, channel)),
+    }

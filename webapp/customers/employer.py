@@ -21,17 +21,23 @@ EmployerForm = rule_form_class("EmployerForm", EMPLOYER_SPECS)
 
 def _form(customer: Customer, formdata=None) -> EmployerForm:
     record = read_record(customer)
-    return EmployerForm(formdata=formdata, base_record=record,
-                        rule_context=RuleContext.load(
-                            current_app.config["DEFAULT_CUSTOMER_TYPE"]),
-                        data={s.name: form_text(s, record.get(s.name)) for s in EMPLOYER_SPECS})
+    return EmployerForm(
+        formdata=formdata,
+        base_record=record,
+        rule_context=RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"]),
+        data={s.name: form_text(s, record.get(s.name)) for s in EMPLOYER_SPECS},
+    )
 
 
 @tab_loader("employer")
 def _employer(customer: Customer) -> dict:
     changes = history.entries_for(customer.id, "employer").limit(20)
-    return {"record": read_record(customer), "specs": EMPLOYER_SPECS,
-            "changes": list(changes), "label": history.label}
+    return {
+        "record": read_record(customer),
+        "specs": EMPLOYER_SPECS,
+        "changes": list(changes),
+        "label": history.label,
+    }
 
 
 @bp.route("/customers/<int:customer_id>/employer/edit", methods=["GET", "POST"])
@@ -43,9 +49,12 @@ def edit_employer(customer_id: int):
     if not form.validate():
         return render_tab(customer, "employer", form=form)
     try:
-        update_customer(customer, form.record, actor(),
-                        expected_version=versions.posted(customer.id,
-                                                         request.form.get("version")))
+        update_customer(
+            customer,
+            form.record,
+            actor(),
+            expected_version=versions.posted(customer.id, request.form.get("version")),
+        )
     except StaleVersion as stale:
         return render_tab(customer, "employer", form=form, stale=stale)
     return section_response(customer, "employer")

@@ -29,20 +29,30 @@ SECTIONS = (
     ("mailing", "Mailing information"),
     ("web", "Web access"),
 )
-ON_SCREEN = [spec for spec in CUSTOMER_FIELDS if spec.section in dict(SECTIONS)
-             and spec.name not in ("additionalPhone", "additionalPhoneType")]
+ON_SCREEN = [
+    spec
+    for spec in CUSTOMER_FIELDS
+    if spec.section in dict(SECTIONS)
+    and spec.name not in ("additionalPhone", "additionalPhoneType")
+]
 # Fields that only make sense for some customer types; the page hides the others.
 SHOWN_FOR = {
-    "companyName": COMPANY_TYPES, "companyContact": COMPANY_TYPES,
-    "idType": COMPANY_TYPES, "idNumber": COMPANY_TYPES,
+    "companyName": COMPANY_TYPES,
+    "companyContact": COMPANY_TYPES,
+    "idType": COMPANY_TYPES,
+    "idNumber": COMPANY_TYPES,
     "creditLimit": ("flooringCustomer",),
 }
 
 EXTRA_FIELDS = {  # section -> the on-screen choices that belong to it
-    "general": {"doNotCaseFormat": BooleanField(
-        "Do not case format", description="Keep capitals as typed, e.g. McDonald")},
-    "mailing": {"mailSameAsPrimary": BooleanField("Use primary address as mailing address",
-                                                  default=True)},
+    "general": {
+        "doNotCaseFormat": BooleanField(
+            "Do not case format", description="Keep capitals as typed, e.g. McDonald"
+        )
+    },
+    "mailing": {
+        "mailSameAsPrimary": BooleanField("Use primary address as mailing address", default=True)
+    },
 }
 
 
@@ -76,8 +86,12 @@ class CustomerForm:
         """After a refused stale save: (as shown, as typed in a form) of the value saved
         now, for a field someone else changed to other than what this person typed."""
         spec = FIELDS_BY_NAME.get(field.name)
-        if (self.conflict is None or spec is None or spec.mask == "secret"
-                or field.name not in self.conflict_fields):
+        if (
+            self.conflict is None
+            or spec is None
+            or spec.mask == "secret"
+            or field.name not in self.conflict_fields
+        ):
             return None
         stored = self.base_record.get(spec.name)
         text = form_text(spec, stored)
@@ -110,9 +124,13 @@ def customer_form_class(sections: tuple[str, ...] | None = None) -> type:
     posts and saves its own fields, so it cannot write back what it did not show."""
     keys = sections or tuple(key for key, _ in SECTIONS)
     extras = {name: f for key in keys for name, f in EXTRA_FIELDS.get(key, {}).items()}
-    return rule_form_class("CustomerForm", [s for s in ON_SCREEN if s.section in keys],
-                           base=type("_CustomerRuleForm", (CustomerForm, RuleForm), {}),
-                           version=HiddenField(), **extras)
+    return rule_form_class(
+        "CustomerForm",
+        [s for s in ON_SCREEN if s.section in keys],
+        base=type("_CustomerRuleForm", (CustomerForm, RuleForm), {}),
+        version=HiddenField(),
+        **extras,
+    )
 
 
 def form_data(record: dict) -> dict:
@@ -138,9 +156,11 @@ def edit_form(customer: Customer, sections: tuple[str, ...] | None = None):
     """The record (or some sections of it) as stored, ready to edit, with the version it
     was opened at (a POST fills in what was typed, and the version it was opened at)."""
     record = read_record(customer)
-    return customer_form_class(sections)(rule_context=rule_context(), base_record=record,
-                                         data={**form_data(record),
-                                               "version": str(customer.version)})
+    return customer_form_class(sections)(
+        rule_context=rule_context(),
+        base_record=record,
+        data={**form_data(record), "version": str(customer.version)},
+    )
 
 
 def saved(form, save) -> bool:
@@ -164,8 +184,7 @@ def saved(form, save) -> bool:
     except RecordRejected as rejected:
         for problem in rejected.errors:
             target = form._fields.get(problem.field)
-            (target.errors if target is not None else form.form_errors).append(
-                problem.message)
+            (target.errors if target is not None else form.form_errors).append(problem.message)
         return False
     except StaleVersion as stale:
         form.conflict = stale
@@ -176,6 +195,10 @@ def saved(form, save) -> bool:
         form.saved = result
         flash(f"Customer #{result.id} ({result.display_name}) was added.", "success")
     else:
-        flash(f"Saved: {result} field{'s' if result != 1 else ''} changed." if result
-              else "Nothing had changed.", "success")
+        flash(
+            f"Saved: {result} field{'s' if result != 1 else ''} changed."
+            if result
+            else "Nothing had changed.",
+            "success",
+        )
     return True

@@ -11,8 +11,12 @@ from webapp.services import loan_links as service
 
 @tab_loader("links")
 def _links(customer: Customer) -> dict:
-    links = (CustomerLoan.select(CustomerLoan, Loan).join(Loan)
-             .where(CustomerLoan.customer == customer).order_by(Loan.display_id))
+    links = (
+        CustomerLoan.select(CustomerLoan, Loan)
+        .join(Loan)
+        .where(CustomerLoan.customer == customer)
+        .order_by(Loan.display_id)
+    )
     return {"links": list(links), "roles": service.ROLE_LABELS, "channels": service.CHANNELS}
 
 

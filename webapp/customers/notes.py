@@ -13,10 +13,12 @@ from webapp.services.labels import active_labels
 @tab_loader("notes")
 def _notes(customer: Customer) -> dict:
     category_id = request.args.get("category", type=int)
-    return {"notes": list(service.notes_for(customer, category_id)),
-            "categories": list(NoteCategory.select().order_by(NoteCategory.title)),
-            "active_categories": list(active_labels(NoteCategory)),
-            "category_id": category_id}
+    return {
+        "notes": list(service.notes_for(customer, category_id)),
+        "categories": list(NoteCategory.select().order_by(NoteCategory.title)),
+        "active_categories": list(active_labels(NoteCategory)),
+        "category_id": category_id,
+    }
 
 
 @bp.post("/customers/<int:customer_id>/notes")
@@ -26,7 +28,7 @@ def add_note(customer_id: int):
     try:
         service.add_note(customer, typed["title"], typed["category"], typed["body"], actor())
     except service.NoteRefused as refused:
-        return section_response(customer, "notes", errors={e.field: e.message
-                                                           for e in refused.errors},
-                                typed=typed)
+        return section_response(
+            customer, "notes", errors={e.field: e.message for e in refused.errors}, typed=typed
+        )
     return section_response(customer, "notes")

@@ -11,8 +11,9 @@ from webapp.services import payment_profiles as service
 
 @tab_loader("payments")
 def _payments(customer: Customer) -> dict:
-    profiles = customer.payment_profiles.order_by(PaymentProfile.active.desc(),
-                                                  PaymentProfile.created_at.desc())
+    profiles = customer.payment_profiles.order_by(
+        PaymentProfile.active.desc(), PaymentProfile.created_at.desc()
+    )
     return {"profiles": list(profiles), "describe": service.describe}
 
 
@@ -24,16 +25,28 @@ def add_payment_profile(customer_id: int, kind: str):
     typed = {k: form.get(k, "") for k in ("holder", "expiry", "routing", "account_type")}
     try:
         if kind == "card":
-            service.add_card(customer, form.get("number", ""), typed["holder"],
-                             typed["expiry"], actor())
+            service.add_card(
+                customer, form.get("number", ""), typed["holder"], typed["expiry"], actor()
+            )
         elif kind == "bank":
-            service.add_bank_account(customer, typed["routing"], form.get("account", ""),
-                                     typed["account_type"], typed["holder"], actor())
+            service.add_bank_account(
+                customer,
+                typed["routing"],
+                form.get("account", ""),
+                typed["account_type"],
+                typed["holder"],
+                actor(),
+            )
         else:
             abort(404)
     except service.ProfileRefused as refused:
-        return section_response(customer, "payments", adding=kind, typed=typed,
-                                errors={e.field: e.message for e in refused.errors})
+        return section_response(
+            customer,
+            "payments",
+            adding=kind,
+            typed=typed,
+            errors={e.field: e.message for e in refused.errors},
+        )
     return section_response(customer, "payments")
 
 

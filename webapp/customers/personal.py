@@ -32,29 +32,39 @@ def detail(customer_id: int):
 EDITED_PARTS = {"summary": ("general", "web"), "contact": ("contact", "mailing")}
 
 
-@bp.route("/customers/<int:customer_id>/<any(summary, contact):tab>/edit",
-          methods=["GET", "POST"])
+@bp.route("/customers/<int:customer_id>/<any(summary, contact):tab>/edit", methods=["GET", "POST"])
 def edit_part(customer_id: int, tab: str):
     customer = customer_or_404(customer_id)
     form = edit_form(customer, EDITED_PARTS[tab])
-    if form.validate_on_submit() and saved(form, lambda r, ok: update_customer(
-            customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok)):
+    if form.validate_on_submit() and saved(
+        form,
+        lambda r, ok: update_customer(
+            customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok
+        ),
+    ):
         return section_response(customer, tab, refresh_head=True)
     return render_tab(customer, tab, form=form, shown_for=SHOWN_FOR)
 
 
 @tab_loader("summary")
 def _summary(customer: Customer) -> dict:
-    return {"record": read_record(customer), "fields": FIELDS_BY_NAME,
-            "photo": CustomerPhoto.get_or_none(CustomerPhoto.customer == customer)}
+    return {
+        "record": read_record(customer),
+        "fields": FIELDS_BY_NAME,
+        "photo": CustomerPhoto.get_or_none(CustomerPhoto.customer == customer),
+    }
 
 
 @tab_loader("contact")
 def _contact(customer: Customer) -> dict:
-    return {"record": read_record(customer), "fields": FIELDS_BY_NAME,
-            "addresses": {a.kind: a for a in customer.addresses},
-            "profiles": list(customer.social_profiles.order_by(SocialProfile.id)),
-            "networks": SOCIAL_NETWORKS, "profile_link": social_profiles.link}
+    return {
+        "record": read_record(customer),
+        "fields": FIELDS_BY_NAME,
+        "addresses": {a.kind: a for a in customer.addresses},
+        "profiles": list(customer.social_profiles.order_by(SocialProfile.id)),
+        "networks": SOCIAL_NETWORKS,
+        "profile_link": social_profiles.link,
+    }
 
 
 @tab_loader("history")
@@ -62,25 +72,46 @@ def _history(customer: Customer) -> dict:
     page = max(request.args.get("page", 1, type=int), 1)
     entries = history.entries_for(customer.id)
     total = entries.count()
-    return {"entries": list(entries.paginate(page, HISTORY_PAGE)), "page": page,
-            "pages": max(-(-total // HISTORY_PAGE), 1), "total": total,
-            "label": history.label, "created_fields": history.created_fields}
+    return {
+        "entries": list(entries.paginate(page, HISTORY_PAGE)),
+        "page": page,
+        "pages": max(-(-total // HISTORY_PAGE), 1),
+        "total": total,
+        "label": history.label,
+        "created_fields": history.created_fields,
+    }
 
 
 @bp.get("/customers/<int:customer_id>/history/<int:entry_id>.json")
 def history_entry(customer_id: int, entry_id: int):
-    entry = ChangeEntry.get_or_none((ChangeEntry.id == entry_id)
-                                    & (ChangeEntry.customer_id == customer_id))
+    entry = ChangeEntry.get_or_none(
+        (ChangeEntry.id == entry_id) & (ChangeEntry.customer_id == customer_id)
+    )
     if entry is None:
         abort(404)
-    body = {"id": entry.id, "customerId": entry.customer_id, "at": entry.at.isoformat() + "Z",
-            "who": entry.actor, "source": entry.source, "action": entry.action,
-            "section": entry.section}
+    body = {
+        "id": entry.id,
+        "customerId": entry.customer_id,
+        "at": entry.at.isoformat() + "Z",
+        "who": entry.actor,
+        "source": entry.source,
+        "action": entry.action,
+        "section": entry.section,
+    }
     if entry.action == "create":
         body["values"] = dict(history.created_fields(entry))
     else:
-        body.update(field=history.label(entry.field) if entry.field else None,
-                    fieldName=entry.field, old=entry.old_value, new=entry.new_value)
-    return Response(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json",
-                    headers={"Content-Disposition":
-                             f"attachment; filename=customer-{customer_id}-change-{entry.id}.json"})
+        body.update(
+            field=history.label(entry.field) if entry.field else None,
+            fieldName=entry.field,
+            old=entry.old_value,
+            new=entry.new_value,
+        )
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": "attachment; filename="
+            f"customer-{customer_id}-change-{entry.id}.json"
+        },
+    )

@@ -12,8 +12,10 @@ from webapp.services import phones as service
 
 @tab_loader("phones")
 def _phones(customer: Customer) -> dict:
-    return {"phones": list(customer.phones.order_by(Phone.position)),
-            "phone_types": [(t, PHONE_TYPE_LABELS[t]) for t in PHONE_TYPES]}
+    return {
+        "phones": list(customer.phones.order_by(Phone.position)),
+        "phone_types": [(t, PHONE_TYPE_LABELS[t]) for t in PHONE_TYPES],
+    }
 
 
 @bp.post("/customers/<int:customer_id>/phones")

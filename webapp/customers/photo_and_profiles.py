@@ -41,13 +41,16 @@ def remove_photo(customer_id: int):
 @bp.post("/customers/<int:customer_id>/social-profiles")
 def add_social_profile(customer_id: int):
     customer = customer_or_404(customer_id)
-    typed = {"network": request.form.get("network", ""),
-             "address": request.form.get("address", "")}
+    typed = {"network": request.form.get("network", ""), "address": request.form.get("address", "")}
     try:
         social_profiles.add_profile(customer, typed["network"], typed["address"], actor())
     except social_profiles.SocialProfileRefused as refused:
-        return section_response(customer, "contact", profile_typed=typed,
-                                profile_errors={e.field: e.message for e in refused.errors})
+        return section_response(
+            customer,
+            "contact",
+            profile_typed=typed,
+            profile_errors={e.field: e.message for e in refused.errors},
+        )
     return section_response(customer, "contact")
 
 

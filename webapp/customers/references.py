@@ -16,22 +16,34 @@ from webapp.rules.reference_fields import (
 from webapp.services import references as service
 
 ReferenceForm = rule_form_class(
-    "ReferenceForm", REFERENCE_FIELDS, check_record=staticmethod(reference_errors),
+    "ReferenceForm",
+    REFERENCE_FIELDS,
+    check_record=staticmethod(reference_errors),
     normalise=staticmethod(normalise_reference),
-    defaults=staticmethod(lambda values, ctx: dict(values)))
+    defaults=staticmethod(lambda values, ctx: dict(values)),
+)
 
 
 def _form(reference: Reference | None = None, formdata=None) -> ReferenceForm:
-    data = ({s.name: form_text(s, v) for s, v in zip(
-        REFERENCE_FIELDS, service.read_reference(reference).values(), strict=True)}
-        if reference else {"country": "usa"})
+    data = (
+        {
+            s.name: form_text(s, v)
+            for s, v in zip(
+                REFERENCE_FIELDS, service.read_reference(reference).values(), strict=True
+            )
+        }
+        if reference
+        else {"country": "usa"}
+    )
     return ReferenceForm(formdata=formdata, rule_context=RuleContext(), data=data)
 
 
 @tab_loader("references")
 def _references(customer: Customer) -> dict:
-    return {"references": list(customer.references.order_by(Reference.name)),
-            "blank_reference_form": _form}
+    return {
+        "references": list(customer.references.order_by(Reference.name)),
+        "blank_reference_form": _form,
+    }
 
 
 @bp.post("/customers/<int:customer_id>/references")
@@ -44,8 +56,7 @@ def add_reference(customer_id: int):
     return section_response(customer, "references")
 
 
-@bp.route("/customers/<int:customer_id>/references/<int:reference_id>",
-          methods=["GET", "POST"])
+@bp.route("/customers/<int:customer_id>/references/<int:reference_id>", methods=["GET", "POST"])
 def edit_reference(customer_id: int, reference_id: int):
     customer = customer_or_404(customer_id)
     reference = owned_or_404(Reference, customer, reference_id)

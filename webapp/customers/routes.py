@@ -29,10 +29,16 @@ def manager():
     query = customer_query(text, status_id, customer_type)
     total = query.count()
     return page_or_partial(
-        "customers/manager.html", "customers/_results.html",
-        customers=list(query.paginate(page, PAGE_SIZE)), total=total, page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), q=text, status_id=status_id,
-        customer_type=customer_type, statuses=list(CustomerStatus.ordered()),
+        "customers/manager.html",
+        "customers/_results.html",
+        customers=list(query.paginate(page, PAGE_SIZE)),
+        total=total,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        q=text,
+        status_id=status_id,
+        customer_type=customer_type,
+        statuses=list(CustomerStatus.ordered()),
         type_labels=FIELDS_BY_NAME["customerType"].choice_labels,
     )
 
@@ -49,11 +55,14 @@ def add():
 def edit(customer_id: int):
     customer = customer_or_404(customer_id)
     form = edit_form(customer)
-    if form.validate_on_submit() and saved(form, lambda r, ok: update_customer(
-            customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok)):
+    if form.validate_on_submit() and saved(
+        form,
+        lambda r, ok: update_customer(
+            customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok
+        ),
+    ):
         return redirect(url_for("customers.detail", customer_id=customer.id))
-    return render_template("customers/form.html", form=form, customer=customer,
-                           shown_for=SHOWN_FOR)
+    return render_template("customers/form.html", form=form, customer=customer, shown_for=SHOWN_FOR)
 
 
 @bp.route("/customers/<int:customer_id>/delete", methods=["GET", "POST"])
@@ -64,15 +73,22 @@ def delete(customer_id: int):
     if request.method == "POST":
         name = customer.display_name
         try:
-            delete_customer(customer, actor(),
-                            versions.posted(customer.id, request.form.get("version")))
+            delete_customer(
+                customer, actor(), versions.posted(customer.id, request.form.get("version"))
+            )
         except StaleVersion as stale:
             changed, version = stale.changes(), stale.current  # seen: confirm again
         else:
-            flash(f"Customer #{customer_id} ({name}) was deleted for good. Linked loans were "
-                  "kept.", "info")
+            flash(
+                f"Customer #{customer_id} ({name}) was deleted for good. Linked loans were kept.",
+                "info",
+            )
             return redirect(url_for("customers.manager"))
-    return render_template("customers/confirm_delete.html", customer=customer,
-                           loan_count=customer.loan_links.count(), changed=changed,
-                           version=version,
-                           orphaned=loans_losing_their_primary(customer.id))
+    return render_template(
+        "customers/confirm_delete.html",
+        customer=customer,
+        loan_count=customer.loan_links.count(),
+        changed=changed,
+        version=version,
+        orphaned=loans_losing_their_primary(customer.id),
+    )

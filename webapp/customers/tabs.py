@@ -44,8 +44,14 @@ def tab(customer_id: int, tab: str):
 def render_tab(customer: Customer, tab: str, **extra):
     if tab not in _LOADERS:
         abort(404)
-    context = {"customer": customer, "tab": tab, "tabs": TABS, "tab_title": TAB_TITLES[tab],
-               **_LOADERS[tab](customer), **extra}
+    context = {
+        "customer": customer,
+        "tab": tab,
+        "tabs": TABS,
+        "tab_title": TAB_TITLES[tab],
+        **_LOADERS[tab](customer),
+        **extra,
+    }
     partial = f"customers/tabs/{tab}.html"
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         return render_template("customers/_tab_response.html", partial=partial, **context)

@@ -13,9 +13,13 @@ from webapp.services import history, ofac, privacy
 @tab_loader("tools")
 def _tools(customer: Customer) -> dict:
     checks = history.entries_for(customer.id, "tools").limit(10)
-    return {"sdn": ofac.list_summary(), "screened_names": ofac.screened_names(customer),
-            "tool_history": list(checks), "laws": privacy.LAWS,
-            "threshold": ofac.MATCH_THRESHOLD}
+    return {
+        "sdn": ofac.list_summary(),
+        "screened_names": ofac.screened_names(customer),
+        "tool_history": list(checks),
+        "laws": privacy.LAWS,
+        "threshold": ofac.MATCH_THRESHOLD,
+    }
 
 
 @bp.post("/customers/<int:customer_id>/tools/ofac")
@@ -32,9 +36,15 @@ def ofac_check(customer_id: int):
 def privacy_export(customer_id: int):
     customer = customer_or_404(customer_id)
     body = privacy.export_personal_data(customer, actor())
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f"attachment; filename=customer-{customer.id}-personal-data.json",
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": "attachment; filename="
+            f"customer-{customer.id}-personal-data.json",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/customers/<int:customer_id>/tools/erase", methods=["GET", "POST"])
@@ -51,10 +61,19 @@ def privacy_erase(customer_id: int):
             problem = f"Type the customer ID ({customer.id}) to confirm."
         else:
             removed = privacy.erase_personal_data(customer, law, actor())
-            flash(f"Personal data of customer #{customer.id} was erased "
-                  f"({sum(removed.values())} rows removed). The ID, status and loan links "
-                  "were kept.", "success")
+            flash(
+                f"Personal data of customer #{customer.id} was erased "
+                f"({sum(removed.values())} rows removed). The ID, status and loan links "
+                "were kept.",
+                "success",
+            )
             return redirect(url_for("customers.tab", customer_id=customer.id, tab="tools"))
-    return render_template("customers/confirm_erase.html", customer=customer, laws=privacy.LAWS,
-                           law=law, typed_id=typed_id, problem=problem,
-                           loan_count=privacy.kept_loan_links(customer))
+    return render_template(
+        "customers/confirm_erase.html",
+        customer=customer,
+        laws=privacy.LAWS,
+        law=law,
+        typed_id=typed_id,
+        problem=problem,
+        loan_count=privacy.kept_loan_links(customer),
+    )

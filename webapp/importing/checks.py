@@ -15,8 +15,10 @@ from webapp.services.directory import record_keys
 from webapp.services.loan_links import loans_losing_their_primary, without_primary_note
 from webapp.services.uniqueness import unique_problems, username_candidates, with_username
 
-CUSTOMER_ID_IGNORED = ("The customer ID is ignored when adding: the system gives the new "
-                       "customer its ID. Use importId for your own ID.")
+CUSTOMER_ID_IGNORED = (
+    "The customer ID is ignored when adding: the system gives the new "
+    "customer its ID. Use importId for your own ID."
+)
 DUPLICATE_REFUSED = " Refused: the import was set to refuse rows with possible duplicates."
 
 
@@ -58,8 +60,9 @@ class RowChecker:
         result = RowResult(line, cells)
         raw_action = str(cells.get("action") or "").strip()
         if not raw_action:
-            result.errors.append(FieldError("action", "Every row needs an action: add, "
-                                                      "update or remove."))
+            result.errors.append(
+                FieldError("action", "Every row needs an action: add, update or remove.")
+            )
             return result
         try:
             result.action = self.parse_action(raw_action)
@@ -71,9 +74,13 @@ class RowChecker:
             result.warnings.append(FieldError("customerId", CUSTOMER_ID_IGNORED, key))
         if result.action != "add":
             if not key:
-                result.errors.append(FieldError(
-                    "customerId", f"A {result.action} row needs the customer's ID or import "
-                                  "ID in customerId."))
+                result.errors.append(
+                    FieldError(
+                        "customerId",
+                        f"A {result.action} row needs the customer's ID or import "
+                        "ID in customerId.",
+                    )
+                )
             else:
                 try:
                     self.parse_key(key)
@@ -105,19 +112,26 @@ class RowChecker:
         if result.action != "add":
             own, problem = self.view.resolve(result.cells["customerId"].strip())
             if problem:
-                result.errors.append(FieldError("customerId", problem,
-                                                result.cells["customerId"].strip()))
+                result.errors.append(
+                    FieldError("customerId", problem, result.cells["customerId"].strip())
+                )
                 return
             result.ref = own
             if result.action == "remove":
                 loans = [] if isinstance(own, tuple) else loans_losing_their_primary(own)
                 if loans:
-                    result.warnings.append(FieldError("customerId", without_primary_note(loans),
-                                                      result.cells["customerId"].strip()))
+                    result.warnings.append(
+                        FieldError(
+                            "customerId",
+                            without_primary_note(loans),
+                            result.cells["customerId"].strip(),
+                        )
+                    )
                 return
             stored = result.existing = self.view.record(own)
-            verdict = self.rules.change_from_values(stored, *result.parsed, result.cells,
-                                                    self.merge_mode)
+            verdict = self.rules.change_from_values(
+                stored, *result.parsed, result.cells, self.merge_mode
+            )
         else:
             verdict = self.rules.new_from_values(*result.parsed, result.cells)
         result.errors += verdict.errors
@@ -127,12 +141,14 @@ class RowChecker:
         record = with_username(verdict.record, self.view, own)
         result.keys = record_keys(record)
         result.errors += unique_problems(record, self.view, own, stored)
-        found = duplicates.check(record, self.view.holders, self.view.describe, own, stored,
-                                 result.keys)
+        found = duplicates.check(
+            record, self.view.holders, self.view.describe, own, stored, result.keys
+        )
         result.errors += found.same_person
         if self.refuse_duplicates:
-            result.errors += [FieldError(p.field, p.message + DUPLICATE_REFUSED, p.value)
-                              for p in found.possible]
+            result.errors += [
+                FieldError(p.field, p.message + DUPLICATE_REFUSED, p.value) for p in found.possible
+            ]
         else:
             result.warnings += found.possible
         result.record = record

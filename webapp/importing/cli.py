@@ -16,17 +16,26 @@ from webapp.models import ImportJob, User
 @click.command("import-customers")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--verify-only", is_flag=True, help="Check the file; write nothing.")
-@click.option("--merge", type=click.Choice(["overwrite", "fill-empty"]), default="overwrite",
-              show_default=True, help="How update rows treat values already stored.")
-@click.option("--refuse-duplicates", is_flag=True,
-              help="Refuse rows with possible duplicates instead of warning about them.")
+@click.option(
+    "--merge",
+    type=click.Choice(["overwrite", "fill-empty"]),
+    default="overwrite",
+    show_default=True,
+    help="How update rows treat values already stored.",
+)
+@click.option(
+    "--refuse-duplicates",
+    is_flag=True,
+    help="Refuse rows with possible duplicates instead of warning about them.",
+)
 @click.option("--no-header", is_flag=True, help="The first row is data, in the sample's order.")
 @click.option("--sync", is_flag=True, help="Run here instead of on the queue's workers.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--user", "username", default=None, help="Whose name the history carries.")
 @click.option("--wait", default=3600, show_default=True, help="Seconds to wait for workers.")
-def import_customers(path, verify_only, merge, refuse_duplicates, no_header, sync, as_json,
-                     username, wait):
+def import_customers(
+    path, verify_only, merge, refuse_duplicates, no_header, sync, as_json, username, wait
+):
     """Verify and import a customer file (CSV or XLSX).
 
     Exit status: 0 all rows went in, 1 some rows were refused, 2 the file or job failed.
@@ -35,16 +44,23 @@ def import_customers(path, verify_only, merge, refuse_duplicates, no_header, syn
         user = User.get_or_none(User.username == username) if username else None
         try:
             with open(path, "rb") as stream:
-                job = lifecycle.receive(stream, path.name, user, not no_header, merge,
-                                        refuse_duplicates)
+                job = lifecycle.receive(
+                    stream, path.name, user, not no_header, merge, refuse_duplicates
+                )
         except FileProblem as problem:
             _report({"state": "refused", "message": str(problem)}, as_json)
             raise SystemExit(2) from None
         if job.state == "needs_mapping":
             unmatched = ", ".join(h for _, h in lifecycle.unmatched_headers(job))
-            _report({"job": job.id, "state": "needs_mapping",
-                     "message": f"Columns not recognised: {unmatched}. Rename them as in the "
-                                "sample file, or map them on the Imports page."}, as_json)
+            _report(
+                {
+                    "job": job.id,
+                    "state": "needs_mapping",
+                    "message": f"Columns not recognised: {unmatched}. Rename them as in the "
+                    "sample file, or map them on the Imports page.",
+                },
+                as_json,
+            )
             raise SystemExit(2)
         for phase in ("verify",) if verify_only else ("verify", "import"):
             job = _run(job, phase, sync, wait)
@@ -52,8 +68,13 @@ def import_customers(path, verify_only, merge, refuse_duplicates, no_header, syn
                 break
         result = summary(job, "verify" if verify_only else job.phase)
     _report(result, as_json)
-    raise SystemExit(0 if job.state in ("verified", "done") and not job.failed
-                     else 1 if job.state in ("verified", "done") else 2)
+    raise SystemExit(
+        0
+        if job.state in ("verified", "done") and not job.failed
+        else 1
+        if job.state in ("verified", "done")
+        else 2
+    )
 
 
 def _run(job: ImportJob, phase: str, sync: bool, wait: int) -> ImportJob:
@@ -66,8 +87,10 @@ def _run(job: ImportJob, phase: str, sync: bool, wait: int) -> ImportJob:
         if job.state not in ("queued", "verifying", "importing"):
             return job
         time.sleep(0.5)
-    raise click.ClickException(f"No worker finished import #{job.id} within {wait} s; it "
-                               "stays queued. Is a worker running (python -m jobs.worker)?")
+    raise click.ClickException(
+        f"No worker finished import #{job.id} within {wait} s; it "
+        "stays queued. Is a worker running (python -m jobs.worker)?"
+    )
 
 
 def _report(result: dict, as_json: bool) -> None:
@@ -76,13 +99,18 @@ def _report(result: dict, as_json: bool) -> None:
         return
     click.echo(f"{result.get('state')}: {result.get('message') or ''}".rstrip(": "))
     if "rows" in result:
-        counts = (f"{result['added']:,} to add, {result['updated']:,} to update, "
-                  f"{result['removed']:,} to remove" if result["phase"] == "verify" else
-                  f"{result['added']:,} added, {result['updated']:,} updated, "
-                  f"{result['removed']:,} removed")
+        counts = (
+            f"{result['added']:,} to add, {result['updated']:,} to update, "
+            f"{result['removed']:,} to remove"
+            if result["phase"] == "verify"
+            else f"{result['added']:,} added, {result['updated']:,} updated, "
+            f"{result['removed']:,} removed"
+        )
         click.echo(f"{result['rows']:,} rows: {counts}; {result['failed']:,} refused.")
         for error in result["errors"][:50]:
-            click.echo(f"  line {error['line']}, {error['column']}: {error['message']}"
-                       + (f" (was {error['value']!r})" if error["value"] else ""))
+            click.echo(
+                f"  line {error['line']}, {error['column']}: {error['message']}"
+                + (f" (was {error['value']!r})" if error["value"] else "")
+            )
         if len(result["errors"]) > 50:
             click.echo(f"  … and {len(result['errors']) - 50:,} more")

@@ -60,8 +60,11 @@ class CellMapper:
 
     def __init__(self, mapping: list[str], from_workbook: bool):
         self.columns = [(i, name) for i, name in enumerate(mapping) if name]
-        self.serial_dates = {name for _, name in self.columns
-                             if from_workbook and FIELDS_BY_NAME[name].kind in _DATE_KINDS}
+        self.serial_dates = {
+            name
+            for _, name in self.columns
+            if from_workbook and FIELDS_BY_NAME[name].kind in _DATE_KINDS
+        }
 
     def cells(self, row: list) -> dict:
         width = len(row)

@@ -23,11 +23,16 @@ def safe_cell(value) -> str:
 def error_rows(job: ImportJob, phase: str) -> Iterator[str]:
     """CSV text, a line at a time; the file and the problems are both read in line order,
     so memory stays flat whatever the file's size."""
-    problems = iter(ImportProblem.select(ImportProblem.line, ImportProblem.column,
-                                         ImportProblem.message)
-                    .where((ImportProblem.job == job) & (ImportProblem.phase == phase)
-                           & (ImportProblem.severity == "error"))
-                    .order_by(ImportProblem.line, ImportProblem.id).tuples())
+    problems = iter(
+        ImportProblem.select(ImportProblem.line, ImportProblem.column, ImportProblem.message)
+        .where(
+            (ImportProblem.job == job)
+            & (ImportProblem.phase == phase)
+            & (ImportProblem.severity == "error")
+        )
+        .order_by(ImportProblem.line, ImportProblem.id)
+        .tuples()
+    )
     pending = next(problems, None)
     shape = reader.FileShape(job.file_format, job.encoding, job.delimiter)
     rows = reader.rows(source_path(job), shape)

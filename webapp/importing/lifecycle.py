@@ -20,13 +20,25 @@ from webapp.rules.customer_fields import IMPORT_COLUMNS
 JOB_TIMEOUT = 6 * 3600  # a million rows take minutes, not the default three
 
 
-def receive(stream, original_name: str, user: User | None, has_header: bool = True,
-            merge_mode: str = "overwrite", refuse_duplicates: bool = False) -> ImportJob:
+def receive(
+    stream,
+    original_name: str,
+    user: User | None,
+    has_header: bool = True,
+    merge_mode: str = "overwrite",
+    refuse_duplicates: bool = False,
+) -> ImportJob:
     """Store an uploaded file and read its shape and header. Raises FileProblem (and
     keeps nothing) when the file cannot be imported at all."""
-    job = ImportJob.create(original_name=original_name[:255] or "upload", size=0,
-                           file_format="csv", uploaded_by=user, has_header=has_header,
-                           merge_mode=merge_mode, refuse_duplicates=refuse_duplicates)
+    job = ImportJob.create(
+        original_name=original_name[:255] or "upload",
+        size=0,
+        file_format="csv",
+        uploaded_by=user,
+        has_header=has_header,
+        merge_mode=merge_mode,
+        refuse_duplicates=refuse_duplicates,
+    )
     temporary = upload_path(job.id)
     try:
         with open(temporary, "wb") as handle:
@@ -34,8 +46,11 @@ def receive(stream, original_name: str, user: User | None, has_header: bool = Tr
                 handle.write(block)
         shape = reader.inspect(temporary)
         job.size = temporary.stat().st_size
-        job.file_format, job.encoding, job.delimiter = (shape.file_format, shape.encoding,
-                                                        shape.delimiter)
+        job.file_format, job.encoding, job.delimiter = (
+            shape.file_format,
+            shape.encoding,
+            shape.delimiter,
+        )
         temporary.rename(source_path(job))
         _read_columns(job, shape)
     except Exception:
@@ -70,16 +85,18 @@ def set_mapping(job: ImportJob, mapping: list[str], confirmed: bool = False) -> 
     job.column_map = json.dumps(mapping)
     headers = job.header_cells
     # The "errors" column of our own error files is skipped without asking.
-    known = all(name or header_key(headers[i]) == ERRORS_COLUMN
-                for i, name in enumerate(mapping))
+    known = all(name or header_key(headers[i]) == ERRORS_COLUMN for i, name in enumerate(mapping))
     complete = (confirmed or known) and "action" in mapping
     job.state = "ready" if complete else "needs_mapping"
     job.save()
 
 
 def unmatched_headers(job: ImportJob) -> list[tuple[int, str]]:
-    return [(i, h) for i, (h, name) in enumerate(zip(job.header_cells, job.mapping,
-                                                      strict=True)) if not name]
+    return [
+        (i, h)
+        for i, (h, name) in enumerate(zip(job.header_cells, job.mapping, strict=True))
+        if not name
+    ]
 
 
 def missing_columns(job: ImportJob) -> list[str]:
@@ -92,17 +109,25 @@ def start(job: ImportJob, phase: str) -> None:
     from jobs import imports as entry_points
 
     if phase == "verify":
-        ImportProblem.delete().where((ImportProblem.job == job)
-                                     & (ImportProblem.phase == "verify")).execute()
+        ImportProblem.delete().where(
+            (ImportProblem.job == job) & (ImportProblem.phase == "verify")
+        ).execute()
     target = entry_points.verify_import if phase == "verify" else entry_points.ingest_import
     redis_connection().delete(cancel_key(job.id))
     with db.atomic():
-        ImportJob.update(state="queued", phase=phase, message=None,
-                         rows_done=0 if phase == "verify" else ImportJob.rows_done,
-                         ).where(ImportJob.id == job.id).execute()
-    rq_job = queue("imports").enqueue(target, job.id, job_timeout=JOB_TIMEOUT,
-                                      retry=Retry(max=2),
-                                      description=f"{phase.capitalize()} upload #{job.id}")
+        ImportJob.update(
+            state="queued",
+            phase=phase,
+            message=None,
+            rows_done=0 if phase == "verify" else ImportJob.rows_done,
+        ).where(ImportJob.id == job.id).execute()
+    rq_job = queue("imports").enqueue(
+        target,
+        job.id,
+        job_timeout=JOB_TIMEOUT,
+        retry=Retry(max=2),
+        description=f"{phase.capitalize()} upload #{job.id}",
+    )
     ImportJob.update(rq_job_id=rq_job.id).where(ImportJob.id == job.id).execute()
 
 
@@ -112,9 +137,9 @@ def cancel(job: ImportJob) -> str:
         if job.rq_job_id:
             with suppress(Exception):  # already gone from Redis: nothing left to stop
                 Job.fetch(job.rq_job_id, connection=redis_connection()).cancel()
-        ImportJob.update(state="cancelled", message="Cancelled before it started; nothing "
-                                                    "was written.").where(
-            ImportJob.id == job.id).execute()
+        ImportJob.update(
+            state="cancelled", message="Cancelled before it started; nothing was written."
+        ).where(ImportJob.id == job.id).execute()
         return "Cancelled before it started."
     if job.state in ("verifying", "importing"):
         # Through Redis, not the database: on SQLite this request would otherwise queue

@@ -10,8 +10,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252",
-                  "latin-1": "Latin-1"}
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1",
+}
 _SAMPLE = 64 * 1024
 
 
@@ -28,8 +32,10 @@ class FileShape:
     def describe(self) -> str:
         if self.file_format == "xlsx":
             return "Excel workbook (XLSX), first sheet"
-        return (f"CSV, {ENCODING_NAMES.get(self.encoding, self.encoding)}, "
-                f"{DELIMITERS[self.delimiter]}-separated")
+        return (
+            f"CSV, {ENCODING_NAMES.get(self.encoding, self.encoding)}, "
+            f"{DELIMITERS[self.delimiter]}-separated"
+        )
 
 
 def inspect(path: Path) -> FileShape:
@@ -42,9 +48,11 @@ def inspect(path: Path) -> FileShape:
         _check_workbook(path)
         return FileShape("xlsx")
     if b"\x00" in head:
-        raise FileProblem("This is not a CSV or XLSX file (it holds binary data). Save the "
-                          "sheet as CSV (comma- or semicolon-separated) or as an Excel "
-                          "workbook (.xlsx) and upload that.")
+        raise FileProblem(
+            "This is not a CSV or XLSX file (it holds binary data). Save the "
+            "sheet as CSV (comma- or semicolon-separated) or as an Excel "
+            "workbook (.xlsx) and upload that."
+        )
     encoding = _encoding(path, head)
     text = head.decode(encoding, errors="replace")
     return FileShape("csv", encoding, _delimiter(text))
@@ -107,7 +115,7 @@ def _csv_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list]]:
         except csv.Error as problem:
             raise FileProblem(
                 f"Line {number + 1} cannot be read: {_csv_reason(problem)}. A quoted value "
-                "probably has a missing or extra quote mark (\"); fix it and upload again."
+                'probably has a missing or extra quote mark ("); fix it and upload again.'
             ) from None
 
 
@@ -134,8 +142,10 @@ def _check_workbook(path: Path) -> None:
             if "xl/workbook.xml" not in archive.namelist():
                 raise FileProblem("This is a ZIP file but not an Excel workbook (.xlsx).")
     except zipfile.BadZipFile:
-        raise FileProblem("This Excel file is damaged and cannot be opened; save it again "
-                          "from Excel and upload that.") from None
+        raise FileProblem(
+            "This Excel file is damaged and cannot be opened; save it again "
+            "from Excel and upload that."
+        ) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
@@ -144,8 +154,10 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as problem:  # openpyxl raises many kinds for a broken workbook
-        raise FileProblem(f"This Excel file cannot be opened ({problem}); save it again "
-                          "from Excel and upload that.") from None
+        raise FileProblem(
+            f"This Excel file cannot be opened ({problem}); save it again "
+            "from Excel and upload that."
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

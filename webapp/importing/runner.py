@@ -57,8 +57,12 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     resuming = phase == "import" and job.checkpoint_line > 0
     # Only the fields named here: a full save would write back counters read before a
     # killed worker's last commit landed.
-    starting = {ImportJob.state: "verifying" if phase == "verify" else "importing",
-                ImportJob.phase: phase, ImportJob.finished_at: None, ImportJob.message: None}
+    starting = {
+        ImportJob.state: "verifying" if phase == "verify" else "importing",
+        ImportJob.phase: phase,
+        ImportJob.finished_at: None,
+        ImportJob.message: None,
+    }
     if not resuming or job.id_ceiling is None:
         starting[ImportJob.id_ceiling] = Customer.select(fn.MAX(Customer.id)).scalar() or 0
     if not resuming:
@@ -68,12 +72,14 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     ImportJob.update(starting).where(ImportJob.id == job.id).execute()
     job = ImportJob.get_by_id(job_id)
     pause = TURN_FOR_OTHERS if phase == "import" and isinstance(db.obj, SqliteDatabase) else 0
-    view = FileView(job.id_ceiling, Scratch() if phase == "verify" else None,
-                    lock=phase == "import")
+    view = FileView(
+        job.id_ceiling, Scratch() if phase == "verify" else None, lock=phase == "import"
+    )
     try:
         pass_ = _Pass(job, phase, view)
-        for chunk in _chunks(job, chunk_rows, after_line=job.checkpoint_line
-                             if phase == "import" else 0):
+        for chunk in _chunks(
+            job, chunk_rows, after_line=job.checkpoint_line if phase == "import" else 0
+        ):
             if lifecycle.cancel_requested(job.id):
                 raise Cancelled
             pass_.handle(chunk)
@@ -82,15 +88,24 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
         _finish(job, "verified" if phase == "verify" else "done", None)
     except Cancelled:
         done = ImportJob.get_by_id(job.id)
-        _finish(job, "cancelled", f"Cancelled after line {done.checkpoint_line}: what was "
-                                  "committed up to there stays; later rows were not "
-                                  "imported." if phase == "import" else
-                "Verification was cancelled.")
+        _finish(
+            job,
+            "cancelled",
+            f"Cancelled after line {done.checkpoint_line}: what was "
+            "committed up to there stays; later rows were not "
+            "imported."
+            if phase == "import"
+            else "Verification was cancelled.",
+        )
     except reader.FileProblem as problem:
         _finish(job, "failed", str(problem))
     except Exception as problem:
-        _finish(job, "failed", f"Stopped by an unexpected error: {problem}. What was "
-                               "committed stays; retry to go on from there.")
+        _finish(
+            job,
+            "failed",
+            f"Stopped by an unexpected error: {problem}. What was "
+            "committed stays; retry to go on from there.",
+        )
         raise  # RQ records it and retries the job
     finally:
         if view.scratch:
@@ -105,15 +120,22 @@ def count_rows(job: ImportJob) -> int:
 
 
 def _fresh_counters(job: ImportJob, phase: str) -> dict:
-    counters = ((ImportJob.would_add, ImportJob.would_update, ImportJob.would_remove)
-                if phase == "verify" else
-                (ImportJob.added, ImportJob.updated, ImportJob.removed,
-                 ImportJob.checkpoint_line))
+    counters = (
+        (ImportJob.would_add, ImportJob.would_update, ImportJob.would_remove)
+        if phase == "verify"
+        else (ImportJob.added, ImportJob.updated, ImportJob.removed, ImportJob.checkpoint_line)
+    )
     if phase == "import":
-        ImportProblem.delete().where((ImportProblem.job == job)
-                                     & (ImportProblem.phase == "import")).execute()
-    return {ImportJob.started_at: utcnow(), ImportJob.rows_done: 0, ImportJob.failed: 0,
-            ImportJob.warnings: 0, **dict.fromkeys(counters, 0)}
+        ImportProblem.delete().where(
+            (ImportProblem.job == job) & (ImportProblem.phase == "import")
+        ).execute()
+    return {
+        ImportJob.started_at: utcnow(),
+        ImportJob.rows_done: 0,
+        ImportJob.failed: 0,
+        ImportJob.warnings: 0,
+        **dict.fromkeys(counters, 0),
+    }
 
 
 def _chunks(job: ImportJob, size: int, after_line: int):
@@ -129,7 +151,8 @@ def _chunks(job: ImportJob, size: int, after_line: int):
 
 def _finish(job: ImportJob, state: str, message: str | None) -> None:
     ImportJob.update(state=state, message=message, finished_at=utcnow()).where(
-        ImportJob.id == job.id).execute()
+        ImportJob.id == job.id
+    ).execute()
     redis_connection().delete(lifecycle.cancel_key(job.id))
 
 
@@ -168,19 +191,23 @@ class _Pass:
                     counts = self._apply(results)
             else:
                 counts = _would(results)
-            problems = [_problem(self.job, self.phase, r.line, p, severity)
-                        for r in results
-                        for severity, found in (("error", r.errors), ("warning", r.warnings))
-                        for p in found]
+            problems = [
+                _problem(self.job, self.phase, r.line, p, severity)
+                for r in results
+                for severity, found in (("error", r.errors), ("warning", r.warnings))
+                for p in found
+            ]
             if problems:
                 insert_rows(ImportProblem, problems)
             failed = sum(1 for r in results if r.errors)
-            updates = {ImportJob.rows_done: ImportJob.rows_done + len(results),
-                       ImportJob.failed: ImportJob.failed + failed,
-                       ImportJob.warnings: ImportJob.warnings + sum(len(r.warnings)
-                                                                     for r in results)}
-            updates.update({getattr(ImportJob, k): getattr(ImportJob, k) + v
-                            for k, v in counts.items()})
+            updates = {
+                ImportJob.rows_done: ImportJob.rows_done + len(results),
+                ImportJob.failed: ImportJob.failed + failed,
+                ImportJob.warnings: ImportJob.warnings + sum(len(r.warnings) for r in results),
+            }
+            updates.update(
+                {getattr(ImportJob, k): getattr(ImportJob, k) + v for k, v in counts.items()}
+            )
             if self.phase == "import":
                 updates[ImportJob.checkpoint_line] = chunk[-1][0]
             ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
@@ -239,11 +266,20 @@ class _Pass:
 
 def _would(results: list[RowResult]) -> dict[str, int]:
     good = [r for r in results if not r.errors]
-    return {"would_add": sum(r.action == "add" for r in good),
-            "would_update": sum(r.action == "update" for r in good),
-            "would_remove": sum(r.action == "remove" for r in good)}
+    return {
+        "would_add": sum(r.action == "add" for r in good),
+        "would_update": sum(r.action == "update" for r in good),
+        "would_remove": sum(r.action == "remove" for r in good),
+    }
 
 
 def _problem(job, phase, line, problem, severity) -> dict:
-    return {"job": job.id, "phase": phase, "severity": severity, "line": line,
-            "column": problem.field, "value": problem.value[:500], "message": problem.message}
+    return {
+        "job": job.id,
+        "phase": phase,
+        "severity": severity,
+        "line": line,
+        "column": problem.field,
+        "value": problem.value[:500],
+        "message": problem.message,
+    }

@@ -44,35 +44,43 @@ class Scratch:
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE state (ref TEXT PRIMARY KEY, record BLOB) WITHOUT ROWID;"
             "CREATE TABLE held (kind TEXT, value TEXT, ref TEXT, PRIMARY KEY (kind, value, ref))"
-            " WITHOUT ROWID;")
+            " WITHOUT ROWID;"
+        )
 
     def states(self, refs) -> dict:
         """ref -> record (None once removed) for the refs earlier chunks touched."""
         codes = [_code(ref) for ref in refs]
         found = {}
         for start in range(0, len(codes), 900):
-            part = codes[start:start + 900]
-            found.update((_ref(code), pickle.loads(record)) for code, record in self._db.execute(
-                f"SELECT ref, record FROM state WHERE ref IN ({','.join('?' * len(part))})",
-                part))
+            part = codes[start : start + 900]
+            found.update(
+                (_ref(code), pickle.loads(record))
+                for code, record in self._db.execute(
+                    f"SELECT ref, record FROM state WHERE ref IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            )
         return found
 
     def holders(self, kind: str, values) -> dict[str, set]:
         values = list(values)
         found = defaultdict(set)
         for start in range(0, len(values), 900):
-            part = values[start:start + 900]
+            part = values[start : start + 900]
             for value, code in self._db.execute(
-                    f"SELECT value, ref FROM held WHERE kind = ? AND value IN "
-                    f"({','.join('?' * len(part))})", [kind, *part]):
+                f"SELECT value, ref FROM held WHERE kind = ? AND value IN "
+                f"({','.join('?' * len(part))})",
+                [kind, *part],
+            ):
                 found[value].add(_ref(code))
         return found
 
     def usernames_starting(self, stem: str) -> dict[str, set]:
         found = defaultdict(set)
         for value, ref in self._db.execute(
-                "SELECT value, ref FROM held WHERE kind = 'username' AND value >= ? "
-                "AND value < ?", (stem, stem + "\U0010ffff")):
+            "SELECT value, ref FROM held WHERE kind = 'username' AND value >= ? AND value < ?",
+            (stem, stem + "\U0010ffff"),
+        ):
             found[value].add(_ref(ref))
         return found
 
@@ -80,17 +88,36 @@ class Scratch:
         """The chunk's effects: each ref's record and (from `keys`) what it holds now;
         `replaced`: what the refs stored by earlier chunks held then."""
         self._db.execute("BEGIN")
-        self._db.executemany("DELETE FROM held WHERE kind = ? AND value = ? AND ref = ?", [
-            (kind, value, _code(ref)) for ref, held in replaced.items()
-            for kind, values in held.items() for value in values])
+        self._db.executemany(
+            "DELETE FROM held WHERE kind = ? AND value = ? AND ref = ?",
+            [
+                (kind, value, _code(ref))
+                for ref, held in replaced.items()
+                for kind, values in held.items()
+                for value in values
+            ],
+        )
         # A password plays no part in judging later rows: it never reaches the disk.
-        self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
-            (_code(ref), pickle.dumps(record and {**record, "password": None},
-                                      pickle.HIGHEST_PROTOCOL))
-            for ref, record in states.items()])
-        self._db.executemany("INSERT INTO held VALUES (?, ?, ?)", [
-            (kind, value, _code(ref)) for ref, record in states.items() if record
-            for kind, values in keys[ref].items() for value in values])
+        self._db.executemany(
+            "INSERT OR REPLACE INTO state VALUES (?, ?)",
+            [
+                (
+                    _code(ref),
+                    pickle.dumps(record and {**record, "password": None}, pickle.HIGHEST_PROTOCOL),
+                )
+                for ref, record in states.items()
+            ],
+        )
+        self._db.executemany(
+            "INSERT INTO held VALUES (?, ?, ?)",
+            [
+                (kind, value, _code(ref))
+                for ref, record in states.items()
+                if record
+                for kind, values in keys[ref].items()
+                for value in values
+            ],
+        )
         self._db.execute("COMMIT")
 
     def close(self) -> None:
@@ -129,16 +156,18 @@ class FileView:
     def prefetch(self, keys: list[str], pairs: dict[str, set[str]]) -> None:
         """Read in a few queries what the chunk's rows name: the customers their
         customerId cells may mean, and who holds the values they bring."""
-        numbers = [int(k) for k in keys if is_digits(k) and len(k) < 12
-                   and int(k) <= self.id_ceiling]
+        numbers = [
+            int(k) for k in keys if is_digits(k) and len(k) < 12 and int(k) <= self.id_ceiling
+        ]
         pairs = {kind: set(values) for kind, values in pairs.items()}
         pairs.setdefault("importId", set()).update(keys)
         for kind, values in pairs.items():
             self._look_up(kind, values)
         wanted = set(numbers) | {i for k in keys for i in self._stored_holders[("importId", k)]}
         self._read_customers(wanted)
-        self._recall(set(numbers) | {ref for found in self._stored_holders.values()
-                                     for ref in found})
+        self._recall(
+            set(numbers) | {ref for found in self._stored_holders.values() for ref in found}
+        )
 
     def _look_up(self, kind: str, values) -> None:
         """Who held these values when the chunk began: stored, and after earlier chunks."""
@@ -162,7 +191,7 @@ class FileView:
     def _read_customers(self, ids) -> None:
         ids = sorted(set(ids) - set(self.customers))
         for start in range(0, len(ids), 500):
-            query = Customer.select().where(in_list(Customer.id, ids[start:start + 500]))
+            query = Customer.select().where(in_list(Customer.id, ids[start : start + 500]))
             if self.lock and not isinstance(db.obj, SqliteDatabase):
                 query = query.order_by(Customer.id).for_update()  # SQLite: BEGIN IMMEDIATE
             rows = list(query)
@@ -206,13 +235,20 @@ class FileView:
         return found.union(held)
 
     def usernames_starting(self, stem: str) -> set[str]:
-        names = {name for ref, name in stored_usernames_starting(stem)
-                 if self.state(ref) is _UNTOUCHED}
+        names = {
+            name for ref, name in stored_usernames_starting(stem) if self.state(ref) is _UNTOUCHED
+        }
         if self.scratch:
-            names |= {name for name, refs in self.scratch.usernames_starting(stem).items()
-                      if any(ref not in self._states for ref in refs)}
-        return names | {value for (kind, value), refs in self._held.items()
-                        if kind == "username" and refs and value.startswith(stem)}
+            names |= {
+                name
+                for name, refs in self.scratch.usernames_starting(stem).items()
+                if any(ref not in self._states for ref in refs)
+            }
+        return names | {
+            value
+            for (kind, value), refs in self._held.items()
+            if kind == "username" and refs and value.startswith(stem)
+        }
 
     def describe(self, ref) -> str:
         if isinstance(ref, tuple):
@@ -232,15 +268,21 @@ class FileView:
         if len(found) == 1:
             return found.pop(), None
         if not found:
-            return None, (f"No customer has the ID or import ID {key!r}"
-                          + (" (customers this file adds are named by their importId)."
-                             if by_id is None and is_digits(key) and int(key) > self.id_ceiling
-                             else "."))
+            return None, (
+                f"No customer has the ID or import ID {key!r}"
+                + (
+                    " (customers this file adds are named by their importId)."
+                    if by_id is None and is_digits(key) and int(key) > self.id_ceiling
+                    else "."
+                )
+            )
         other = by_import[0]
-        return None, (f"{key!r} is ambiguous: it is the system ID of customer #{by_id} and "
-                      f"the import ID of {self.describe(other)}. Nothing was changed; to mean "
-                      f"customer #{by_id}, change that other customer's import ID first, or "
-                      f"name the other by its own system ID.")
+        return None, (
+            f"{key!r} is ambiguous: it is the system ID of customer #{by_id} and "
+            f"the import ID of {self.describe(other)}. Nothing was changed; to mean "
+            f"customer #{by_id}, change that other customer's import ID first, or "
+            f"name the other by its own system ID."
+        )
 
     # ---- what a row does ---------------------------------------------------------
 
@@ -269,7 +311,10 @@ class FileView:
         """Verify keeps the chunk's effects for the rows to come; the import has written
         them to the database, where the next chunk reads them."""
         if self.scratch and self._states:
-            replaced = {ref: record_keys(earlier) for ref in self._states
-                        if (earlier := self._earlier_states.get(ref)) and earlier is not _UNTOUCHED}
+            replaced = {
+                ref: record_keys(earlier)
+                for ref in self._states
+                if (earlier := self._earlier_states.get(ref)) and earlier is not _UNTOUCHED
+            }
             self.scratch.store(self._states, self._keys, replaced)
         self._begin_chunk()

@@ -9,13 +9,17 @@ MERGE_MODES = [
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Customer file", validators=[
-        FileRequired("Choose a CSV or XLSX file."),
-        FileAllowed(["csv", "txt", "xlsx"], "Upload a .csv or .xlsx file."),
-    ])
+    file = FileField(
+        "Customer file",
+        validators=[
+            FileRequired("Choose a CSV or XLSX file."),
+            FileAllowed(["csv", "txt", "xlsx"], "Upload a .csv or .xlsx file."),
+        ],
+    )
     merge_mode = SelectField("Update rows", choices=MERGE_MODES, default="overwrite")
     has_header = BooleanField("The first row holds the column names", default=True)
     refuse_duplicates = BooleanField(
         "Refuse rows with possible duplicates",
         description="Rows whose SSN, tax ID, email, phone or primary address another "
-                    "customer has are refused instead of imported with a warning.")
+        "customer has are refused instead of imported with a warning.",
+    )

@@ -34,18 +34,24 @@ PROBLEMS_PER_PAGE = 50
 
 @bp.get("/instructions")
 def instructions():
-    return render_template("imports/instructions.html",
-                           specs=[ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS])
+    return render_template(
+        "imports/instructions.html", specs=[ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS]
+    )
 
 
 @bp.get("/samples/<name>")
 def sample(name: str):
-    files = {"customerInfoSample.csv": samples.headers_only,
-             "customerInfoExamples.csv": samples.with_examples}
+    files = {
+        "customerInfoSample.csv": samples.headers_only,
+        "customerInfoExamples.csv": samples.with_examples,
+    }
     if name not in files:
         abort(404)
-    return Response(files[name](), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        files[name](),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 @bp.get("")
@@ -65,9 +71,14 @@ def upload():
         return render_template("imports/index.html", form=form, jobs=_recent()), 400
     upload = form.file.data
     try:
-        job = lifecycle.receive(upload.stream, upload.filename or "upload", current_user,
-                                form.has_header.data, form.merge_mode.data,
-                                form.refuse_duplicates.data)
+        job = lifecycle.receive(
+            upload.stream,
+            upload.filename or "upload",
+            current_user,
+            form.has_header.data,
+            form.merge_mode.data,
+            form.refuse_duplicates.data,
+        )
     except FileProblem as problem:
         form.file.errors.append(str(problem))
         return render_template("imports/index.html", form=form, jobs=_recent()), 400
@@ -85,33 +96,47 @@ def mapping(job_id: int):
         chosen = [name if name in IMPORT_COLUMNS else "" for name in chosen]
         duplicates = {n for n in chosen if n and chosen.count(n) > 1}
         if duplicates or "action" not in chosen:
-            flash("Each field can take one column, and the action column is needed."
-                  if duplicates or "action" in chosen else
-                  "Choose which column holds the action (add, update or remove).", "error")
+            flash(
+                "Each field can take one column, and the action column is needed."
+                if duplicates or "action" in chosen
+                else "Choose which column holds the action (add, update or remove).",
+                "error",
+            )
         else:
             lifecycle.set_mapping(job, chosen, confirmed=True)
             return redirect(url_for("imports.job", job_id=job.id))
     taken = {name for name in job.mapping if name}
-    rows = [(i, header, job.mapping[i], suggestions(header, taken) if not job.mapping[i]
-             else []) for i, header in enumerate(job.header_cells)]
-    return render_template("imports/mapping.html", job=job, rows=rows,
-                           fields=[FIELDS_BY_NAME[n] for n in IMPORT_COLUMNS])
+    rows = [
+        (i, header, job.mapping[i], suggestions(header, taken) if not job.mapping[i] else [])
+        for i, header in enumerate(job.header_cells)
+    ]
+    return render_template(
+        "imports/mapping.html",
+        job=job,
+        rows=rows,
+        fields=[FIELDS_BY_NAME[n] for n in IMPORT_COLUMNS],
+    )
 
 
 @bp.get("/<int:job_id>")
 def job(job_id: int):
     job = _job_or_404(job_id)
-    return render_template("imports/job.html", job=job, **_problem_page(job),
-                           shape=FileShape(job.file_format, job.encoding, job.delimiter),
-                           missing=lifecycle.missing_columns(job),
-                           ignored=lifecycle.unmatched_headers(job))
+    return render_template(
+        "imports/job.html",
+        job=job,
+        **_problem_page(job),
+        shape=FileShape(job.file_format, job.encoding, job.delimiter),
+        missing=lifecycle.missing_columns(job),
+        ignored=lifecycle.unmatched_headers(job),
+    )
 
 
 @bp.get("/<int:job_id>/progress")
 def progress(job_id: int):
     job = _job_or_404(job_id)
-    response = make_response(render_template("imports/_progress.html", job=job,
-                                              position=lifecycle.queue_position(job)))
+    response = make_response(
+        render_template("imports/_progress.html", job=job, position=lifecycle.queue_position(job))
+    )
     if request.args.get("watching") and not job.running:
         response.headers["HX-Refresh"] = "true"  # finished: reload the page with results
     return response
@@ -120,8 +145,9 @@ def progress(job_id: int):
 @bp.get("/<int:job_id>/problems")
 def problems(job_id: int):
     job = _job_or_404(job_id)
-    return page_or_partial("imports/job.html", "imports/_problems.html", job=job,
-                           **_problem_page(job))
+    return page_or_partial(
+        "imports/job.html", "imports/_problems.html", job=job, **_problem_page(job)
+    )
 
 
 @bp.post("/<int:job_id>/verify")
@@ -161,14 +187,20 @@ def error_file(job_id: int):
     job = _job_or_404(job_id)
     phase = request.args.get("phase") or job.phase or "verify"
     name = f"errors-{job.id}-{phase}.csv"
-    return Response(stream_with_context(error_rows(job, phase)), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        stream_with_context(error_rows(job, phase)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 def _start(job: ImportJob, phase: str, allowed: tuple[str, ...]):
     if job.state not in allowed:
-        flash(f"This file is {job.state.replace('_', ' ')}; it cannot be "
-              f"{'verified' if phase == 'verify' else 'imported'} now.", "error")
+        flash(
+            f"This file is {job.state.replace('_', ' ')}; it cannot be "
+            f"{'verified' if phase == 'verify' else 'imported'} now.",
+            "error",
+        )
     else:
         lifecycle.start(job, phase)
     return redirect(url_for("imports.job", job_id=job.id))
@@ -178,14 +210,25 @@ def _problem_page(job: ImportJob) -> dict:
     phase = request.args.get("phase") or job.phase or "verify"
     severity = request.args.get("severity", "error")
     page = max(request.args.get("page", 1, type=int), 1)
-    query = (ImportProblem.select()
-             .where((ImportProblem.job == job) & (ImportProblem.phase == phase)
-                    & (ImportProblem.severity == severity))
-             .order_by(ImportProblem.line, ImportProblem.id))
+    query = (
+        ImportProblem.select()
+        .where(
+            (ImportProblem.job == job)
+            & (ImportProblem.phase == phase)
+            & (ImportProblem.severity == severity)
+        )
+        .order_by(ImportProblem.line, ImportProblem.id)
+    )
     total = query.count()
-    return {"problems": list(query.paginate(page, PROBLEMS_PER_PAGE)), "problem_total": total,
-            "problem_page": page, "problem_pages": max(-(-total // PROBLEMS_PER_PAGE), 1),
-            "phase": phase, "severity": severity, "labels": FIELDS_BY_NAME}
+    return {
+        "problems": list(query.paginate(page, PROBLEMS_PER_PAGE)),
+        "problem_total": total,
+        "problem_page": page,
+        "problem_pages": max(-(-total // PROBLEMS_PER_PAGE), 1),
+        "phase": phase,
+        "severity": severity,
+        "labels": FIELDS_BY_NAME,
+    }
 
 
 def _recent():

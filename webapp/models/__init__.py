@@ -62,5 +62,11 @@ ALL_MODELS = [
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "IMPORT_STATES", "LOAN_ROLES", "PHONE_TYPES", "ROLES", "SOCIAL_NETWORKS",
-    "WEBHOOK_EVENTS"]
+    "ALL_MODELS",
+    "IMPORT_STATES",
+    "LOAN_ROLES",
+    "PHONE_TYPES",
+    "ROLES",
+    "SOCIAL_NETWORKS",
+    "WEBHOOK_EVENTS",
+]

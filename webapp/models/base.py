@@ -56,21 +56,27 @@ def insert_rows(model, rows: list[dict], batch: int = 400) -> None:
     for f in fields:
         default = f.default() if callable(f.default) else f.default
         plan.append((f.name, default, _converter(f, sqlite)))
-    tuples = [[row.get(name, default) if convert is None else
-               convert(row.get(name, default)) for name, default, convert in plan]
-              for row in rows]
+    tuples = [
+        [
+            row.get(name, default) if convert is None else convert(row.get(name, default))
+            for name, default, convert in plan
+        ]
+        for row in rows
+    ]
     table = quote((model._meta.table_name,), database.quote)
     columns = ", ".join(quote((f.column_name,), database.quote) for f in fields)
     one_row = "(" + ", ".join([database.param] * len(fields)) + ")"
     if sqlite:
         database.connection().executemany(
-            f"INSERT INTO {table} ({columns}) VALUES {one_row}", tuples)
+            f"INSERT INTO {table} ({columns}) VALUES {one_row}", tuples
+        )
         return
     for start in range(0, len(tuples), batch):
-        part = tuples[start:start + batch]
-        database.execute_sql(f"INSERT INTO {table} ({columns}) VALUES "
-                             + ", ".join([one_row] * len(part)),
-                             [v for values in part for v in values])
+        part = tuples[start : start + batch]
+        database.execute_sql(
+            f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one_row] * len(part)),
+            [v for values in part for v in values],
+        )
 
 
 def _converter(field, sqlite: bool):

@@ -14,8 +14,18 @@ from webapp.models.users import User
 
 # uploaded -> (needs_mapping ->) ready -> verifying -> verified -> queued -> importing -> done
 # and from any running state: failed or cancelled.
-IMPORT_STATES = ("uploaded", "needs_mapping", "ready", "verifying", "verified", "queued",
-                 "importing", "done", "failed", "cancelled")
+IMPORT_STATES = (
+    "uploaded",
+    "needs_mapping",
+    "ready",
+    "verifying",
+    "verified",
+    "queued",
+    "importing",
+    "done",
+    "failed",
+    "cancelled",
+)
 RUNNING_STATES = ("verifying", "queued", "importing")
 
 

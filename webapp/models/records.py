@@ -93,8 +93,13 @@ class CustomerPhoto(BaseModel):
     uploaded_at = DateTimeField(default=utcnow)
 
 
-SOCIAL_NETWORKS = {"linkedin": "LinkedIn", "facebook": "Facebook", "x": "X (Twitter)",
-                   "instagram": "Instagram", "other": "Other"}
+SOCIAL_NETWORKS = {
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "x": "X (Twitter)",
+    "instagram": "Instagram",
+    "other": "Other",
+}
 
 
 class SocialProfile(BaseModel):

@@ -40,5 +40,8 @@ def act(job_id: str, action: str):
 
 
 def _state() -> dict:
-    return {"queues": queue_monitor.overview(), "workers": queue_monitor.workers(),
-            "states": queue_monitor.STATES}
+    return {
+        "queues": queue_monitor.overview(),
+        "workers": queue_monitor.workers(),
+        "states": queue_monitor.STATES,
+    }

@@ -57,8 +57,9 @@ class CompiledRules:
                 errors.append(FieldError(name, str(problem), str(raw)))
         return values, errors
 
-    def kept_stored(self, stored: dict, values: dict, errors: list[FieldError],
-                    cells: Mapping[str, object]) -> tuple[list[FieldError], list[FieldError]]:
+    def kept_stored(
+        self, stored: dict, values: dict, errors: list[FieldError], cells: Mapping[str, object]
+    ) -> tuple[list[FieldError], list[FieldError]]:
         """Rules judge what changes: a refused value that is just the stored one sent back
         (an edit form posts what it showed) keeps the stored value and becomes a note.
         Returns (errors left, notes)."""
@@ -76,21 +77,28 @@ class CompiledRules:
         """A customer to add, from its cells."""
         return self.new_from_values(*self.parse_cells(cells), cells)
 
-    def new_from_values(self, values: dict, errors: list[FieldError],
-                        cells: Mapping[str, object]) -> Verdict:
+    def new_from_values(
+        self, values: dict, errors: list[FieldError], cells: Mapping[str, object]
+    ) -> Verdict:
         """check_new on cells parsed already."""
         return self._verdict(apply_defaults(values, self.ctx), list(errors), cells)
 
-    def check_change(self, existing: dict, cells: Mapping[str, object],
-                     mode: str = "overwrite", cleared=()) -> Verdict:
+    def check_change(
+        self, existing: dict, cells: Mapping[str, object], mode: str = "overwrite", cleared=()
+    ) -> Verdict:
         """An update of an existing record (as customer_record.read_record gives it);
         `cleared` names fields the change empties (the API's nulls)."""
-        return self.change_from_values(existing, *self.parse_cells(cells), cells, mode,
-                                       cleared)
+        return self.change_from_values(existing, *self.parse_cells(cells), cells, mode, cleared)
 
-    def change_from_values(self, existing: dict, values: dict, errors: list[FieldError],
-                           cells: Mapping[str, object], mode: str = "overwrite",
-                           cleared=()) -> Verdict:
+    def change_from_values(
+        self,
+        existing: dict,
+        values: dict,
+        errors: list[FieldError],
+        cells: Mapping[str, object],
+        mode: str = "overwrite",
+        cleared=(),
+    ) -> Verdict:
         """check_change on cells parsed already (the importer parses a chunk's cells
         before it knows which record each row will meet)."""
         values = dict(values)
@@ -98,8 +106,9 @@ class CompiledRules:
         record = {**merge_record(existing, values, mode), **dict.fromkeys(cleared)}
         return self._verdict(record, errors, cells, stored=existing, notes=notes)
 
-    def _verdict(self, record, errors, cells, stored: dict | None = None,
-                 notes: list[FieldError] = ()) -> Verdict:
+    def _verdict(
+        self, record, errors, cells, stored: dict | None = None, notes: list[FieldError] = ()
+    ) -> Verdict:
         wrong = {e.field for e in errors}
         problems = record_errors(record, wrong)
         warnings = list(notes)

@@ -57,15 +57,21 @@ def spec_field(spec: FieldSpec):
         # A flag with a default (sale/transfer consent) always has a value; one without
         # (a custom yes/no field) may be left unanswered.
         answers = [SelectChoice("1", "Yes"), SelectChoice("0", "No")]
-        return SelectField(choices=answers if spec.default is not None else [CHOOSE, *answers],
-                           validate_choice=False, **common)
+        return SelectField(
+            choices=answers if spec.default is not None else [CHOOSE, *answers],
+            validate_choice=False,
+            **common,
+        )
     if spec.kind in ("choice", "country"):
         choices = [CHOOSE] + [SelectChoice(c, spec.choice_labels.get(c, c)) for c in spec.choices]
         return SelectField(choices=choices, validate_choice=False, **common)
     if spec.kind == "password":
         # Kept on a failed save, so nothing the user typed is lost.
-        return PasswordField(widget=PasswordInput(hide_value=False),
-                             render_kw={"autocomplete": "new-password"}, **common)
+        return PasswordField(
+            widget=PasswordInput(hide_value=False),
+            render_kw={"autocomplete": "new-password"},
+            **common,
+        )
     render_kw = {"maxlength": spec.max_length} if spec.kind == "text" else {}
     if spec.kind in ("date", "past_date"):
         render_kw = {"type": "date"}
@@ -93,8 +99,9 @@ class RuleForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for spec in self.specs:
             if spec.kind == "status":
-                self[spec.name].choices = [SelectChoice(str(i), t) for i, t in
-                                           rule_context.status_titles.items()]
+                self[spec.name].choices = [
+                    SelectChoice(str(i), t) for i, t in rule_context.status_titles.items()
+                ]
 
     def spec_names(self) -> list[str]:
         return [spec.name for spec in self.specs]
@@ -130,8 +137,9 @@ class RuleForm(FlaskForm):
         wrong = {name for name, f in self._fields.items() if f.errors}
         problems = self.check_record(record, wrong)
         if self.base_record is not None:
-            problems, attention = unchanged_value_problems(self.base_record, record, problems,
-                                                           self.check_record)
+            problems, attention = unchanged_value_problems(
+                self.base_record, record, problems, self.check_record
+            )
             self.attention += attention
         for problem in problems:
             target = self._fields.get(problem.field)

@@ -36,8 +36,9 @@ def text(spec: FieldSpec, ctx) -> Parser:
         if len(value) > limit:
             raise RuleError(f"Too long: {len(value)} characters{too_long}")
         if control(value):
-            raise RuleError("Contains control characters (such as tabs or line breaks); "
-                            "remove them.")
+            raise RuleError(
+                "Contains control characters (such as tabs or line breaks); remove them."
+            )
         return value
 
     return parse
@@ -80,8 +81,9 @@ def calendar_date(spec: FieldSpec, ctx) -> Parser:
         try:
             return date(year, month, day)
         except ValueError:
-            raise RuleError("No such date on the calendar; write it as YYYY-MM-DD or "
-                            "MM/DD/YYYY.") from None
+            raise RuleError(
+                "No such date on the calendar; write it as YYYY-MM-DD or MM/DD/YYYY."
+            ) from None
 
     return parse
 
@@ -108,8 +110,9 @@ def phone(spec: FieldSpec, ctx) -> Parser:
         if len(digits) == 11 and digits[0] == "1":
             digits = digits[1:]
         if len(digits) != 10 or not is_digits(digits):
-            raise RuleError("A phone number needs 10 digits (area code and number), "
-                            "e.g. 801-555-0123.")
+            raise RuleError(
+                "A phone number needs 10 digits (area code and number), e.g. 801-555-0123."
+            )
         return digits
 
     return parse
@@ -124,8 +127,9 @@ def nine_digits(spec: FieldSpec, ctx) -> Parser:
     def parse(value):
         digits = value.replace("-", "").replace(" ", "")
         if len(digits) != 9 or not is_digits(digits):
-            raise RuleError("Needs exactly 9 digits (dashes and spaces are fine), "
-                            "e.g. 123-45-6789.")
+            raise RuleError(
+                "Needs exactly 9 digits (dashes and spaces are fine), e.g. 123-45-6789."
+            )
         return digits
 
     return parse
@@ -229,13 +233,19 @@ def zipcode(spec: FieldSpec, ctx) -> Parser:
 
 
 def identifier(spec: FieldSpec, ctx) -> Parser:
-    return _pattern(_IDENTIFIER, spec.max_length,
-                    f"Use letters, digits, '.', '_' or '-' (at most {spec.max_length}).")
+    return _pattern(
+        _IDENTIFIER,
+        spec.max_length,
+        f"Use letters, digits, '.', '_' or '-' (at most {spec.max_length}).",
+    )
 
 
 def license_number(spec: FieldSpec, ctx) -> Parser:
-    check = _pattern(_LICENSE, spec.max_length,
-                     f"Use letters, digits, spaces or dashes (at most {spec.max_length}).")
+    check = _pattern(
+        _LICENSE,
+        spec.max_length,
+        f"Use letters, digits, spaces or dashes (at most {spec.max_length}).",
+    )
     return lambda value: check(value).upper()
 
 
@@ -252,12 +262,16 @@ def username(spec: FieldSpec, ctx) -> Parser:
 
 def password(spec: FieldSpec, ctx) -> Parser:
     def parse(value):
-        missing = [need for need, ok in (
-            ("at least 6 characters", len(value) >= 6),
-            ("an upper-case letter", any(c.isupper() for c in value)),
-            ("a lower-case letter", any(c.islower() for c in value)),
-            ("a digit", any(c.isdigit() for c in value)),
-        ) if not ok]
+        missing = [
+            need
+            for need, ok in (
+                ("at least 6 characters", len(value) >= 6),
+                ("an upper-case letter", any(c.isupper() for c in value)),
+                ("a lower-case letter", any(c.islower() for c in value)),
+                ("a digit", any(c.isdigit() for c in value)),
+            )
+            if not ok
+        ]
         if missing:
             raise RuleError("The password needs " + ", ".join(missing) + ".")
         return value
@@ -269,8 +283,10 @@ def status(spec: FieldSpec, ctx) -> Parser:
     def parse(value):
         found = ctx.status_by_key(value)
         if found is None:
-            raise RuleError(f"No active customer status has the ID or name {value!r}; "
-                            "see Settings › Customer statuses for the list.")
+            raise RuleError(
+                f"No active customer status has the ID or name {value!r}; "
+                "see Settings › Customer statuses for the list."
+            )
         return found
 
     return parse
@@ -290,13 +306,27 @@ def _split_list(value: str) -> list[str]:
 
 
 PARSERS = {
-    "text": text, "choice": choice, "choice_list": choice_list, "date": calendar_date,
-    "past_date": past_date, "phone": phone, "phone_list": phone_list,
-    "nine_digits": nine_digits, "money": money, "number": number, "score": score,
+    "text": text,
+    "choice": choice,
+    "choice_list": choice_list,
+    "date": calendar_date,
+    "past_date": past_date,
+    "phone": phone,
+    "phone_list": phone_list,
+    "nine_digits": nine_digits,
+    "money": money,
+    "number": number,
+    "score": score,
     "flag": flag,
-    "email": email, "country": country, "state": state, "zipcode": zipcode,
-    "identifier": identifier, "license": license_number, "username": username,
-    "password": password, "status": status,
+    "email": email,
+    "country": country,
+    "state": state,
+    "zipcode": zipcode,
+    "identifier": identifier,
+    "license": license_number,
+    "username": username,
+    "password": password,
+    "status": status,
 }
 
 

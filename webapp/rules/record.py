@@ -17,13 +17,16 @@ ADDRESS_GROUPS = (
 _US_ZIP = re.compile(r"(\d{5})(?:-?(\d{4}))?")
 _CA_POSTAL = re.compile(r"([A-Z]\d[A-Z]) ?(\d[A-Z]\d)")
 MAILING_COPIED = "No mailing address was given, so mail goes to the primary address."
-NO_DEFAULT_STATUS = ("No status was given, and no default customer status is set. Give a "
-                     "status here, or have a manager choose the default status under "
-                     "Settings › Customer statuses.")
+NO_DEFAULT_STATUS = (
+    "No status was given, and no default customer status is set. Give a "
+    "status here, or have a manager choose the default status under "
+    "Settings › Customer statuses."
+)
 # Built once: the record rules run on every row of an import.
 _ALWAYS_REQUIRED = tuple(s for s in CUSTOMER_FIELDS if s.required)
-_SOMETIMES_REQUIRED = tuple(s for s in CUSTOMER_FIELDS
-                            if s.required_when and s.name not in MAILING_FIELDS)
+_SOMETIMES_REQUIRED = tuple(
+    s for s in CUSTOMER_FIELDS if s.required_when and s.name not in MAILING_FIELDS
+)
 _DEFAULTS = tuple((s.name, s.default) for s in CUSTOMER_FIELDS if s.default is not None)
 _ORDER = {s.name: i for i, s in enumerate(CUSTOMER_FIELDS)}
 
@@ -52,11 +55,16 @@ def record_errors(values: dict, already_wrong: set[str] = frozenset()) -> list[F
     again as missing.
     """
     get = values.get
-    errors = [FieldError(spec.name, _required_message(spec)) for spec in _ALWAYS_REQUIRED
-              if get(spec.name) in BLANK and spec.name not in already_wrong]
-    errors += [FieldError(spec.name, _required_message(spec)) for spec in _SOMETIMES_REQUIRED
-               if get(spec.name) in BLANK and spec.name not in already_wrong
-               and spec.required_when(values)]
+    errors = [
+        FieldError(spec.name, _required_message(spec))
+        for spec in _ALWAYS_REQUIRED
+        if get(spec.name) in BLANK and spec.name not in already_wrong
+    ]
+    errors += [
+        FieldError(spec.name, _required_message(spec))
+        for spec in _SOMETIMES_REQUIRED
+        if get(spec.name) in BLANK and spec.name not in already_wrong and spec.required_when(values)
+    ]
     if get("status") in BLANK and "status" not in already_wrong:
         errors.append(FieldError("status", NO_DEFAULT_STATUS))  # every customer has one
     errors.sort(key=lambda e: _ORDER[e.field])
@@ -67,12 +75,15 @@ def record_errors(values: dict, already_wrong: set[str] = frozenset()) -> list[F
     return errors
 
 
-STORED_NOTE = ("The stored value was kept, though today's rules would refuse it: {problem} "
-               "Correct it when you can; it did not stop the other changes.")
+STORED_NOTE = (
+    "The stored value was kept, though today's rules would refuse it: {problem} "
+    "Correct it when you can; it did not stop the other changes."
+)
 
 
-def unchanged_value_problems(stored: dict, record: dict, errors: list[FieldError],
-                             rules=None) -> tuple[list[FieldError], list[FieldError]]:
+def unchanged_value_problems(
+    stored: dict, record: dict, errors: list[FieldError], rules=None
+) -> tuple[list[FieldError], list[FieldError]]:
     """Rules judge what changes. Of a changed record's rule errors, those about a field
     left as stored that the stored record broke already (old data, a rule tightened
     since) do not block the save: they come back apart, as values needing attention.
@@ -84,7 +95,8 @@ def unchanged_value_problems(stored: dict, record: dict, errors: list[FieldError
     for error in errors:
         kept = (error.field, error.message) in before and (
             stored.get(error.field) == record.get(error.field)
-            or (is_blank(stored.get(error.field)) and is_blank(record.get(error.field))))
+            or (is_blank(stored.get(error.field)) and is_blank(record.get(error.field)))
+        )
         (attention if kept else blocking).append(error)
     return blocking, [stored_note(e) for e in attention]
 
@@ -148,9 +160,15 @@ def _mailing_errors(values, already_wrong) -> list[FieldError]:
     if uses_primary_as_mailing(values):
         return []
     missing = [n for n in MAILING_FIELDS if is_blank(values.get(n)) and n not in already_wrong]
-    return [FieldError(n, "A mailing address needs all of street, city, state, ZIP and "
-                          "country; leave every mailing column blank to use the primary "
-                          "address.") for n in missing]
+    return [
+        FieldError(
+            n,
+            "A mailing address needs all of street, city, state, ZIP and "
+            "country; leave every mailing column blank to use the primary "
+            "address.",
+        )
+        for n in missing
+    ]
 
 
 def _list_length_errors(values, already_wrong) -> list[FieldError]:
@@ -158,18 +176,26 @@ def _list_length_errors(values, already_wrong) -> list[FieldError]:
     if {"additionalPhone", "additionalPhoneType"} & already_wrong or not phones or not types:
         return []
     if len(phones) != len(types):
-        return [FieldError("additionalPhoneType", f"There are {len(phones)} additional phones "
-                                                  f"but {len(types)} phone types; give one "
-                                                  "type for each phone, in the same order.")]
+        return [
+            FieldError(
+                "additionalPhoneType",
+                f"There are {len(phones)} additional phones "
+                f"but {len(types)} phone types; give one "
+                "type for each phone, in the same order.",
+            )
+        ]
     return []
 
 
 def _orphan_type_errors(values, already_wrong) -> list[FieldError]:
     pairs = (("secPhone", "secPhoneType"), ("additionalPhone", "additionalPhoneType"))
-    return [FieldError(type_field, "A phone type was given without a phone number.")
-            for number_field, type_field in pairs
-            if is_blank(values.get(number_field)) and not is_blank(values.get(type_field))
-            and number_field not in already_wrong]
+    return [
+        FieldError(type_field, "A phone type was given without a phone number.")
+        for number_field, type_field in pairs
+        if is_blank(values.get(number_field))
+        and not is_blank(values.get(type_field))
+        and number_field not in already_wrong
+    ]
 
 
 def address_errors(values, groups, already_wrong) -> list[FieldError]:
@@ -182,11 +208,17 @@ def address_errors(values, groups, already_wrong) -> list[FieldError]:
             continue
         state = values.get(state_field)
         if not is_blank(state) and state not in REGIONS[country]:
-            errors.append(FieldError(state_field, f"{state} is not a state or province of "
-                                                  f"{COUNTRY_NAMES[country]}."))
+            errors.append(
+                FieldError(
+                    state_field, f"{state} is not a state or province of {COUNTRY_NAMES[country]}."
+                )
+            )
         code = values.get(zip_field)
-        if (not is_blank(code) and zip_field not in already_wrong
-                and _shape_postal_code(code, country) is None):
+        if (
+            not is_blank(code)
+            and zip_field not in already_wrong
+            and _shape_postal_code(code, country) is None
+        ):
             errors.append(FieldError(zip_field, _postal_code_message(code, country)))
     return errors
 
@@ -194,8 +226,11 @@ def address_errors(values, groups, already_wrong) -> list[FieldError]:
 def _postal_code_message(code: str, country: str) -> str:
     if country == "can":
         return "Not a postal code of Canada: expected the shape A1A 1A1, e.g. K1A 0B1."
-    hint = (" If a spreadsheet dropped a leading zero, format the column as text."
-            if is_digits(code) and len(code) < 5 else "")
+    hint = (
+        " If a spreadsheet dropped a leading zero, format the column as text."
+        if is_digits(code) and len(code) < 5
+        else ""
+    )
     return f"Not a postal code of United States: expected 5 digits or ZIP+4 (12345-6789).{hint}"
 
 
@@ -207,5 +242,3 @@ def _shape_postal_code(code: str, country: str | None) -> str | None:
         match = _CA_POSTAL.fullmatch(code)
         return match and f"{match[1]} {match[2]}"
     return code
-
-

@@ -8,17 +8,30 @@ from webapp.rules.spec import FieldError, FieldSpec
 
 def _like(name: str, new_name: str, label: str, **changes) -> FieldSpec:
     spec = FIELDS_BY_NAME[name]
-    return FieldSpec(new_name, label, spec.kind, "reference", spec.description,
-                     expected=spec.expected, choices=spec.choices,
-                     choice_labels=spec.choice_labels, max_length=spec.max_length, **changes)
+    return FieldSpec(
+        new_name,
+        label,
+        spec.kind,
+        "reference",
+        spec.description,
+        expected=spec.expected,
+        choices=spec.choices,
+        choice_labels=spec.choice_labels,
+        max_length=spec.max_length,
+        **changes,
+    )
 
 
 REFERENCE_FIELDS = (
-    FieldSpec("name", "Name", "text", "reference", "The reference's full name.",
-              required=True),
-    FieldSpec("relationship", "Relationship", "text", "reference",
-              "How the reference knows the customer, e.g. sister, employer, landlord.",
-              max_length=60),
+    FieldSpec("name", "Name", "text", "reference", "The reference's full name.", required=True),
+    FieldSpec(
+        "relationship",
+        "Relationship",
+        "text",
+        "reference",
+        "How the reference knows the customer, e.g. sister, employer, landlord.",
+        max_length=60,
+    ),
     _like("priPhone", "primaryPhone", "Phone"),
     _like("secPhone", "secondaryPhone", "Other phone"),
     _like("priAddress", "street", "Street address"),

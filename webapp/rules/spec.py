@@ -60,8 +60,9 @@ class FieldSpec:
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, list):
-            return "; ".join(self.display(v) if self.kind == "phone_list" else str(v)
-                             for v in value)
+            return "; ".join(
+                self.display(v) if self.kind == "phone_list" else str(v) for v in value
+            )
         if self.choice_labels:
             return self.choice_labels.get(value, str(value))
         if self.kind in ("phone", "phone_list"):

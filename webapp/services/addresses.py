@@ -12,10 +12,26 @@ from webapp.services.actor import Actor
 
 NOT_FOUND = "Error: Address Not Found"
 # The first letter of a Canadian postal code names its province or territory.
-_CA_FIRST_LETTER = {"A": ("NL",), "B": ("NS",), "C": ("PE",), "E": ("NB",),
-                    "G": ("QC",), "H": ("QC",), "J": ("QC",), "K": ("ON",), "L": ("ON",),
-                    "M": ("ON",), "N": ("ON",), "P": ("ON",), "R": ("MB",), "S": ("SK",),
-                    "T": ("AB",), "V": ("BC",), "X": ("NT", "NU"), "Y": ("YT",)}
+_CA_FIRST_LETTER = {
+    "A": ("NL",),
+    "B": ("NS",),
+    "C": ("PE",),
+    "E": ("NB",),
+    "G": ("QC",),
+    "H": ("QC",),
+    "J": ("QC",),
+    "K": ("ON",),
+    "L": ("ON",),
+    "M": ("ON",),
+    "N": ("ON",),
+    "P": ("ON",),
+    "R": ("MB",),
+    "S": ("SK",),
+    "T": ("AB",),
+    "V": ("BC",),
+    "X": ("NT", "NU"),
+    "Y": ("YT",),
+}
 _CA_POSTAL = re.compile(r"([A-Z]\d[A-Z]) ?(\d[A-Z]\d)")
 
 
@@ -45,13 +61,17 @@ def problem_with(address: Address) -> str | None:
         return f"{NOT_FOUND}: there is no ZIP code {address.zipcode}."
     places = [z for z in found if z["state"] == address.state]
     if not places:
-        return f"{NOT_FOUND}: ZIP code {address.zipcode} is in {found[0]['state']}, " \
-               f"not {address.state}."
+        return (
+            f"{NOT_FOUND}: ZIP code {address.zipcode} is in {found[0]['state']}, "
+            f"not {address.state}."
+        )
     city = (address.city or "").casefold()
     names = {n.casefold() for z in places for n in [z["city"], *z["acceptable_cities"]]}
     if city not in names:
-        return f"{NOT_FOUND}: ZIP code {address.zipcode} belongs to {places[0]['city']}, " \
-               f"not {address.city}."
+        return (
+            f"{NOT_FOUND}: ZIP code {address.zipcode} belongs to {places[0]['city']}, "
+            f"not {address.city}."
+        )
     return None
 
 
@@ -62,7 +82,12 @@ def verify(address: Address, actor: Actor) -> str | None:
         with db.atomic():
             address.verified = address.validated = True
             address.save()
-            history.record_section_change(address.customer_id, actor, "addresses",
-                                          f"{address.kind.capitalize()} address verified",
-                                          "Not verified", "Verified")
+            history.record_section_change(
+                address.customer_id,
+                actor,
+                "addresses",
+                f"{address.kind.capitalize()} address verified",
+                "Not verified",
+                "Verified",
+            )
     return problem

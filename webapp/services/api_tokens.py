@@ -31,8 +31,13 @@ def create_token(name: str, role: str, created_by: User | None) -> tuple[ApiToke
     if errors:
         raise TokenRefused(errors)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken.create(name=name[:100], token_hash=_digest(token), prefix=token[:10],
-                          role=role, created_by=created_by)
+    row = ApiToken.create(
+        name=name[:100],
+        token_hash=_digest(token),
+        prefix=token[:10],
+        role=role,
+        created_by=created_by,
+    )
     return row, token
 
 
@@ -46,8 +51,9 @@ def token_for(presented: str) -> ApiToken | None:
     """The live token row for a presented bearer token, or None."""
     if not presented:
         return None
-    row = ApiToken.get_or_none((ApiToken.token_hash == _digest(presented))
-                               & ApiToken.revoked_at.is_null())
+    row = ApiToken.get_or_none(
+        (ApiToken.token_hash == _digest(presented)) & ApiToken.revoked_at.is_null()
+    )
     if row is not None:
         now = dt.datetime.utcnow()
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):

@@ -11,8 +11,29 @@ CHANNELS = {"sms": "SMS", "email": "Email", "mail": "Mail"}
 EMAIL_EXCERPT = 500
 
 
-_BLOCKS = {"p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3",
-           "h4", "h5", "h6", "blockquote", "section", "article", "header", "footer"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "section",
+    "article",
+    "header",
+    "footer",
+}
 
 
 class _Text(HTMLParser):
@@ -46,21 +67,36 @@ def text_of(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def record(customer: Customer, channel: str, body: str, *, subject: str | None = None,
-           direction: str = "outbound", tracking_status: str | None = None,
-           occurred_at: datetime | None = None) -> Communication:
+def record(
+    customer: Customer,
+    channel: str,
+    body: str,
+    *,
+    subject: str | None = None,
+    direction: str = "outbound",
+    tracking_status: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Communication:
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
     excerpt = text_of(body)[:EMAIL_EXCERPT] if channel == "email" else (body or "")
-    return Communication.create(customer=customer, channel=channel, direction=direction,
-                                subject=subject, body_excerpt=excerpt,
-                                tracking_status=tracking_status,
-                                occurred_at=occurred_at or utcnow())
+    return Communication.create(
+        customer=customer,
+        channel=channel,
+        direction=direction,
+        subject=subject,
+        body_excerpt=excerpt,
+        tracking_status=tracking_status,
+        occurred_at=occurred_at or utcnow(),
+    )
 
 
 def thread(customer: Customer, channel: str):
-    order = (Communication.occurred_at.asc() if channel == "sms"
-             else Communication.occurred_at.desc())
-    return (Communication.select()
-            .where((Communication.customer == customer) & (Communication.channel == channel))
-            .order_by(order, Communication.id))
+    order = (
+        Communication.occurred_at.asc() if channel == "sms" else Communication.occurred_at.desc()
+    )
+    return (
+        Communication.select()
+        .where((Communication.customer == customer) & (Communication.channel == channel))
+        .order_by(order, Communication.id)
+    )

@@ -11,9 +11,13 @@ from webapp.rules.spec import FieldSpec
 from webapp.services import history, versions
 from webapp.services.actor import Actor
 
-KINDS = {"text": ("text", "Text"), "number": ("number", "Number"),
-         "date": ("date", "Date"), "yesno": ("flag", "Yes / no"),
-         "choice": ("choice", "Choice from a list")}
+KINDS = {
+    "text": ("text", "Text"),
+    "number": ("number", "Number"),
+    "date": ("date", "Date"),
+    "yesno": ("flag", "Yes / no"),
+    "choice": ("choice", "Choice from a list"),
+}
 
 
 class DefinitionRefused(Exception):
@@ -30,13 +34,19 @@ def define(label: str, kind: str, choices_text: str = "") -> CustomFieldDefiniti
     if kind == "choice" and len(choices) < 2:
         raise DefinitionRefused("A choice field needs at least two choices, one a line.")
     name = re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_") or "field"
-    if CustomFieldDefinition.select().where(
+    if (
+        CustomFieldDefinition.select()
+        .where(
             (CustomFieldDefinition.name == name)
-            | (fn.LOWER(CustomFieldDefinition.label) == label.lower())).exists():
+            | (fn.LOWER(CustomFieldDefinition.label) == label.lower())
+        )
+        .exists()
+    ):
         raise DefinitionRefused(f"There is already a field called “{label}”.")
     position = CustomFieldDefinition.select().count()
-    return CustomFieldDefinition.create(name=name, label=label, kind=kind,
-                                        choices="\n".join(choices), position=position)
+    return CustomFieldDefinition.create(
+        name=name, label=label, kind=kind, choices="\n".join(choices), position=position
+    )
 
 
 def set_active(definition: CustomFieldDefinition, active: bool) -> None:
@@ -45,23 +55,34 @@ def set_active(definition: CustomFieldDefinition, active: bool) -> None:
 
 
 def active_definitions() -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.select().where(CustomFieldDefinition.active == True)  # noqa: E712
-                .order_by(CustomFieldDefinition.position, CustomFieldDefinition.id))
+    return list(
+        CustomFieldDefinition.select()
+        .where(CustomFieldDefinition.active == True)  # noqa: E712
+        .order_by(CustomFieldDefinition.position, CustomFieldDefinition.id)
+    )
 
 
 def spec_for(definition: CustomFieldDefinition) -> FieldSpec:
     choices = tuple(definition.choices.splitlines()) if definition.kind == "choice" else ()
-    return FieldSpec(f"cf_{definition.id}", definition.label, KINDS[definition.kind][0],
-                     "custom", "", choices=choices, max_length=500,
-                     choice_labels={c: c for c in choices})
+    return FieldSpec(
+        f"cf_{definition.id}",
+        definition.label,
+        KINDS[definition.kind][0],
+        "custom",
+        "",
+        choices=choices,
+        max_length=500,
+        choice_labels={c: c for c in choices},
+    )
 
 
 def values_for(customer: Customer) -> dict[int, str | None]:
     return {v.definition_id: v.value for v in customer.custom_values}
 
 
-def save_values(customer: Customer, values: dict[int, object], actor: Actor,
-                expected_version: int | None = None) -> int:
+def save_values(
+    customer: Customer, values: dict[int, object], actor: Actor, expected_version: int | None = None
+) -> int:
     """values: definition id -> parsed value (None clears). Returns how many changed.
     With `expected_version` (the form's), refused (versions.StaleVersion) when someone
     changed the customer since."""
@@ -76,14 +97,21 @@ def save_values(customer: Customer, values: dict[int, object], actor: Actor,
             old = stored.get(definition_id)
             if (old or None) == (text or None):
                 continue
-            CustomFieldValue.delete().where((CustomFieldValue.customer == customer) & (
-                CustomFieldValue.definition == definition_id)).execute()
+            CustomFieldValue.delete().where(
+                (CustomFieldValue.customer == customer)
+                & (CustomFieldValue.definition == definition_id)
+            ).execute()
             if text:
                 CustomFieldValue.create(customer=customer, definition=definition_id, value=text)
             spec = spec_for(definitions[definition_id])
-            history.record_section_change(customer.id, actor, "custom fields", spec.label,
-                                          display(definitions[definition_id], old),
-                                          display(definitions[definition_id], text))
+            history.record_section_change(
+                customer.id,
+                actor,
+                "custom fields",
+                spec.label,
+                display(definitions[definition_id], old),
+                display(definitions[definition_id], text),
+            )
             changed += 1
     return changed
 

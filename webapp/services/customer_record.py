@@ -14,28 +14,55 @@ from webapp.services.directory import street_key
 from webapp.services.passwords import hash_password
 
 CUSTOMER_COLUMNS = {
-    "importId": "import_id", "customerType": "customer_type", "firstName": "first_name",
-    "middleName": "middle_name", "lastName": "last_name", "companyContact": "company_contact",
-    "companyName": "company_name", "ssn": "ssn", "driversLicense": "drivers_license",
-    "idType": "id_type", "idNumber": "id_number", "creditLimit": "credit_limit",
-    "birthday": "birth_date", "gender": "gender", "gencode": "generation_code",
-    "saleTransferPii": "sale_transfer_pii", "email": "email", "username": "username",
-    "creditScoreExperian": "credit_score_experian", "creditScoreEquifax": "credit_score_equifax",
-    "creditScoreTransunion": "credit_score_transunion", "doNotCaseFormat": "do_not_case_format",
+    "importId": "import_id",
+    "customerType": "customer_type",
+    "firstName": "first_name",
+    "middleName": "middle_name",
+    "lastName": "last_name",
+    "companyContact": "company_contact",
+    "companyName": "company_name",
+    "ssn": "ssn",
+    "driversLicense": "drivers_license",
+    "idType": "id_type",
+    "idNumber": "id_number",
+    "creditLimit": "credit_limit",
+    "birthday": "birth_date",
+    "gender": "gender",
+    "gencode": "generation_code",
+    "saleTransferPii": "sale_transfer_pii",
+    "email": "email",
+    "username": "username",
+    "creditScoreExperian": "credit_score_experian",
+    "creditScoreEquifax": "credit_score_equifax",
+    "creditScoreTransunion": "credit_score_transunion",
+    "doNotCaseFormat": "do_not_case_format",
 }
 ADDRESS_COLUMNS = ("street", "city", "state", "zipcode", "country")
 EMPLOYER_COLUMNS = {
-    "employerName": "name", "employerTitle": "title", "employerPhone": "phone",
-    "employerIncome": "income", "employerIncomeFreq": "income_frequency",
-    "employerHireDate": "hire_date", "employerPaydayFreq": "payday_frequency",
-    "employerNextPayday": "next_payday", "employerAddress": "street", "employerCity": "city",
-    "employerState": "state", "employerZipcode": "zipcode", "employerCountry": "country",
+    "employerName": "name",
+    "employerTitle": "title",
+    "employerPhone": "phone",
+    "employerIncome": "income",
+    "employerIncomeFreq": "income_frequency",
+    "employerHireDate": "hire_date",
+    "employerPaydayFreq": "payday_frequency",
+    "employerNextPayday": "next_payday",
+    "employerAddress": "street",
+    "employerCity": "city",
+    "employerState": "state",
+    "employerZipcode": "zipcode",
+    "employerCountry": "country",
 }
-_DEFAULTS = {"generation_code": "none", "sale_transfer_pii": True, "id_type": "ssn",
-             "do_not_case_format": False}
+_DEFAULTS = {
+    "generation_code": "none",
+    "sale_transfer_pii": True,
+    "id_type": "ssn",
+    "do_not_case_format": False,
+}
 
 
 # ---- record -> rows ------------------------------------------------------------------
+
 
 def customer_columns(record: dict) -> dict:
     """The customer table's columns for a record (the password hashed, search keys set)."""
@@ -61,11 +88,15 @@ def customer_columns(record: dict) -> dict:
 
 def address_rows(record: dict) -> dict[str, dict]:
     """kind -> the address columns; no mailing row when mail goes to the primary address."""
-    rows = {"primary": dict(zip(ADDRESS_COLUMNS, (record[n] for n in PRIMARY_ADDRESS_FIELDS),
-                                strict=True))}
+    rows = {
+        "primary": dict(
+            zip(ADDRESS_COLUMNS, (record[n] for n in PRIMARY_ADDRESS_FIELDS), strict=True)
+        )
+    }
     if not uses_primary_as_mailing(record):
-        rows["mailing"] = dict(zip(ADDRESS_COLUMNS, (record[n] for n in MAILING_FIELDS),
-                                   strict=True))
+        rows["mailing"] = dict(
+            zip(ADDRESS_COLUMNS, (record[n] for n in MAILING_FIELDS), strict=True)
+        )
     for row in rows.values():
         row["street_key"] = street_key(row["street"])
     return rows
@@ -82,15 +113,28 @@ def phone_rows(record: dict) -> list[dict]:
     wanted = [(record["priPhone"], record["priPhoneType"], True, False)]
     if record.get("secPhone"):
         wanted.append((record["secPhone"], record["secPhoneType"], False, True))
-    wanted += [(number, kind, False, False) for number, kind in
-               zip(record.get("additionalPhone") or [], record.get("additionalPhoneType") or [],
-                   strict=False)]
-    return [{"number": number, "phone_type": kind, "position": position,
-             "is_primary": primary, "is_secondary": secondary}
-            for position, (number, kind, primary, secondary) in enumerate(wanted)]
+    wanted += [
+        (number, kind, False, False)
+        for number, kind in zip(
+            record.get("additionalPhone") or [],
+            record.get("additionalPhoneType") or [],
+            strict=False,
+        )
+    ]
+    return [
+        {
+            "number": number,
+            "phone_type": kind,
+            "position": position,
+            "is_primary": primary,
+            "is_secondary": secondary,
+        }
+        for position, (number, kind, primary, secondary) in enumerate(wanted)
+    ]
 
 
 # ---- rows -> record ------------------------------------------------------------------
+
 
 def read_record(customer: Customer) -> dict:
     """The customer as one flat record. The password is never readable: it reads None."""
@@ -106,8 +150,7 @@ def read_records(customers: list[Customer]) -> dict[int, dict]:
     for phone in Phone.select().where(Phone.customer.in_(ids)).order_by(Phone.position):
         phones[phone.customer_id].append(phone)
     employers = {e.customer_id: e for e in Employer.select().where(Employer.customer.in_(ids))}
-    return {c.id: _record(c, addresses[c.id], phones[c.id], employers.get(c.id))
-            for c in customers}
+    return {c.id: _record(c, addresses[c.id], phones[c.id], employers.get(c.id)) for c in customers}
 
 
 def _record(customer, addresses, phones, employer) -> dict:
@@ -124,7 +167,8 @@ def _record(customer, addresses, phones, employer) -> dict:
     secondary = next((p for p in phones if p.is_secondary), None)
     others = [p for p in phones if not p.is_primary and not p.is_secondary]
     record.update(
-        priPhone=primary and primary.number, priPhoneType=primary and primary.phone_type,
+        priPhone=primary and primary.number,
+        priPhoneType=primary and primary.phone_type,
         secPhone=secondary and secondary.number,
         secPhoneType=secondary and secondary.phone_type,
         additionalPhone=[p.number for p in others] or None,
@@ -134,6 +178,7 @@ def _record(customer, addresses, phones, employer) -> dict:
 
 
 # ---- writers ---------------------------------------------------------------------------
+
 
 def write_record(customer: Customer, record: dict, old: dict | None = None) -> Customer:
     """Store a valid record on one customer (inside the caller's transaction). Given the
@@ -145,8 +190,11 @@ def write_record(customer: Customer, record: dict, old: dict | None = None) -> C
             setattr(customer, column, value)
         customer.save()
     else:
-        changed = {c: v for c, v in columns.items() if getattr(customer, _attribute(c)) != v
-                   and c != "updated_at"}
+        changed = {
+            c: v
+            for c, v in columns.items()
+            if getattr(customer, _attribute(c)) != v and c != "updated_at"
+        }
         if changed:
             changed["updated_at"] = columns["updated_at"]
             Customer.update(changed).where(Customer.id == customer.id).execute()
@@ -159,8 +207,9 @@ def write_record(customer: Customer, record: dict, old: dict | None = None) -> C
     addresses = address_rows(record)
     if differs(PRIMARY_ADDRESS_FIELDS):
         _write_address(customer, "primary", addresses["primary"])
-    if differs(MAILING_FIELDS) or (old is not None and uses_primary_as_mailing(old)
-                                   != uses_primary_as_mailing(record)):
+    if differs(MAILING_FIELDS) or (
+        old is not None and uses_primary_as_mailing(old) != uses_primary_as_mailing(record)
+    ):
         _write_address(customer, "mailing", addresses.get("mailing"))
     if differs(EMPLOYER_COLUMNS):
         _write_employer(customer, employer_row(record))
@@ -169,8 +218,14 @@ def write_record(customer: Customer, record: dict, old: dict | None = None) -> C
     return customer
 
 
-PHONE_FIELDS = ("priPhone", "priPhoneType", "secPhone", "secPhoneType", "additionalPhone",
-                "additionalPhoneType")
+PHONE_FIELDS = (
+    "priPhone",
+    "priPhoneType",
+    "secPhone",
+    "secPhoneType",
+    "additionalPhone",
+    "additionalPhoneType",
+)
 
 
 def _attribute(column: str) -> str:
@@ -187,16 +242,26 @@ def insert_records(records: list[dict]) -> list[int]:
     ids_by_username = {}
     for start in range(0, len(usernames), 500):
         query = Customer.select(Customer.id, Customer.username).where(
-            in_list(Customer.username, usernames[start:start + 500]))
+            in_list(Customer.username, usernames[start : start + 500])
+        )
         ids_by_username.update((c.username, c.id) for c in query)
     ids = [ids_by_username[name] for name in usernames]
     pairs = list(zip(ids, records, strict=True))
-    insert_rows(Address, [{**row, "customer": cid, "kind": kind} for cid, record in pairs
-                          for kind, row in address_rows(record).items()])
-    insert_rows(Phone, [{**row, "customer": cid} for cid, record in pairs
-                        for row in phone_rows(record)])
-    insert_rows(Employer, [{**row, "customer": cid} for cid, record in pairs
-                           if (row := employer_row(record))])
+    insert_rows(
+        Address,
+        [
+            {**row, "customer": cid, "kind": kind}
+            for cid, record in pairs
+            for kind, row in address_rows(record).items()
+        ],
+    )
+    insert_rows(
+        Phone, [{**row, "customer": cid} for cid, record in pairs for row in phone_rows(record)]
+    )
+    insert_rows(
+        Employer,
+        [{**row, "customer": cid} for cid, record in pairs if (row := employer_row(record))],
+    )
     return ids
 
 

@@ -41,8 +41,9 @@ class PossibleDuplicate(Refused):
         self.matched = found.matched
 
 
-def checked_against_stored(record: dict, own: int | None = None, stored: dict | None = None,
-                           confirmed: bool = False) -> dict:
+def checked_against_stored(
+    record: dict, own: int | None = None, stored: dict | None = None, confirmed: bool = False
+) -> dict:
     """The record with its username chosen, once it clashes with no stored customer;
     RecordRejected or PossibleDuplicate otherwise."""
     directory = StoredDirectory()
@@ -76,14 +77,20 @@ def create_customers(records: list[dict], actor: Actor) -> list[int]:
         history.record_created_many(list(zip(ids, records, strict=True)), actor)
         if "customer.created" in webhooks.subscribed_events():
             titles = history.status_titles()
-            webhooks.record_events([_created_event(i, r, titles)
-                                    for i, r in zip(ids, records, strict=True)])
+            webhooks.record_events(
+                [_created_event(i, r, titles) for i, r in zip(ids, records, strict=True)]
+            )
     return ids
 
 
-def update_customer(customer: Customer, record: dict, actor: Actor,
-                    stored: dict | None = None, expected_version: int | None = None,
-                    confirmed: bool = False) -> int:
+def update_customer(
+    customer: Customer,
+    record: dict,
+    actor: Actor,
+    stored: dict | None = None,
+    expected_version: int | None = None,
+    confirmed: bool = False,
+) -> int:
     """Store the new record; returns how many fields changed. `stored` is the customer's
     record as read with `customer`, when the caller has it already; `confirmed`: a person
     has seen the possible duplicates its new values make.
@@ -98,8 +105,13 @@ def update_customer(customer: Customer, record: dict, actor: Actor,
         return write_update(customer, record, actor, old, expected_version)
 
 
-def write_update(customer: Customer, record: dict, actor: Actor, stored: dict | None = None,
-                 expected_version: int | None = None) -> int:
+def write_update(
+    customer: Customer,
+    record: dict,
+    actor: Actor,
+    stored: dict | None = None,
+    expected_version: int | None = None,
+) -> int:
     """update_customer for a record checked already (the importer judges its rows against
     the file's earlier rows: importing/checks.py)."""
     expected = customer.version if expected_version is None else expected_version
@@ -120,22 +132,30 @@ def write_update(customer: Customer, record: dict, actor: Actor, stored: dict | 
 
 # The customer's personal data kept beside the record; loans and loan links are not.
 PERSONAL_ROWS = (
-    ("phones", Phone), ("addresses", Address), ("employers", Employer),
-    ("references", Reference), ("payment profiles", PaymentProfile), ("notes", Note),
-    ("documents", Document), ("communications", Communication),
-    ("custom field values", CustomFieldValue), ("photos", CustomerPhoto),
+    ("phones", Phone),
+    ("addresses", Address),
+    ("employers", Employer),
+    ("references", Reference),
+    ("payment profiles", PaymentProfile),
+    ("notes", Note),
+    ("documents", Document),
+    ("communications", Communication),
+    ("custom field values", CustomFieldValue),
+    ("photos", CustomerPhoto),
     ("social profiles", SocialProfile),
 )
 
 
-def delete_customer(customer: Customer, actor: Actor,
-                    expected_version: int | None = None) -> dict[str, int]:
+def delete_customer(
+    customer: Customer, actor: Actor, expected_version: int | None = None
+) -> dict[str, int]:
     """Remove the customer for good; returns how many rows of each kind went with it.
     The loans stay, unlinked. With `expected_version`, only if nobody changed the
     customer since (versions.StaleVersion otherwise)."""
     with remove_personal_rows(customer, expected_version) as removed:
-        removed["loan links"] = (CustomerLoan.delete()
-                                 .where(CustomerLoan.customer == customer).execute())
+        removed["loan links"] = (
+            CustomerLoan.delete().where(CustomerLoan.customer == customer).execute()
+        )
         customer_id = customer.id
         customer.delete_instance()
         history.record_deleted(customer_id, removed, actor)
@@ -149,22 +169,32 @@ def remove_personal_rows(customer: Customer, expected_version: int | None = None
     the caller's own writes; the stored files go once that transaction has committed."""
     with db.atomic():
         versions.advance(customer.id, expected_version)  # first: the stale check, the lock
-        document_ids = [d.id for d in Document.select(Document.id)
-                        .where(Document.customer == customer)]
+        document_ids = [
+            d.id for d in Document.select(Document.id).where(Document.customer == customer)
+        ]
         had_photo = CustomerPhoto.select().where(CustomerPhoto.customer == customer).exists()
-        yield {name: model.delete().where(model.customer == customer).execute()
-               for name, model in PERSONAL_ROWS}
+        yield {
+            name: model.delete().where(model.customer == customer).execute()
+            for name, model in PERSONAL_ROWS
+        }
     after_commit(lambda: documents.remove_files(document_ids))
     if had_photo:
         after_commit(lambda: photos.photo_path(customer.id).unlink(missing_ok=True))
 
 
 def _created_event(customer_id: int, record: dict, titles: dict) -> tuple[str, int, dict]:
-    return ("customer.created", customer_id, {
-        "customId": record.get("importId"), "customerType": record.get("customerType"),
-        "firstName": record.get("firstName"), "lastName": record.get("lastName"),
-        "companyName": record.get("companyName"),
-        "status": _status(record.get("status"), titles)})
+    return (
+        "customer.created",
+        customer_id,
+        {
+            "customId": record.get("importId"),
+            "customerType": record.get("customerType"),
+            "firstName": record.get("firstName"),
+            "lastName": record.get("lastName"),
+            "companyName": record.get("companyName"),
+            "status": _status(record.get("status"), titles),
+        },
+    )
 
 
 def _update_events(customer_id: int, old: dict, new: dict, changed: list[str]) -> list:
@@ -173,9 +203,16 @@ def _update_events(customer_id: int, old: dict, new: dict, changed: list[str]) -
     events = [("customer.updated", customer_id, {"changedFields": changed})]
     if "status" in changed:
         titles = history.status_titles()
-        events.append(("customer.status_changed", customer_id, {
-            "oldStatus": _status(old.get("status"), titles),
-            "newStatus": _status(new.get("status"), titles)}))
+        events.append(
+            (
+                "customer.status_changed",
+                customer_id,
+                {
+                    "oldStatus": _status(old.get("status"), titles),
+                    "newStatus": _status(new.get("status"), titles),
+                },
+            )
+        )
     return events
 
 

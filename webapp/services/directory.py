@@ -59,38 +59,50 @@ def stored_holders(kind: str, values) -> dict[str, set[int]]:
     values = list(dict.fromkeys(v for v in values if v))
     found: dict[str, set[int]] = defaultdict(set)
     for start in range(0, len(values), _BATCH):
-        for value, customer_id in _query(kind, values[start:start + _BATCH]):
+        for value, customer_id in _query(kind, values[start : start + _BATCH]):
             found[value].add(customer_id)
     return found
 
 
 def _query(kind: str, values: list[str]):
     if kind in ("importId", "username", "ssn", "idNumber", "email"):
-        column = {"importId": Customer.import_id, "username": Customer.username,
-                  "ssn": Customer.ssn, "idNumber": Customer.id_number,
-                  "email": Customer.email_key}[kind]
+        column = {
+            "importId": Customer.import_id,
+            "username": Customer.username,
+            "ssn": Customer.ssn,
+            "idNumber": Customer.id_number,
+            "email": Customer.email_key,
+        }[kind]
         query = Customer.select(Customer.id, column.alias("key")).where(in_list(column, values))
         return ((row.key, row.id) for row in query.objects())
     if kind == "ssnBirth":
         wanted = set(values)
         query = Customer.select(Customer.id, Customer.ssn, Customer.birth_date).where(
-            in_list(Customer.ssn, list({v.split("|")[0] for v in values})))
-        return ((key, row.id) for row in query
-                if row.birth_date and (key := f"{row.ssn}|{row.birth_date.isoformat()}")
-                in wanted)
+            in_list(Customer.ssn, list({v.split("|")[0] for v in values}))
+        )
+        return (
+            (key, row.id)
+            for row in query
+            if row.birth_date and (key := f"{row.ssn}|{row.birth_date.isoformat()}") in wanted
+        )
     if kind == "phone":
         query = Phone.select(Phone.customer, Phone.number).where(in_list(Phone.number, values))
         return ((row.number, row.customer_id) for row in query)
     if kind == "address":
         wanted = set(values)
         streets, zipcodes = zip(*(v.split("|")[:2] for v in values), strict=True)
-        query = Address.select(Address.customer, Address.street_key, Address.zipcode,
-                               Address.country, Address.kind).where(
+        query = Address.select(
+            Address.customer, Address.street_key, Address.zipcode, Address.country, Address.kind
+        ).where(
             in_list(Address.zipcode, list(set(zipcodes)))
-            & in_list(Address.street_key, list(set(streets))))
-        return ((key, row.customer_id) for row in query.tuples().objects() if row.kind ==
-                "primary" and (key := f"{row.street_key}|{row.zipcode}|{row.country or ''}")
-                in wanted)
+            & in_list(Address.street_key, list(set(streets)))
+        )
+        return (
+            (key, row.customer_id)
+            for row in query.tuples().objects()
+            if row.kind == "primary"
+            and (key := f"{row.street_key}|{row.zipcode}|{row.country or ''}") in wanted
+        )
     raise ValueError(kind)
 
 
@@ -98,7 +110,8 @@ def stored_usernames_starting(stem: str) -> list[tuple[int, str]]:
     """(ID, username) of the stored usernames that begin with `stem`: a range on the
     unique index (LIKE would read the whole table)."""
     query = Customer.select(Customer.id, Customer.username).where(
-        (Customer.username >= stem) & (Customer.username < stem + "\U0010ffff"))
+        (Customer.username >= stem) & (Customer.username < stem + "\U0010ffff")
+    )
     return list(query.tuples())
 
 

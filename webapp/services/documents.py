@@ -34,28 +34,40 @@ def add_document(customer: Customer, name: str, section_id, upload, actor: Actor
     errors = _checked_fields(name, section_id)
     limit_mb = current_app.config["DOCUMENT_MAX_MB"]
     checked, problem = read_upload(
-        upload, KINDS, limit_mb * 1024 * 1024, noun="file", missing="Choose a file to upload.",
+        upload,
+        KINDS,
+        limit_mb * 1024 * 1024,
+        noun="file",
+        missing="Choose a file to upload.",
         not_accepted="Accepted files: " + ", ".join(sorted(KINDS)) + ".",
-        too_big=f"A document may be up to {limit_mb} MB.")
+        too_big=f"A document may be up to {limit_mb} MB.",
+    )
     if problem:
         errors.append(FieldError("file", problem))
     if errors:
         raise DocumentRefused(errors)
     with db.atomic():
-        document = Document.create(customer=customer, section=int(section_id), name=name,
-                                   original_filename=checked.filename[:255],
-                                   content_type=checked.content_type,
-                                   size=len(checked.content), uploaded_by=actor.user)
+        document = Document.create(
+            customer=customer,
+            section=int(section_id),
+            name=name,
+            original_filename=checked.filename[:255],
+            content_type=checked.content_type,
+            size=len(checked.content),
+            uploaded_by=actor.user,
+        )
         file_path(document).write_bytes(checked.content)
-        history.record_section_change(customer.id, actor, "documents", "Document added", "",
-                                      f"{name} ({checked.filename})")
+        history.record_section_change(
+            customer.id, actor, "documents", "Document added", "", f"{name} ({checked.filename})"
+        )
     return document
 
 
 def edit_document(document: Document, name: str, section_id, actor: Actor) -> None:
     if not document.active:
-        raise DocumentRefused([FieldError("name", "Inactive documents cannot be edited; "
-                                                  "make it active first.")])
+        raise DocumentRefused(
+            [FieldError("name", "Inactive documents cannot be edited; make it active first.")]
+        )
     name = " ".join((name or "").split())
     errors = _checked_fields(name, section_id)
     if errors:
@@ -75,8 +87,13 @@ def set_active(document: Document, active: bool, actor: Actor) -> None:
         with db.atomic():
             document.active = active
             document.save()
-            _record(document, actor, "State", "Inactive" if active else "Active",
-                    "Active" if active else "Inactive")
+            _record(
+                document,
+                actor,
+                "State",
+                "Inactive" if active else "Active",
+                "Active" if active else "Inactive",
+            )
 
 
 def remove_files(document_ids: list[int]) -> None:
@@ -91,12 +108,17 @@ def _checked_fields(name: str, section_id) -> list[FieldError]:
         errors.append(FieldError("name", "Give the document a name."))
     elif len(name) > 200:
         errors.append(FieldError("name", "A name fits in 200 characters."))
-    if not (is_digits(str(section_id or "")) and DocumentSection.get_or_none(
-            (DocumentSection.id == int(section_id)) & (DocumentSection.active == True))):  # noqa: E712
+    if not (
+        is_digits(str(section_id or ""))
+        and DocumentSection.get_or_none(
+            (DocumentSection.id == int(section_id)) & (DocumentSection.active == True)  # noqa: E712
+        )
+    ):
         errors.append(FieldError("section", "Choose a section."))
     return errors
 
 
 def _record(document: Document, actor: Actor, what: str, old: str, new: str) -> None:
-    history.record_section_change(document.customer_id, actor, "documents",
-                                  f"{what} · {document.name}", old, new)
+    history.record_section_change(
+        document.customer_id, actor, "documents", f"{what} · {document.name}", old, new
+    )

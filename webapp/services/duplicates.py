@@ -16,8 +16,10 @@ from webapp.services.directory import record_keys
 MATCHES_NAMED = 3
 # kind -> (field the problem is shown at, what matched, as people say it)
 WARNED = {
-    "ssn": ("ssn", "SSN / SIN"), "idNumber": ("idNumber", "ID number"),
-    "email": ("email", "email"), "phone": ("priPhone", "phone number"),
+    "ssn": ("ssn", "SSN / SIN"),
+    "idNumber": ("idNumber", "ID number"),
+    "email": ("email", "email"),
+    "phone": ("priPhone", "phone number"),
     "address": ("priAddress", "primary address"),
 }
 
@@ -25,16 +27,21 @@ WARNED = {
 class Duplicates:
     """What a record's new values match: `same_person` blocks, `possible` warns."""
 
-    def __init__(self, same_person: list[FieldError], possible: list[FieldError],
-                 matched: list):
+    def __init__(self, same_person: list[FieldError], possible: list[FieldError], matched: list):
         self.same_person, self.possible, self.matched = same_person, possible, matched
 
     def __bool__(self) -> bool:
         return bool(self.same_person or self.possible)
 
 
-def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[object], str],
-          own=None, stored: dict | None = None, keys: dict | None = None) -> Duplicates:
+def check(
+    record: dict,
+    holders: Callable[[str, str], set],
+    describe: Callable[[object], str],
+    own=None,
+    stored: dict | None = None,
+    keys: dict | None = None,
+) -> Duplicates:
     """`holders(kind, value)` gives who holds a value now; `describe(ref)` names one of
     them for people ("customer #12"). `own` is the record's own customer, `stored` its
     record before this write (only new values are judged); `keys`: record_keys(record),
@@ -51,22 +58,41 @@ def check(record: dict, holders: Callable[[str, str], set], describe: Callable[[
             matched.update(others[:MATCHES_NAMED])
             names = ", ".join(describe(o) for o in others[:MATCHES_NAMED]) + (
                 f" and {len(others) - MATCHES_NAMED:,} more customers"
-                if len(others) > MATCHES_NAMED else "")
+                if len(others) > MATCHES_NAMED
+                else ""
+            )
             if kind == "ssnBirth":
-                same_person.append(FieldError(
-                    "ssn", f"{names[0].upper()}{names[1:]} has the same SSN and date of birth: "
-                           "this is the same person, so it is not saved as another customer. "
-                           "Change that customer instead.", mask_last4(record["ssn"])))
+                same_person.append(
+                    FieldError(
+                        "ssn",
+                        f"{names[0].upper()}{names[1:]} has the same SSN and date of birth: "
+                        "this is the same person, so it is not saved as another customer. "
+                        "Change that customer instead.",
+                        mask_last4(record["ssn"]),
+                    )
+                )
                 continue
             field, what = WARNED[kind]
             if kind == "phone":
-                field = next((f for f in ("priPhone", "secPhone") if record.get(f) == value),
-                             "additionalPhone")
-            shown = (mask_last4(value) if kind in ("ssn", "idNumber") else
-                     format_phone(value) if kind == "phone" else value.split("|")[0])
-            possible.append(FieldError(
-                field, f"Possible duplicate: {names} {'has' if len(others) == 1 else 'have'} "
-                       f"the same {what} ({shown}).", shown))
+                field = next(
+                    (f for f in ("priPhone", "secPhone") if record.get(f) == value),
+                    "additionalPhone",
+                )
+            shown = (
+                mask_last4(value)
+                if kind in ("ssn", "idNumber")
+                else format_phone(value)
+                if kind == "phone"
+                else value.split("|")[0]
+            )
+            possible.append(
+                FieldError(
+                    field,
+                    f"Possible duplicate: {names} {'has' if len(others) == 1 else 'have'} "
+                    f"the same {what} ({shown}).",
+                    shown,
+                )
+            )
     # The same person need not be warned about once more for each part of it.
     if same_person:
         possible = [p for p in possible if p.field != "ssn"]

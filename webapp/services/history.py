@@ -34,8 +34,13 @@ def label(name: str) -> str:
 
 
 def _base(customer_id: int, actor: Actor, action: str) -> dict:
-    return {"customer_id": customer_id, "user": actor.user, "actor": actor.name,
-            "source": actor.source, "action": action}
+    return {
+        "customer_id": customer_id,
+        "user": actor.user,
+        "actor": actor.name,
+        "source": actor.source,
+        "action": action,
+    }
 
 
 def record_created(customer_id: int, record: dict, actor: Actor) -> None:
@@ -49,11 +54,19 @@ def record_created_many(created: list[tuple[int, dict]], actor: Actor) -> None:
     base = {**_base(0, actor, "create"), "version": 1}
     rows = []
     for customer_id, record in created:
-        snapshot = {n: v if type(v) is str and n not in _MASKED else
-                    _snapshot_value(n, v, titles) for n, v in record.items()
-                    if v is not None and v != "" and v != []}
-        rows.append({**base, "customer_id": customer_id, "field": None,
-                     "new_value": json.dumps(snapshot, ensure_ascii=False)})
+        snapshot = {
+            n: v if type(v) is str and n not in _MASKED else _snapshot_value(n, v, titles)
+            for n, v in record.items()
+            if v is not None and v != "" and v != []
+        }
+        rows.append(
+            {
+                **base,
+                "customer_id": customer_id,
+                "field": None,
+                "new_value": json.dumps(snapshot, ensure_ascii=False),
+            }
+        )
     insert_rows(ChangeEntry, rows)
 
 
@@ -81,18 +94,29 @@ def change_rows(customer_id: int, old: dict, new: dict, actor: Actor) -> list[di
     for name in new:
         if name == "password":
             if new[name]:
-                rows.append({**_base(customer_id, actor, "update"),
-                             "section": "web", "field": name,
-                             "old_value": "", "new_value": "(changed)"})
+                rows.append(
+                    {
+                        **_base(customer_id, actor, "update"),
+                        "section": "web",
+                        "field": name,
+                        "old_value": "",
+                        "new_value": "(changed)",
+                    }
+                )
             continue
         before, after = old.get(name), new.get(name)
         if (None if is_blank(before) else before) == (None if is_blank(after) else after):
             continue
         spec = FIELDS_BY_NAME.get(name)
-        rows.append({**_base(customer_id, actor, "update"),
-                     "section": spec.section if spec else "general", "field": name,
-                     "old_value": describe(name, before, titles),
-                     "new_value": describe(name, after, titles)})
+        rows.append(
+            {
+                **_base(customer_id, actor, "update"),
+                "section": spec.section if spec else "general",
+                "field": name,
+                "old_value": describe(name, before, titles),
+                "new_value": describe(name, after, titles),
+            }
+        )
     return rows
 
 
@@ -100,29 +124,43 @@ def write_change_rows(rows: list[dict], version: int) -> None:
     insert_rows(ChangeEntry, [{**row, "version": version} for row in rows])
 
 
-def record_section_change(customer_id: int, actor: Actor, section: str, field: str,
-                          old: str = "", new: str = "") -> None:
+def record_section_change(
+    customer_id: int, actor: Actor, section: str, field: str, old: str = "", new: str = ""
+) -> None:
     """A write outside the customer record itself (a phone's marks, a note, a reference,
     a loan link), with the field named as people read it. It advances the customer's
     version: every section write comes through here."""
-    ChangeEntry.create(**_base(customer_id, actor, "update"), section=section, field=field,
-                       old_value=old, new_value=new, version=versions.advance(customer_id))
+    ChangeEntry.create(
+        **_base(customer_id, actor, "update"),
+        section=section,
+        field=field,
+        old_value=old,
+        new_value=new,
+        version=versions.advance(customer_id),
+    )
 
 
-def record_action(customer_id: int, actor: Actor, section: str, what: str,
-                  outcome: str) -> None:
+def record_action(customer_id: int, actor: Actor, section: str, what: str, outcome: str) -> None:
     """Something done with the customer that changes none of its data (an OFAC check, a
     privacy export): recorded, but the version stays."""
-    ChangeEntry.create(**_base(customer_id, actor, "update"), section=section, field=what,
-                       old_value="", new_value=outcome)
+    ChangeEntry.create(
+        **_base(customer_id, actor, "update"),
+        section=section,
+        field=what,
+        old_value="",
+        new_value=outcome,
+    )
 
 
 def record_deleted(customer_id: int, removed_counts: dict, actor: Actor) -> None:
     """Drop the customer's history (it holds personal data) and leave a tombstone that
     says only who removed which ID, when, and how many rows went with it."""
     ChangeEntry.delete().where(ChangeEntry.customer_id == customer_id).execute()
-    ChangeEntry.create(**_base(customer_id, actor, "delete"), field=None,
-                       new_value=json.dumps({"removed": removed_counts}))
+    ChangeEntry.create(
+        **_base(customer_id, actor, "delete"),
+        field=None,
+        new_value=json.dumps({"removed": removed_counts}),
+    )
 
 
 def entries_for(customer_id: int, section: str | None = None):
@@ -142,8 +180,9 @@ def status_titles() -> dict[int, str]:
     global _titles_cache
     fetched_at, titles = _titles_cache
     if time.monotonic() - fetched_at > _TITLES_TTL:
-        titles = {s.id: s.title for s in CustomerStatus.select(CustomerStatus.id,
-                                                               CustomerStatus.title)}
+        titles = {
+            s.id: s.title for s in CustomerStatus.select(CustomerStatus.id, CustomerStatus.title)
+        }
         _titles_cache = (time.monotonic(), titles)
     return titles
 

@@ -4,10 +4,18 @@ from webapp.models import DocumentSection, NoteCategory
 from webapp.services.titles import checked_title
 
 LISTS = {
-    "note-categories": (NoteCategory, "Note categories", "note category",
-                        "Agents file each customer note under one of these."),
-    "document-sections": (DocumentSection, "Document sections", "document section",
-                          "Customer documents are kept in these sections."),
+    "note-categories": (
+        NoteCategory,
+        "Note categories",
+        "note category",
+        "Agents file each customer note under one of these.",
+    ),
+    "document-sections": (
+        DocumentSection,
+        "Document sections",
+        "document section",
+        "Customer documents are kept in these sections.",
+    ),
 }
 
 
@@ -34,5 +42,12 @@ def active_labels(model):
 
 
 def _checked(model, title: str, label_id: int | None) -> str:
-    return checked_title(model, title, label_id, LabelRefused, "A name is needed.",
-                         "A name fits in 60 characters.", "“{title}” is on the list already.")
+    return checked_title(
+        model,
+        title,
+        label_id,
+        LabelRefused,
+        "A name is needed.",
+        "A name fits in 60 characters.",
+        "“{title}” is on the list already.",
+    )

@@ -6,10 +6,13 @@ from webapp.models import LOAN_ROLES, CustomerLoan, Loan
 from webapp.services import history
 from webapp.services.actor import Actor
 
-ROLE_LABELS = {"primary": "Primary", "secondary": "Secondary", "other": "Other",
-               "authorizedUser": "Authorized user"}
-CHANNELS = {"email_access": "Email access", "web_access": "Web access",
-            "sms_access": "SMS access"}
+ROLE_LABELS = {
+    "primary": "Primary",
+    "secondary": "Secondary",
+    "other": "Other",
+    "authorizedUser": "Authorized user",
+}
+CHANNELS = {"email_access": "Email access", "web_access": "Web access", "sms_access": "SMS access"}
 
 
 class LinkRefused(Exception):
@@ -19,17 +22,22 @@ class LinkRefused(Exception):
 def loans_losing_their_primary(customer_id: int) -> list[str]:
     """The loans this customer is primary on: removing the customer leaves each of them
     without a primary customer (the loans themselves stay)."""
-    query = (Loan.select(Loan.display_id).join(CustomerLoan)
-             .where((CustomerLoan.customer == customer_id) & (CustomerLoan.role == "primary"))
-             .order_by(Loan.display_id))
+    query = (
+        Loan.select(Loan.display_id)
+        .join(CustomerLoan)
+        .where((CustomerLoan.customer == customer_id) & (CustomerLoan.role == "primary"))
+        .order_by(Loan.display_id)
+    )
     return [loan.display_id for loan in query]
 
 
 def without_primary_note(loans: list[str]) -> str:
     names = ", ".join(loans)
-    return (f"Loan{'s' if len(loans) > 1 else ''} {names} will have no primary customer; "
-            "make another customer on "
-            f"{'them' if len(loans) > 1 else 'it'} primary (Links & Access).")
+    return (
+        f"Loan{'s' if len(loans) > 1 else ''} {names} will have no primary customer; "
+        "make another customer on "
+        f"{'them' if len(loans) > 1 else 'it'} primary (Links & Access)."
+    )
 
 
 def set_role(link: CustomerLoan, role: str, actor: Actor) -> None:
@@ -38,12 +46,15 @@ def set_role(link: CustomerLoan, role: str, actor: Actor) -> None:
     if role == link.role:
         return
     if link.role == "primary":
-        raise LinkRefused(f"Loan {link.loan.display_id} needs a primary customer: make "
-                          "another customer on it primary instead.")
+        raise LinkRefused(
+            f"Loan {link.loan.display_id} needs a primary customer: make "
+            "another customer on it primary instead."
+        )
     with db.atomic():
         if role == "primary":
-            current = CustomerLoan.get_or_none((CustomerLoan.loan == link.loan_id)
-                                               & (CustomerLoan.role == "primary"))
+            current = CustomerLoan.get_or_none(
+                (CustomerLoan.loan == link.loan_id) & (CustomerLoan.role == "primary")
+            )
             if current:  # the one who was primary steps down to secondary
                 _change_role(current, "secondary", actor)
         _change_role(link, role, actor)
@@ -55,18 +66,28 @@ def set_access(link: CustomerLoan, channel: str, on: bool, actor: Actor) -> None
     with db.atomic():
         setattr(link, channel, on)
         link.save()
-        history.record_section_change(link.customer_id, actor, "links",
-                                      f"{CHANNELS[channel]} · {link.loan.display_id}",
-                                      "Off" if on else "On", "On" if on else "Off")
+        history.record_section_change(
+            link.customer_id,
+            actor,
+            "links",
+            f"{CHANNELS[channel]} · {link.loan.display_id}",
+            "Off" if on else "On",
+            "On" if on else "Off",
+        )
 
 
 def _change_role(link: CustomerLoan, role: str, actor: Actor) -> None:
     old = link.role
     link.role = role
     link.save()
-    history.record_section_change(link.customer_id, actor, "links",
-                                  f"Role · {link.loan.display_id}", ROLE_LABELS[old],
-                                  ROLE_LABELS[role])
+    history.record_section_change(
+        link.customer_id,
+        actor,
+        "links",
+        f"Role · {link.loan.display_id}",
+        ROLE_LABELS[old],
+        ROLE_LABELS[role],
+    )
 
 
 def link_customer(loan, customer, role: str, actor: Actor) -> CustomerLoan:
@@ -75,13 +96,20 @@ def link_customer(loan, customer, role: str, actor: Actor) -> CustomerLoan:
     if role not in LOAN_ROLES:
         raise LinkRefused(f"Choose one of: {', '.join(ROLE_LABELS.values())}.")
     with db.atomic():
-        link = CustomerLoan.get_or_none((CustomerLoan.loan == loan)
-                                        & (CustomerLoan.customer == customer))
+        link = CustomerLoan.get_or_none(
+            (CustomerLoan.loan == loan) & (CustomerLoan.customer == customer)
+        )
         if link is None:
-            link = CustomerLoan.create(loan=loan, customer=customer,
-                                       role="secondary" if role == "primary" else role)
-            history.record_section_change(customer.id, actor, "links",
-                                          f"Linked to loan {loan.display_id}", "",
-                                          ROLE_LABELS[link.role])
+            link = CustomerLoan.create(
+                loan=loan, customer=customer, role="secondary" if role == "primary" else role
+            )
+            history.record_section_change(
+                customer.id,
+                actor,
+                "links",
+                f"Linked to loan {loan.display_id}",
+                "",
+                ROLE_LABELS[link.role],
+            )
         set_role(link, role, actor)
     return link

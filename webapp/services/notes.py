@@ -14,8 +14,9 @@ class NoteRefused(Refused):
     """A note was refused: missing title, text or category."""
 
 
-def add_note(customer: Customer, title: str, category_id: str | int | None, body: str,
-             actor: Actor) -> Note:
+def add_note(
+    customer: Customer, title: str, category_id: str | int | None, body: str, actor: Actor
+) -> Note:
     title, body = " ".join((title or "").split()), (body or "").strip()
     errors = []
     if not title:
@@ -28,25 +29,30 @@ def add_note(customer: Customer, title: str, category_id: str | int | None, body
         errors.append(FieldError("body", f"A note fits in {BODY_MAX:,} characters."))
     category = None
     if is_digits(str(category_id or "")):
-        category = NoteCategory.get_or_none((NoteCategory.id == int(category_id))
-                                            & (NoteCategory.active == True))  # noqa: E712
+        category = NoteCategory.get_or_none(
+            (NoteCategory.id == int(category_id)) & (NoteCategory.active == True)  # noqa: E712
+        )
     if category is None:
         errors.append(FieldError("category", "Choose a category."))
     if errors:
         raise NoteRefused(errors)
     with db.atomic():
-        note = Note.create(customer=customer, category=category, title=title, body=body,
-                           author=actor.user)
-        history.record_section_change(customer.id, actor, "notes", "Note added", "",
-                                      f"{title} ({category.title})")
+        note = Note.create(
+            customer=customer, category=category, title=title, body=body, author=actor.user
+        )
+        history.record_section_change(
+            customer.id, actor, "notes", "Note added", "", f"{title} ({category.title})"
+        )
     return note
 
 
 def notes_for(customer: Customer, category_id: int | None = None):
-    query = (Note.select(Note, NoteCategory)
-             .join(NoteCategory, on=(Note.category == NoteCategory.id))
-             .where(Note.customer == customer)
-             .order_by(Note.created_at.desc(), Note.id.desc()))
+    query = (
+        Note.select(Note, NoteCategory)
+        .join(NoteCategory, on=(Note.category == NoteCategory.id))
+        .where(Note.customer == customer)
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    )
     if category_id:
         query = query.where(Note.category == category_id)
     return query

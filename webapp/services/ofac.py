@@ -54,16 +54,27 @@ def load_sdn_file(content: bytes) -> int:
         if not cells or not any(c.strip() for c in cells):
             continue
         if len(cells) < 4 or not is_digits(cells[0].strip()) or not _value(cells[1]):
-            problems.append(FieldError("file", f"Line {line} is not an SDN entry (expected "
-                                               "entry number, name, type, programs, …)."))
+            problems.append(
+                FieldError(
+                    "file",
+                    f"Line {line} is not an SDN entry (expected "
+                    "entry number, name, type, programs, …).",
+                )
+            )
             if len(problems) == 5:
                 break
             continue
         name = _value(cells[1])
-        rows.append({"entry_number": int(cells[0]), "name": name[:255],
-                     "name_key": fold_name(name)[:255], "entry_type": _value(cells[2]),
-                     "programs": (_value(cells[3]) or "").replace("] [", ", ")[:255] or None,
-                     "remarks": _value(cells[11]) if len(cells) > 11 else None})
+        rows.append(
+            {
+                "entry_number": int(cells[0]),
+                "name": name[:255],
+                "name_key": fold_name(name)[:255],
+                "entry_type": _value(cells[2]),
+                "programs": (_value(cells[3]) or "").replace("] [", ", ")[:255] or None,
+                "remarks": _value(cells[11]) if len(cells) > 11 else None,
+            }
+        )
     if not rows and not problems:
         problems.append(FieldError("file", "The file holds no entries."))
     if problems:
@@ -93,18 +104,27 @@ def screened_names(customer: Customer) -> list[str]:
 
 def find_matches(names: list[str], limit: int = 5) -> list[tuple[SdnEntry, int]]:
     """The list entries most like any of the names, best first, with their scores."""
-    entries = {e.id: e for e in SdnEntry.select(SdnEntry.id, SdnEntry.entry_number,
-                                                 SdnEntry.name, SdnEntry.name_key,
-                                                 SdnEntry.entry_type, SdnEntry.programs,
-                                                 SdnEntry.remarks)}
+    entries = {
+        e.id: e
+        for e in SdnEntry.select(
+            SdnEntry.id,
+            SdnEntry.entry_number,
+            SdnEntry.name,
+            SdnEntry.name_key,
+            SdnEntry.entry_type,
+            SdnEntry.programs,
+            SdnEntry.remarks,
+        )
+    }
     keys = {entry_id: e.name_key for entry_id, e in entries.items()}
     best: dict[int, int] = {}
     for name in names:
         folded = fold_name(name)
         # One word alone ("Golden") would be "contained" in too many listed names.
         scorer = fuzz.token_set_ratio if " " in folded else fuzz.token_sort_ratio
-        for _, score, entry_id in process.extract(folded, keys, scorer=scorer,
-                                                  score_cutoff=MATCH_THRESHOLD, limit=limit):
+        for _, score, entry_id in process.extract(
+            folded, keys, scorer=scorer, score_cutoff=MATCH_THRESHOLD, limit=limit
+        ):
             best[entry_id] = max(best.get(entry_id, 0), round(score))
     ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
     return [(entries[entry_id], score) for entry_id, score in ranked]
@@ -113,9 +133,12 @@ def find_matches(names: list[str], limit: int = 5) -> list[tuple[SdnEntry, int]]
 def screen_customer(customer: Customer, actor: Actor) -> list[tuple[SdnEntry, int]]:
     """Screen and record the outcome in the customer's history."""
     matches = find_matches(screened_names(customer))
-    outcome = ("; ".join(f"possible match {e.name} (entry {e.entry_number}, score {s})"
-                         for e, s in matches)
-               or f"no match among {SdnEntry.select().count():,} listed names")
+    outcome = (
+        "; ".join(
+            f"possible match {e.name} (entry {e.entry_number}, score {s})" for e, s in matches
+        )
+        or f"no match among {SdnEntry.select().count():,} listed names"
+    )
     history.record_action(customer.id, actor, "tools", "OFAC check", outcome)
     return matches
 

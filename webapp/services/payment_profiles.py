@@ -32,8 +32,14 @@ def tokenize(kind: str, secret_digits: str) -> str:
     return f"tok_{kind}_{secrets.token_urlsafe(18)}"
 
 
-def add_card(customer: Customer, number: str, holder: str, expiry: str, actor: Actor,
-             today: date | None = None) -> PaymentProfile:
+def add_card(
+    customer: Customer,
+    number: str,
+    holder: str,
+    expiry: str,
+    actor: Actor,
+    today: date | None = None,
+) -> PaymentProfile:
     digits = digits_of(number)
     errors = []
     if problem := card_problem(digits):
@@ -44,12 +50,21 @@ def add_card(customer: Customer, number: str, holder: str, expiry: str, actor: A
     _check_holder(holder, errors)
     if errors:
         raise ProfileRefused(errors)
-    return _store(customer, "card", tokenize("card", digits), digits[-4:], card_brand(digits),
-                  holder, expiry_text, actor)
+    return _store(
+        customer,
+        "card",
+        tokenize("card", digits),
+        digits[-4:],
+        card_brand(digits),
+        holder,
+        expiry_text,
+        actor,
+    )
 
 
-def add_bank_account(customer: Customer, routing: str, account: str, account_type: str,
-                     holder: str, actor: Actor) -> PaymentProfile:
+def add_bank_account(
+    customer: Customer, routing: str, account: str, account_type: str, holder: str, actor: Actor
+) -> PaymentProfile:
     routing, account = digits_of(routing), digits_of(account)
     errors = []
     if problem := routing_problem(routing):
@@ -62,8 +77,16 @@ def add_bank_account(customer: Customer, routing: str, account: str, account_typ
     if errors:
         raise ProfileRefused(errors)
     brand = f"{account_type.capitalize()} · routing {routing}"
-    return _store(customer, "bank", tokenize("bank", routing + account), account[-4:], brand,
-                  holder, None, actor)
+    return _store(
+        customer,
+        "bank",
+        tokenize("bank", routing + account),
+        account[-4:],
+        brand,
+        holder,
+        None,
+        actor,
+    )
 
 
 def set_active(profile: PaymentProfile, active: bool, actor: Actor) -> None:
@@ -72,17 +95,19 @@ def set_active(profile: PaymentProfile, active: bool, actor: Actor) -> None:
     with db.atomic():
         profile.active = active
         profile.save()
-        history.record_section_change(profile.customer_id, actor, "payment profiles",
-                                      f"State · {describe(profile)}",
-                                      "Inactive" if active else "Active",
-                                      "Active" if active else "Inactive")
+        history.record_section_change(
+            profile.customer_id,
+            actor,
+            "payment profiles",
+            f"State · {describe(profile)}",
+            "Inactive" if active else "Active",
+            "Active" if active else "Inactive",
+        )
 
 
 def describe(profile: PaymentProfile) -> str:
-    what = (profile.brand if profile.kind == "card"
-            else f"{profile.brand.split(' · ')[0]} account")
-    return f"{what} ending {profile.last4}" + (f", exp {profile.expiry}" if profile.expiry
-                                              else "")
+    what = profile.brand if profile.kind == "card" else f"{profile.brand.split(' · ')[0]} account"
+    return f"{what} ending {profile.last4}" + (f", exp {profile.expiry}" if profile.expiry else "")
 
 
 def _check_holder(holder: str, errors: list) -> None:
@@ -94,8 +119,16 @@ def _check_holder(holder: str, errors: list) -> None:
 
 def _store(customer, kind, token, last4, brand, holder, expiry, actor) -> PaymentProfile:
     with db.atomic():
-        profile = PaymentProfile.create(customer=customer, kind=kind, token=token, last4=last4,
-                                        brand=brand, holder_name=holder.strip(), expiry=expiry)
-        history.record_section_change(customer.id, actor, "payment profiles",
-                                      "Payment profile added", "", describe(profile))
+        profile = PaymentProfile.create(
+            customer=customer,
+            kind=kind,
+            token=token,
+            last4=last4,
+            brand=brand,
+            holder_name=holder.strip(),
+            expiry=expiry,
+        )
+        history.record_section_change(
+            customer.id, actor, "payment profiles", "Payment profile added", "", describe(profile)
+        )
     return profile

@@ -25,8 +25,9 @@ def checked(number: str, kind: str) -> tuple[str, str]:
     for spec, raw in ((NUMBER, number), (KIND, kind)):
         text = (raw or "").strip()
         if not text:
-            errors.append(FieldError(spec.name, f"{spec.label.replace('Primary p', 'P')} "
-                                                "is required.", text))
+            errors.append(
+                FieldError(spec.name, f"{spec.label.replace('Primary p', 'P')} is required.", text)
+            )
             continue
         try:
             values[spec.name] = parser_for(spec, RuleContext())(text)
@@ -40,14 +41,26 @@ def checked(number: str, kind: str) -> tuple[str, str]:
 def add_phone(customer: Customer, number: str, kind: str, actor: Actor) -> Phone:
     number, kind = checked(number, kind)
     if Phone.select().where((Phone.customer == customer) & (Phone.number == number)).exists():
-        raise PhoneRefused([FieldError(NUMBER.name, "The customer has this number already.",
-                                       number)])
+        raise PhoneRefused(
+            [FieldError(NUMBER.name, "The customer has this number already.", number)]
+        )
     with db.atomic():
-        position = (Phone.select().where(Phone.customer == customer).count())
-        phone = Phone.create(customer=customer, number=number, phone_type=kind,
-                             position=position, is_primary=position == 0)
-        history.record_section_change(customer.id, actor, "phones", "Phone added", "",
-                                      f"{format_phone(number)} ({KIND.display(kind)})")
+        position = Phone.select().where(Phone.customer == customer).count()
+        phone = Phone.create(
+            customer=customer,
+            number=number,
+            phone_type=kind,
+            position=position,
+            is_primary=position == 0,
+        )
+        history.record_section_change(
+            customer.id,
+            actor,
+            "phones",
+            "Phone added",
+            "",
+            f"{format_phone(number)} ({KIND.display(kind)})",
+        )
     return phone
 
 
@@ -82,13 +95,19 @@ def make_secondary(phone: Phone, actor: Actor) -> None:
 
 def remove_phone(phone: Phone, actor: Actor) -> None:
     if phone.is_primary:
-        raise PhoneRefused([FieldError(NUMBER.name, "Make another number primary before "
-                                                    "removing the primary phone.")])
+        raise PhoneRefused(
+            [
+                FieldError(
+                    NUMBER.name, "Make another number primary before removing the primary phone."
+                )
+            ]
+        )
     with db.atomic():
         phone.delete_instance()
         _renumber(phone.customer)
-        history.record_section_change(phone.customer_id, actor, "phones", "Phone removed",
-                                      format_phone(phone.number), "")
+        history.record_section_change(
+            phone.customer_id, actor, "phones", "Phone removed", format_phone(phone.number), ""
+        )
 
 
 def _promote(phone: Phone, role: str, name: str, actor: Actor) -> None:
@@ -100,8 +119,9 @@ def _promote(phone: Phone, role: str, name: str, actor: Actor) -> None:
         raise PhoneRefused([FieldError(NUMBER.name, "Make another number primary first.")])
     other = "is_secondary" if role == "is_primary" else "is_primary"
     with db.atomic():
-        previous = Phone.get_or_none((Phone.customer == phone.customer_id)
-                                     & (getattr(Phone, role) == True))  # noqa: E712
+        previous = Phone.get_or_none(
+            (Phone.customer == phone.customer_id) & (getattr(Phone, role) == True)  # noqa: E712
+        )
         if previous:
             setattr(previous, role, False)
             if role == "is_primary" and getattr(phone, other):
@@ -111,19 +131,26 @@ def _promote(phone: Phone, role: str, name: str, actor: Actor) -> None:
         setattr(phone, role, True)
         phone.save()
         _renumber(phone.customer)
-        _record(phone, actor, f"{name} phone",
-                format_phone(previous.number) if previous else "", format_phone(phone.number))
+        _record(
+            phone,
+            actor,
+            f"{name} phone",
+            format_phone(previous.number) if previous else "",
+            format_phone(phone.number),
+        )
 
 
 def _renumber(customer: Customer) -> None:
     """Primary first, then secondary, then the rest in their order."""
-    phones = sorted(customer.phones, key=lambda p: (not p.is_primary, not p.is_secondary,
-                                                    p.position))
+    phones = sorted(
+        customer.phones, key=lambda p: (not p.is_primary, not p.is_secondary, p.position)
+    )
     for position, phone in enumerate(phones):
         if phone.position != position:
             Phone.update(position=position).where(Phone.id == phone.id).execute()
 
 
 def _record(phone: Phone, actor: Actor, what: str, old: str, new: str) -> None:
-    history.record_section_change(phone.customer_id, actor, "phones",
-                                  f"{what} · {format_phone(phone.number)}", old, new)
+    history.record_section_change(
+        phone.customer_id, actor, "phones", f"{what} · {format_phone(phone.number)}", old, new
+    )

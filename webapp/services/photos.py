@@ -29,9 +29,14 @@ def photo_path(customer_id: int) -> Path:
 
 def set_photo(customer: Customer, upload, actor: Actor) -> CustomerPhoto:
     checked, problem = read_upload(
-        upload, IMAGE_KINDS, PHOTO_MAX_BYTES, noun="picture",
-        missing="Choose a picture to upload.", not_accepted="A photo is a .png, .jpg or .gif file.",
-        too_big="A photo may be up to 5 MB.")
+        upload,
+        IMAGE_KINDS,
+        PHOTO_MAX_BYTES,
+        noun="picture",
+        missing="Choose a picture to upload.",
+        not_accepted="A photo is a .png, .jpg or .gif file.",
+        too_big="A photo may be up to 5 MB.",
+    )
     if problem:
         raise PhotoRefused([FieldError("photo", problem)])
     with db.atomic():
@@ -42,15 +47,19 @@ def set_photo(customer: Customer, upload, actor: Actor) -> CustomerPhoto:
         photo.content_type, photo.size = checked.content_type, len(checked.content)
         photo.save()
         photo_path(customer.id).write_bytes(checked.content)
-        history.record_section_change(customer.id, actor, "general", "Photo",
-                                      "(a photo)" if replaced else "",
-                                      f"{checked.filename} ({photo.size // 1024 or 1} KB)")
+        history.record_section_change(
+            customer.id,
+            actor,
+            "general",
+            "Photo",
+            "(a photo)" if replaced else "",
+            f"{checked.filename} ({photo.size // 1024 or 1} KB)",
+        )
     return photo
 
 
 def remove_photo(customer: Customer, actor: Actor) -> None:
     with db.atomic():
         if CustomerPhoto.delete().where(CustomerPhoto.customer == customer).execute():
-            history.record_section_change(customer.id, actor, "general", "Photo",
-                                          "(a photo)", "")
+            history.record_section_change(customer.id, actor, "general", "Photo", "(a photo)", "")
     photo_path(customer.id).unlink(missing_ok=True)

@@ -18,26 +18,41 @@ from webapp.services.customers import PERSONAL_ROWS, remove_personal_rows
 
 LAWS = {"ccpa": "CCPA", "pipeda": "PIPEDA"}
 WITHHELD = "(held; not disclosed in this export)"
-WITHHELD_COLUMNS = {"ssn", "ssn_last4", "drivers_license", "id_number", "password_hash",
-                    "token"}
+WITHHELD_COLUMNS = {"ssn", "ssn_last4", "drivers_license", "id_number", "password_hash", "token"}
 # Columns that only serve search or bookkeeping: not the customer's data.
-INTERNAL_COLUMNS = {"first_name_key", "last_name_key", "company_name_key", "email_key",
-                    "customer", "uploaded_by", "author", "definition", "section", "category"}
+INTERNAL_COLUMNS = {
+    "first_name_key",
+    "last_name_key",
+    "company_name_key",
+    "email_key",
+    "customer",
+    "uploaded_by",
+    "author",
+    "definition",
+    "section",
+    "category",
+}
 
 
 def export_personal_data(customer: Customer, actor: Actor) -> str:
     """The customer's personal data as a JSON document; the export itself is recorded."""
-    body = {"exportedAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "customerId": customer.id, "customer": _row(customer)}
+    body = {
+        "exportedAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "customerId": customer.id,
+        "customer": _row(customer),
+    }
     for name, model in PERSONAL_ROWS:
         rows = model.select().where(model.customer == customer).order_by(model.id)
         body[name] = [_row(row) for row in rows]
-    body["custom field values"] = [{"field": v.definition.label, "value": v.value}
-                                   for v in customer.custom_values]
-    body["loan links"] = [{"loan": link.loan.display_id, "role": link.role}
-                          for link in customer.loan_links]
-    history.record_action(customer.id, actor, "tools", "Personal data exported",
-                          "JSON export for a privacy request")
+    body["custom field values"] = [
+        {"field": v.definition.label, "value": v.value} for v in customer.custom_values
+    ]
+    body["loan links"] = [
+        {"loan": link.loan.display_id, "role": link.role} for link in customer.loan_links
+    ]
+    history.record_action(
+        customer.id, actor, "tools", "Personal data exported", "JSON export for a privacy request"
+    )
     return json.dumps(body, ensure_ascii=False, indent=2, default=str)
 
 
@@ -54,13 +69,29 @@ def _row(row) -> dict:
 
 
 ERASED_COLUMNS = {
-    "first_name": "", "middle_name": None, "last_name": "(personal data erased)",
-    "company_name": None, "company_contact": None, "ssn": None, "ssn_last4": None,
-    "drivers_license": None, "id_number": None, "birth_date": None, "gender": None,
-    "generation_code": "none", "email": None, "username": None, "password_hash": None,
-    "credit_score_experian": None, "credit_score_equifax": None,
-    "credit_score_transunion": None, "credit_limit": None, "first_name_key": "",
-    "last_name_key": "", "company_name_key": None, "email_key": None,
+    "first_name": "",
+    "middle_name": None,
+    "last_name": "(personal data erased)",
+    "company_name": None,
+    "company_contact": None,
+    "ssn": None,
+    "ssn_last4": None,
+    "drivers_license": None,
+    "id_number": None,
+    "birth_date": None,
+    "gender": None,
+    "generation_code": "none",
+    "email": None,
+    "username": None,
+    "password_hash": None,
+    "credit_score_experian": None,
+    "credit_score_equifax": None,
+    "credit_score_transunion": None,
+    "credit_limit": None,
+    "first_name_key": "",
+    "last_name_key": "",
+    "company_name_key": None,
+    "email_key": None,
     "mail_same_as_primary": True,
 }
 
@@ -71,19 +102,26 @@ def erase_personal_data(customer: Customer, law: str, actor: Actor) -> dict[str,
         # Only these columns: a whole-row save would write back a version read earlier.
         Customer.update(ERASED_COLUMNS).where(Customer.id == customer.id).execute()
         # The earlier history holds the old values, so it goes too; one entry says why.
-        removed["history entries"] = (ChangeEntry.delete()
-                                      .where(ChangeEntry.customer_id == customer.id).execute())
+        removed["history entries"] = (
+            ChangeEntry.delete().where(ChangeEntry.customer_id == customer.id).execute()
+        )
         # Webhook events not yet sent carry names too; they are not sent now.
-        removed["unsent webhook events"] = (OutboundEvent.delete().where(
-            (OutboundEvent.customer_id == customer.id)
-            & OutboundEvent.claimed_by.is_null()).execute())
+        removed["unsent webhook events"] = (
+            OutboundEvent.delete()
+            .where((OutboundEvent.customer_id == customer.id) & OutboundEvent.claimed_by.is_null())
+            .execute()
+        )
         history.record_section_change(
-            customer.id, actor, "tools", f"Personal data erased ({LAWS[law]} request)", "",
+            customer.id,
+            actor,
+            "tools",
+            f"Personal data erased ({LAWS[law]} request)",
+            "",
             "; ".join(f"{count} {name}" for name, count in removed.items() if count)
-            or "nothing beyond the record itself")
+            or "nothing beyond the record itself",
+        )
     return removed
 
 
 def kept_loan_links(customer: Customer) -> int:
     return CustomerLoan.select().where(CustomerLoan.customer == customer).count()
-

@@ -38,9 +38,13 @@ class QueueView:
 
 
 def _registries(queue: Queue) -> dict:
-    return {"started": queue.started_job_registry, "deferred": queue.deferred_job_registry,
-            "scheduled": queue.scheduled_job_registry, "failed": queue.failed_job_registry,
-            "finished": queue.finished_job_registry}
+    return {
+        "started": queue.started_job_registry,
+        "deferred": queue.deferred_job_registry,
+        "scheduled": queue.scheduled_job_registry,
+        "failed": queue.failed_job_registry,
+        "finished": queue.finished_job_registry,
+    }
 
 
 def overview() -> list[QueueView]:
@@ -49,8 +53,9 @@ def overview() -> list[QueueView]:
     for name in QUEUE_NAMES:
         queue = Queue(name, connection=connection)
         registries = _registries(queue)
-        view = QueueView(name, {"queued": queue.count,
-                                **{state: r.count for state, r in registries.items()}})
+        view = QueueView(
+            name, {"queued": queue.count, **{state: r.count for state, r in registries.items()}}
+        )
         listed = {"queued": queue.get_job_ids(0, LISTED_PER_STATE - 1)}
         for state in ("started", "deferred", "scheduled", "failed"):
             listed[state] = registries[state].get_job_ids(0, LISTED_PER_STATE - 1)
@@ -63,8 +68,9 @@ def overview() -> list[QueueView]:
 
 
 def _describe(job: Job, queue: str, state: str) -> JobView:
-    view = JobView(job.id, queue, state, job.description or job.func_name,
-                   enqueued_at=job.enqueued_at)
+    view = JobView(
+        job.id, queue, state, job.description or job.func_name, enqueued_at=job.enqueued_at
+    )
     if state == "failed":
         result = job.latest_result()
         if result is not None and result.exc_string:
@@ -90,9 +96,15 @@ def workers() -> list[dict]:
     found = []
     for worker in Worker.all(connection=redis_connection()):
         current = worker.get_current_job()
-        found.append({"name": worker.name, "state": worker.get_state(),
-                      "queues": worker.queue_names(), "job": current and current.description,
-                      "heartbeat": worker.last_heartbeat})
+        found.append(
+            {
+                "name": worker.name,
+                "state": worker.get_state(),
+                "queues": worker.queue_names(),
+                "job": current and current.description,
+                "heartbeat": worker.last_heartbeat,
+            }
+        )
     return found
 
 
@@ -129,8 +141,10 @@ def remove(job_id: str) -> None:
 def cancel(job_id: str) -> None:
     job = _job(job_id)
     if job.get_status() != "queued":
-        raise JobActionRefused("Only a queued job can be cancelled here; a running import "
-                               "is stopped from its own page.")
+        raise JobActionRefused(
+            "Only a queued job can be cancelled here; a running import "
+            "is stopped from its own page."
+        )
     import_job = _import_of(job)
     if import_job is not None:  # its own cancel also marks the upload cancelled
         lifecycle.cancel(import_job)

@@ -6,9 +6,17 @@ from webapp.rules.reference_fields import REFERENCE_FIELDS
 from webapp.services import history
 from webapp.services.actor import Actor
 
-COLUMNS = {"name": "name", "relationship": "relationship", "primaryPhone": "primary_phone",
-           "secondaryPhone": "secondary_phone", "street": "street", "city": "city",
-           "state": "state", "zipcode": "zipcode", "country": "country"}
+COLUMNS = {
+    "name": "name",
+    "relationship": "relationship",
+    "primaryPhone": "primary_phone",
+    "secondaryPhone": "secondary_phone",
+    "street": "street",
+    "city": "city",
+    "state": "state",
+    "zipcode": "zipcode",
+    "country": "country",
+}
 SPECS = {spec.name: spec for spec in REFERENCE_FIELDS}
 
 
@@ -19,8 +27,9 @@ def read_reference(reference: Reference) -> dict:
 def add_reference(customer: Customer, record: dict, actor: Actor) -> Reference:
     with db.atomic():
         reference = Reference.create(customer=customer, **_columns(record))
-        history.record_section_change(customer.id, actor, "references", "Reference added",
-                                      "", _describe(record))
+        history.record_section_change(
+            customer.id, actor, "references", "Reference added", "", _describe(record)
+        )
     return reference
 
 
@@ -34,18 +43,27 @@ def update_reference(reference: Reference, record: dict, actor: Actor) -> int:
         for name in changed:
             spec = SPECS[name]
             history.record_section_change(
-                reference.customer_id, actor, "references",
+                reference.customer_id,
+                actor,
+                "references",
                 f"{spec.label} · {record.get('name') or old['name']}",
-                spec.display(old[name]), spec.display(record.get(name)))
+                spec.display(old[name]),
+                spec.display(record.get(name)),
+            )
     return len(changed)
 
 
 def delete_reference(reference: Reference, actor: Actor) -> None:
     with db.atomic():
         reference.delete_instance()
-        history.record_section_change(reference.customer_id, actor, "references",
-                                      "Reference removed",
-                                      _describe(read_reference(reference)), "")
+        history.record_section_change(
+            reference.customer_id,
+            actor,
+            "references",
+            "Reference removed",
+            _describe(read_reference(reference)),
+            "",
+        )
 
 
 def _columns(record: dict) -> dict:
@@ -53,5 +71,4 @@ def _columns(record: dict) -> dict:
 
 
 def _describe(record: dict) -> str:
-    return record["name"] + (f" ({record['relationship']})" if record.get("relationship")
-                             else "")
+    return record["name"] + (f" ({record['relationship']})" if record.get("relationship") else "")

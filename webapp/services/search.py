@@ -11,11 +11,12 @@ from webapp.rules.spec import is_digits
 PAGE_SIZE = 25
 
 
-def customer_query(text: str = "", status_id: int | None = None,
-                   customer_type: str | None = None):
-    query = (Customer.select(Customer, CustomerStatus)
-             .join(CustomerStatus)
-             .order_by(Customer.last_name_key, Customer.first_name_key, Customer.id))
+def customer_query(text: str = "", status_id: int | None = None, customer_type: str | None = None):
+    query = (
+        Customer.select(Customer, CustomerStatus)
+        .join(CustomerStatus)
+        .order_by(Customer.last_name_key, Customer.first_name_key, Customer.id)
+    )
     for term in text.split()[:6]:
         query = query.where(_term_matches(term))
     if status_id:
@@ -27,11 +28,13 @@ def customer_query(text: str = "", status_id: int | None = None,
 
 def _term_matches(term: str) -> Expression:
     folded = term.casefold()
-    matches = (_starts_with(Customer.last_name_key, folded)
-               | _starts_with(Customer.first_name_key, folded)
-               | _starts_with(Customer.company_name_key, folded)
-               | _starts_with(Customer.email_key, folded)
-               | (Customer.import_id == term))
+    matches = (
+        _starts_with(Customer.last_name_key, folded)
+        | _starts_with(Customer.first_name_key, folded)
+        | _starts_with(Customer.company_name_key, folded)
+        | _starts_with(Customer.email_key, folded)
+        | (Customer.import_id == term)
+    )
     digits = re.sub(r"[\s\-().]", "", term)
     if is_digits(digits):
         if len(digits) <= 9:

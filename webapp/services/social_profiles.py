@@ -12,8 +12,7 @@ class SocialProfileRefused(Refused):
     """A profile without a network or an address."""
 
 
-def add_profile(customer: Customer, network: str, address: str,
-                actor: Actor) -> SocialProfile:
+def add_profile(customer: Customer, network: str, address: str, actor: Actor) -> SocialProfile:
     address = (address or "").strip()
     errors = []
     if network not in SOCIAL_NETWORKS:
@@ -21,22 +20,28 @@ def add_profile(customer: Customer, network: str, address: str,
     if not address:
         errors.append(FieldError("address", "Give the profile's web address or handle."))
     elif len(address) > 255 or any(c.isspace() for c in address):
-        errors.append(FieldError("address", "A profile address is one word of up to 255 "
-                                            "characters (a link or an @handle)."))
+        errors.append(
+            FieldError(
+                "address",
+                "A profile address is one word of up to 255 characters (a link or an @handle).",
+            )
+        )
     if errors:
         raise SocialProfileRefused(errors)
     with db.atomic():
         profile = SocialProfile.create(customer=customer, network=network, address=address)
-        history.record_section_change(customer.id, actor, "contact", "Social profile added",
-                                      "", describe(profile))
+        history.record_section_change(
+            customer.id, actor, "contact", "Social profile added", "", describe(profile)
+        )
     return profile
 
 
 def remove_profile(profile: SocialProfile, actor: Actor) -> None:
     with db.atomic():
         profile.delete_instance()
-        history.record_section_change(profile.customer_id, actor, "contact",
-                                      "Social profile removed", describe(profile), "")
+        history.record_section_change(
+            profile.customer_id, actor, "contact", "Social profile removed", describe(profile), ""
+        )
 
 
 def describe(profile: SocialProfile) -> str:

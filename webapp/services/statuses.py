@@ -8,8 +8,7 @@ from webapp.services import history
 from webapp.services.titles import checked_title
 
 # What a new tenant starts with; managers rename, add and retire them under Settings.
-STANDARD_STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased",
-                     "Attorney retained")
+STANDARD_STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased", "Attorney retained")
 DEFAULT_STATUS = "Active"
 
 
@@ -47,8 +46,9 @@ def rename_status(status: CustomerStatus, title: str) -> CustomerStatus:
 
 def set_default(status: CustomerStatus) -> None:
     if not status.active:
-        raise StatusRefused(f"“{status.title}” is inactive; reactivate it before making it "
-                            "the default.")
+        raise StatusRefused(
+            f"“{status.title}” is inactive; reactivate it before making it the default."
+        )
     with db.atomic():
         CustomerStatus.update(is_default=False).where(CustomerStatus.id != status.id).execute()
         CustomerStatus.update(is_default=True).where(CustomerStatus.id == status.id).execute()
@@ -57,8 +57,10 @@ def set_default(status: CustomerStatus) -> None:
 
 def set_active(status: CustomerStatus, active: bool) -> None:
     if not active and status.is_default:
-        raise StatusRefused(f"“{status.title}” is the default status; make another status the "
-                            "default before deactivating it.")
+        raise StatusRefused(
+            f"“{status.title}” is the default status; make another status the "
+            "default before deactivating it."
+        )
     status.active = active
     status.save()
 
@@ -66,12 +68,15 @@ def set_active(status: CustomerStatus, active: bool) -> None:
 def delete_status(status: CustomerStatus) -> None:
     in_use = customers_with(status)
     if in_use:
-        raise StatusRefused(f"“{status.title}” is held by {in_use:,} customer"
-                            f"{'s' if in_use != 1 else ''}; deactivate it instead, so no one "
-                            "new gets it.")
+        raise StatusRefused(
+            f"“{status.title}” is held by {in_use:,} customer"
+            f"{'s' if in_use != 1 else ''}; deactivate it instead, so no one "
+            "new gets it."
+        )
     if status.is_default:
-        raise StatusRefused(f"“{status.title}” is the default status; make another status the "
-                            "default first.")
+        raise StatusRefused(
+            f"“{status.title}” is the default status; make another status the default first."
+        )
     status.delete_instance()
 
 
@@ -80,12 +85,19 @@ def customers_with(status: CustomerStatus) -> int:
 
 
 def usage_counts() -> dict[int, int]:
-    query = (Customer.select(Customer.status, fn.COUNT(Customer.id).alias("n"))
-             .group_by(Customer.status))
+    query = Customer.select(Customer.status, fn.COUNT(Customer.id).alias("n")).group_by(
+        Customer.status
+    )
     return {row.status_id: row.n for row in query}
 
 
 def _checked_title(title: str, status_id: int | None) -> str:
-    return checked_title(CustomerStatus, title, status_id, StatusRefused,
-                         "A status needs a name.", "A status name fits in 60 characters.",
-                         "There is already a status called “{title}”.")
+    return checked_title(
+        CustomerStatus,
+        title,
+        status_id,
+        StatusRefused,
+        "A status needs a name.",
+        "A status name fits in 60 characters.",
+        "There is already a status called “{title}”.",
+    )

@@ -6,8 +6,15 @@ from peewee import fn
 MAX_TITLE = 60
 
 
-def checked_title(model, title: str, existing_id: int | None, refused: type[Exception],
-                  missing: str, too_long: str, clash: str) -> str:
+def checked_title(
+    model,
+    title: str,
+    existing_id: int | None,
+    refused: type[Exception],
+    missing: str,
+    too_long: str,
+    clash: str,
+) -> str:
     """The cleaned title, or `refused` raised with the matching message (`clash` may
     name the title as {title})."""
     title = " ".join((title or "").split())

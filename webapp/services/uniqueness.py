@@ -11,8 +11,9 @@ from webapp.rules.spec import FieldError
 UNIQUE = (("importId", "import ID"), ("username", "web username"))
 
 
-def unique_problems(record: dict, directory, own=None,
-                    stored: dict | None = None) -> list[FieldError]:
+def unique_problems(
+    record: dict, directory, own=None, stored: dict | None = None
+) -> list[FieldError]:
     """A value the customer already had is theirs: only new ones are looked up."""
     errors = []
     for name, what in UNIQUE:
@@ -22,8 +23,14 @@ def unique_problems(record: dict, directory, own=None,
         others = sorted((h for h in directory.holders(name, value) if h != own), key=str)
         if others:
             holder = directory.describe(others[0])
-            errors.append(FieldError(name, f"{holder[0].upper()}{holder[1:]} already has the "
-                                           f"{what} {value!r}; it must be unique.", str(value)))
+            errors.append(
+                FieldError(
+                    name,
+                    f"{holder[0].upper()}{holder[1:]} already has the "
+                    f"{what} {value!r}; it must be unique.",
+                    str(value),
+                )
+            )
     return errors
 
 

@@ -13,10 +13,14 @@ KINDS = {
     "gif": ("image/gif", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
     "txt": ("text/plain", lambda head: b"\x00" not in head),
     "csv": ("text/csv", lambda head: b"\x00" not in head),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             lambda head: head.startswith(b"PK\x03\x04")),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             lambda head: head.startswith(b"PK\x03\x04")),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        lambda head: head.startswith(b"PK\x03\x04"),
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        lambda head: head.startswith(b"PK\x03\x04"),
+    ),
 }
 
 
@@ -27,8 +31,9 @@ class CheckedUpload:
     content: bytes
 
 
-def read_upload(upload, accepted, max_bytes: int, *, noun: str, missing: str,
-                not_accepted: str, too_big: str) -> tuple[CheckedUpload | None, str | None]:
+def read_upload(
+    upload, accepted, max_bytes: int, *, noun: str, missing: str, not_accepted: str, too_big: str
+) -> tuple[CheckedUpload | None, str | None]:
     """(the checked file, None) or (None, what is wrong in words for the user).
     `upload` is a werkzeug FileStorage (or anything with .filename and .stream)."""
     filename = (getattr(upload, "filename", "") or "").rsplit("/", 1)[-1]

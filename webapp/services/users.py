@@ -10,8 +10,9 @@ class UserRefused(Exception):
     pass
 
 
-def create_user(username: str, password: str, role: str, display_name: str = "",
-                is_demo: bool = False) -> User:
+def create_user(
+    username: str, password: str, role: str, display_name: str = "", is_demo: bool = False
+) -> User:
     username = username.strip().lower()
     if role not in ROLES:
         raise UserRefused(f"Role must be one of {', '.join(ROLES)}.")
@@ -19,8 +20,13 @@ def create_user(username: str, password: str, role: str, display_name: str = "",
         raise UserRefused(f"Staff passwords need at least {MIN_STAFF_PASSWORD} characters.")
     if User.select().where(User.username == username).exists():
         raise UserRefused(f"There is already a user called {username!r}.")
-    return User.create(username=username, password_hash=hash_password(password), role=role,
-                       display_name=display_name, is_demo=is_demo)
+    return User.create(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name,
+        is_demo=is_demo,
+    )
 
 
 def set_password(user: User, password: str) -> None:

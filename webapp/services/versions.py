@@ -15,9 +15,12 @@ class StaleVersion(Exception):
 
     def __init__(self, customer_id: int, expected: int | None, current: int | None):
         self.customer_id, self.expected, self.current = customer_id, expected, current
-        super().__init__(f"Customer #{customer_id} was removed." if current is None else
-                         f"Customer #{customer_id} is at version {current}; the write was "
-                         f"made against {expected or 'no version'}.")
+        super().__init__(
+            f"Customer #{customer_id} was removed."
+            if current is None
+            else f"Customer #{customer_id} is at version {current}; the write was "
+            f"made against {expected or 'no version'}."
+        )
 
     @property
     def removed(self) -> bool:
@@ -51,7 +54,8 @@ def advance(customer_id: int, expected: int | None = None) -> int:
     stored version is still that one. Inside the writer's transaction, so the compare and
     the set are one step. Returns the new version."""
     query = Customer.update(version=Customer.version + 1, updated_at=utcnow()).where(
-        Customer.id == customer_id)
+        Customer.id == customer_id
+    )
     if expected is not None:
         query = query.where(Customer.version == expected)
     if not query.execute():
@@ -71,6 +75,8 @@ def check(customer_id: int, expected: int, lock: bool = False) -> None:
 
 
 def changes_since(customer_id: int, version: int) -> list[ChangeEntry]:
-    return list(ChangeEntry.select().where((ChangeEntry.customer_id == customer_id)
-                                           & (ChangeEntry.version > version))
-                .order_by(ChangeEntry.id))
+    return list(
+        ChangeEntry.select()
+        .where((ChangeEntry.customer_id == customer_id) & (ChangeEntry.version > version))
+        .order_by(ChangeEntry.id)
+    )

@@ -45,12 +45,14 @@ class WebhookRefused(Refused):
 
 # ---- settings --------------------------------------------------------------------------
 
+
 def new_secret() -> str:
     return "whsec-" + secrets.token_hex(24)  # hex: no underscore for a font to hide
 
 
-def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[str],
-                 active: bool) -> Webhook:
+def save_webhook(
+    webhook: Webhook | None, url: str, secret: str, events: list[str], active: bool
+) -> Webhook:
     url, secret = (url or "").strip(), (secret or "").strip()
     errors = []
     if not url.startswith(("https://", "http://")) or " " in url or len(url) > 500:
@@ -58,16 +60,23 @@ def save_webhook(webhook: Webhook | None, url: str, secret: str, events: list[st
     elif (problem := destination_problem(url)) is not None:
         errors.append(FieldError("url", problem))
     if len(secret) < 16:
-        errors.append(FieldError("secret", "Use a secret of at least 16 characters (the "
-                                           "suggested one is random)."))
+        errors.append(
+            FieldError(
+                "secret", "Use a secret of at least 16 characters (the suggested one is random)."
+            )
+        )
     chosen = [e for e in WEBHOOK_EVENTS if e in events]
     if not chosen:
         errors.append(FieldError("events", "Choose at least one event."))
     if errors:
         raise WebhookRefused(errors)
     webhook = webhook or Webhook()
-    webhook.url, webhook.secret, webhook.events, webhook.active = (url, secret,
-                                                                   " ".join(chosen), active)
+    webhook.url, webhook.secret, webhook.events, webhook.active = (
+        url,
+        secret,
+        " ".join(chosen),
+        active,
+    )
     webhook.save()
     forget_subscriptions()
     return webhook
@@ -90,8 +99,10 @@ def destination_problem(url: str) -> str | None:
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global or ip.is_multicast:
-            return (f"{host} is an address inside a private network ({ip}); webhooks go "
-                    "to systems reachable on the internet.")
+            return (
+                f"{host} is an address inside a private network ({ip}); webhooks go "
+                "to systems reachable on the internet."
+            )
     return None
 
 
@@ -102,14 +113,17 @@ def delete_webhook(webhook: Webhook) -> None:
 
 # ---- events ----------------------------------------------------------------------------
 
+
 def subscribed_events() -> frozenset[str]:
     """Events some active webhook wants; cached briefly, as imports ask once per row."""
     global _subscribed_cache
     fetched_at, events = _subscribed_cache
     if time.monotonic() - fetched_at > _SUBSCRIBED_TTL:
-        events = frozenset(name for hook in Webhook.select(Webhook.events)
-                           .where(Webhook.active == True)  # noqa: E712
-                           for name in hook.event_names)
+        events = frozenset(
+            name
+            for hook in Webhook.select(Webhook.events).where(Webhook.active == True)  # noqa: E712
+            for name in hook.event_names
+        )
         _subscribed_cache = (time.monotonic(), events)
     return events
 
@@ -121,11 +135,18 @@ def forget_subscriptions() -> None:
 
 def _event(name: str, customer_id: int, data: dict, occurred_at: str | None = None) -> dict:
     event_id = str(uuid.uuid4())
-    body = {"id": event_id, "event": name,
-            "occurredAt": occurred_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "data": {"customerId": customer_id, **data}}
-    return {"event_id": event_id, "event": name, "customer_id": customer_id,
-            "payload": json.dumps(body, ensure_ascii=False, default=str)}
+    body = {
+        "id": event_id,
+        "event": name,
+        "occurredAt": occurred_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data": {"customerId": customer_id, **data},
+    }
+    return {
+        "event_id": event_id,
+        "event": name,
+        "customer_id": customer_id,
+        "payload": json.dumps(body, ensure_ascii=False, default=str),
+    }
 
 
 _batch: ContextVar[list | None] = ContextVar("webhook_event_batch", default=None)
@@ -136,8 +157,9 @@ def record_events(events: list[tuple[str, int, dict]]) -> None:
     Inside `batched()` they are held and written together at its end."""
     wanted = subscribed_events()
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    rows = [_event(name, customer_id, data, now) for name, customer_id, data in events
-            if name in wanted]
+    rows = [
+        _event(name, customer_id, data, now) for name, customer_id, data in events if name in wanted
+    ]
     held = _batch.get()
     if held is not None:
         held.extend(rows)
@@ -188,8 +210,9 @@ def _queue_dispatch() -> None:
     from jobs import webhooks as entry_points
 
     try:
-        queue("webhooks").enqueue(entry_points.dispatch_events,
-                                  description="Send new customer events to webhooks")
+        queue("webhooks").enqueue(
+            entry_points.dispatch_events, description="Send new customer events to webhooks"
+        )
     except RedisError:
         redis.delete(DISPATCH_PENDING_KEY)
         raise
@@ -204,13 +227,18 @@ def dispatch_events(batch: int = 500) -> int:
     while True:
         claim = uuid.uuid4().hex
         with db.atomic():
-            ids = [e.id for e in OutboundEvent.select(OutboundEvent.id)
-                   .where(OutboundEvent.claimed_by.is_null())
-                   .order_by(OutboundEvent.id).limit(batch)]
+            ids = [
+                e.id
+                for e in OutboundEvent.select(OutboundEvent.id)
+                .where(OutboundEvent.claimed_by.is_null())
+                .order_by(OutboundEvent.id)
+                .limit(batch)
+            ]
             if not ids:
                 return queued
             OutboundEvent.update(claimed_by=claim).where(
-                OutboundEvent.id.in_(ids) & OutboundEvent.claimed_by.is_null()).execute()
+                OutboundEvent.id.in_(ids) & OutboundEvent.claimed_by.is_null()
+            ).execute()
         events = OutboundEvent.select().where(OutboundEvent.claimed_by == claim)
         with redis_connection().pipeline() as pipe:
             for event in events:
@@ -225,9 +253,10 @@ def prune() -> None:
     """Events already sent on leave the outbox after a day; the delivery log, which
     holds event bodies, is kept WEBHOOK_LOG_DAYS."""
     now = dt.datetime.utcnow()
-    OutboundEvent.delete().where(OutboundEvent.claimed_by.is_null(False)
-                                 & (OutboundEvent.created_at < now - dt.timedelta(days=1))
-                                 ).execute()
+    OutboundEvent.delete().where(
+        OutboundEvent.claimed_by.is_null(False)
+        & (OutboundEvent.created_at < now - dt.timedelta(days=1))
+    ).execute()
     keep = dt.timedelta(days=current_app.config["WEBHOOK_LOG_DAYS"])
     WebhookDelivery.delete().where(WebhookDelivery.delivered_at < now - keep).execute()
 
@@ -237,25 +266,34 @@ def _enqueue_delivery(hook: Webhook, event: OutboundEvent, pipeline=None, manual
 
     intervals = current_app.config["WEBHOOK_RETRY_INTERVALS"]
     return queue("webhooks").enqueue(
-        entry_points.deliver_event, hook.id, event.event_id, event.payload, event.event,
+        entry_points.deliver_event,
+        hook.id,
+        event.event_id,
+        event.payload,
+        event.event,
         retry=None if manual else Retry(max=len(intervals), interval=intervals),
-        description=f"{event.event} → {hook.url}", pipeline=pipeline,
-        meta={"webhook_url": hook.url, "event": event.event})
+        description=f"{event.event} → {hook.url}",
+        pipeline=pipeline,
+        meta={"webhook_url": hook.url, "event": event.event},
+    )
 
 
 def send_test_event(hook: Webhook) -> None:
-    event = OutboundEvent(**_event("webhook.test", 0, {"message": "A test event from "
-                                                                  "Settings › Webhooks."}))
+    event = OutboundEvent(
+        **_event("webhook.test", 0, {"message": "A test event from Settings › Webhooks."})
+    )
     _enqueue_delivery(hook, event, manual=True)
 
 
 def redeliver(delivery: WebhookDelivery) -> None:
-    event = OutboundEvent(event_id=delivery.event_id, event=delivery.event,
-                          payload=delivery.payload)
+    event = OutboundEvent(
+        event_id=delivery.event_id, event=delivery.event, payload=delivery.payload
+    )
     _enqueue_delivery(delivery.webhook, event, manual=True)
 
 
 # ---- delivery --------------------------------------------------------------------------
+
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -272,13 +310,28 @@ def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: i
     body = payload.encode()
     problem = destination_problem(hook.url)
     if problem is not None:
-        WebhookDelivery.create(webhook=hook, event_id=event_id, event=event, payload=payload,
-                               attempt=attempt, error=f"Not sent: {problem}")
+        WebhookDelivery.create(
+            webhook=hook,
+            event_id=event_id,
+            event=event,
+            payload=payload,
+            attempt=attempt,
+            error=f"Not sent: {problem}",
+        )
         return  # trying again would not change the address
-    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "customer-servicing-webhooks/1",
-        "X-Webhook-Event": event, "X-Webhook-Id": event_id,
-        TIMESTAMP_HEADER: str(int(time.time())), SIGNATURE_HEADER: signature(hook.secret, body)})
+    request = urllib.request.Request(
+        hook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "customer-servicing-webhooks/1",
+            "X-Webhook-Event": event,
+            "X-Webhook-Id": event_id,
+            TIMESTAMP_HEADER: str(int(time.time())),
+            SIGNATURE_HEADER: signature(hook.secret, body),
+        },
+    )
     started = time.monotonic()
     status, excerpt, error = None, "", None
     try:
@@ -288,9 +341,16 @@ def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: i
         status, excerpt = failure.code, failure.read(500).decode(errors="replace")
     except (urllib.error.URLError, TimeoutError, OSError) as failure:
         error = str(getattr(failure, "reason", failure))[:500]
-    WebhookDelivery.create(webhook=hook, event_id=event_id, event=event, payload=payload,
-                           attempt=attempt, status_code=status,
-                           duration_ms=round((time.monotonic() - started) * 1000),
-                           response_excerpt=excerpt, error=error)
+    WebhookDelivery.create(
+        webhook=hook,
+        event_id=event_id,
+        event=event,
+        payload=payload,
+        attempt=attempt,
+        status_code=status,
+        duration_ms=round((time.monotonic() - started) * 1000),
+        response_excerpt=excerpt,
+        error=error,
+    )
     if status is None or not 200 <= status < 300:
         raise DeliveryFailed(f"{hook.url} answered {status or error}")

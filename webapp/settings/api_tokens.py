@@ -21,8 +21,9 @@ def api_tokens_page():
     if request.method == "POST":
         typed = {"name": request.form.get("name", ""), "role": request.form.get("role", "")}
         try:
-            row, token = api_tokens.create_token(typed["name"], typed["role"],
-                                                 current_user._get_current_object())
+            row, token = api_tokens.create_token(
+                typed["name"], typed["role"], current_user._get_current_object()
+            )
         except api_tokens.TokenRefused as refused:
             errors = {e.field: e.message for e in refused.errors}
         else:
@@ -37,8 +38,14 @@ def api_tokens_page():
         shown = redis_connection().getdel(f"{SHOWN_ONCE}{request.args['created']}")
         new_token = shown.decode() if shown else None
     tokens = ApiToken.select().order_by(ApiToken.revoked_at.is_null(False), ApiToken.id.desc())
-    return render_template("settings/api_tokens.html", tokens=list(tokens), roles=ROLES,
-                           new_token=new_token, errors=errors, typed=typed)
+    return render_template(
+        "settings/api_tokens.html",
+        tokens=list(tokens),
+        roles=ROLES,
+        new_token=new_token,
+        errors=errors,
+        typed=typed,
+    )
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
@@ -46,6 +53,5 @@ def api_tokens_page():
 def revoke_api_token(token_id: int):
     token = ApiToken.get_or_none(ApiToken.id == token_id) or abort(404)
     api_tokens.revoke_token(token)
-    flash(f"Token “{token.name}” was revoked; requests with it are refused from now on.",
-          "info")
+    flash(f"Token “{token.name}” was revoked; requests with it are refused from now on.", "info")
     return redirect(url_for("settings.api_tokens_page"))

@@ -15,18 +15,23 @@ def labels(kind: str):
 @bp.post("/<kind>")
 def add_label(kind: str):
     model = _model(kind)
-    return _act(kind, lambda: service.add_label(model, request.form.get("title", "")),
-                "Added “{title}”.")
+    return _act(
+        kind, lambda: service.add_label(model, request.form.get("title", "")), "Added “{title}”."
+    )
 
 
 @bp.post("/<kind>/<int:label_id>/<action>")
 def change_label(kind: str, label_id: int, action: str):
     label = _model(kind).get_or_none(_model(kind).id == label_id) or abort(404)
     actions = {
-        "rename": (lambda: service.rename_label(label, request.form.get("title", "")),
-                   "Renamed to “{title}”."),
-        "deactivate": (lambda: service.set_active(label, False),
-                       "“{title}” is inactive: kept on old records, offered no more."),
+        "rename": (
+            lambda: service.rename_label(label, request.form.get("title", "")),
+            "Renamed to “{title}”.",
+        ),
+        "deactivate": (
+            lambda: service.set_active(label, False),
+            "“{title}” is inactive: kept on old records, offered no more.",
+        ),
         "activate": (lambda: service.set_active(label, True), "“{title}” is active again."),
     }
     if action not in actions:
@@ -58,7 +63,14 @@ def _answer(kind: str, message: str, level: str):
 
 def _page(kind: str, message: str | None = None, level: str = "info"):
     model, title, singular, about = service.LISTS[kind] if kind in service.LISTS else abort(404)
-    return page_or_partial("settings/labels.html", "settings/_labels_table.html", kind=kind,
-                           title=title, singular=singular, about=about,
-                           labels=list(model.select().order_by(model.title)),
-                           message=message, level=level)
+    return page_or_partial(
+        "settings/labels.html",
+        "settings/_labels_table.html",
+        kind=kind,
+        title=title,
+        singular=singular,
+        about=about,
+        labels=list(model.select().order_by(model.title)),
+        message=message,
+        level=level,
+    )

@@ -21,12 +21,17 @@ def ofac_list():
         else:
             flash(f"Loaded {count:,} names; every check from now on uses this list.", "success")
             return redirect(url_for("settings.ofac_list"))
-    return render_template("settings/ofac.html", summary=ofac.list_summary(), problems=problems,
-                           first_entries=list(SdnEntry.select().order_by(SdnEntry.id).limit(5)))
+    return render_template(
+        "settings/ofac.html",
+        summary=ofac.list_summary(),
+        problems=problems,
+        first_entries=list(SdnEntry.select().order_by(SdnEntry.id).limit(5)),
+    )
 
 
 @bp.get("/ofac-list/sample.csv")
 @role_required("admin")
 def ofac_sample():
-    return send_file(ofac.SAMPLE_FILE, mimetype="text/csv", as_attachment=True,
-                     download_name="sdn_sample.csv")
+    return send_file(
+        ofac.SAMPLE_FILE, mimetype="text/csv", as_attachment=True, download_name="sdn_sample.csv"
+    )

@@ -16,33 +16,46 @@ def statuses():
 
 @bp.post("/statuses")
 def create_status():
-    return _act(lambda: service.create_status(request.form.get("title", ""),
-                                              bool(request.form.get("make_default"))),
-                "Added “{title}”.", None)
+    return _act(
+        lambda: service.create_status(
+            request.form.get("title", ""), bool(request.form.get("make_default"))
+        ),
+        "Added “{title}”.",
+        None,
+    )
 
 
 @bp.post("/statuses/<int:status_id>/rename")
 def rename_status(status_id: int):
     status = CustomerStatus.get_by_id(status_id)
     old = status.title
-    return _act(lambda: service.rename_status(status, request.form.get("title", "")),
-                f"Renamed “{old}” to “{{title}}”.", status)
+    return _act(
+        lambda: service.rename_status(status, request.form.get("title", "")),
+        f"Renamed “{old}” to “{{title}}”.",
+        status,
+    )
 
 
 @bp.post("/statuses/<int:status_id>/default")
 def make_default(status_id: int):
     status = CustomerStatus.get_by_id(status_id)
-    return _act(lambda: service.set_default(status),
-                "“{title}” is now the default for new customers.", status)
+    return _act(
+        lambda: service.set_default(status),
+        "“{title}” is now the default for new customers.",
+        status,
+    )
 
 
 @bp.post("/statuses/<int:status_id>/active")
 def set_active(status_id: int):
     status = CustomerStatus.get_by_id(status_id)
     active = request.form.get("active") == "1"
-    return _act(lambda: service.set_active(status, active),
-                "“{title}” is " + ("active again." if active else
-                                   "inactive: customers keep it, no one new gets it."), status)
+    return _act(
+        lambda: service.set_active(status, active),
+        "“{title}” is "
+        + ("active again." if active else "inactive: customers keep it, no one new gets it."),
+        status,
+    )
 
 
 @bp.post("/statuses/<int:status_id>/delete")
@@ -68,6 +81,11 @@ def _answer(message: str, kind: str):
 
 
 def _page(message: str | None = None, kind: str = "info"):
-    return page_or_partial("settings/statuses.html", "settings/_statuses_table.html",
-                           statuses=list(CustomerStatus.ordered()),
-                           usage=service.usage_counts(), message=message, kind=kind)
+    return page_or_partial(
+        "settings/statuses.html",
+        "settings/_statuses_table.html",
+        statuses=list(CustomerStatus.ordered()),
+        usage=service.usage_counts(),
+        message=message,
+        kind=kind,
+    )

@@ -12,33 +12,50 @@ LOG_PAGE = 50
 @bp.get("/webhooks")
 def webhooks():
     hooks = list(Webhook.select().order_by(Webhook.id))
-    return render_template("settings/webhooks.html", hooks=hooks, events=WEBHOOK_EVENTS,
-                           form=None, errors={}, suggested_secret=service.new_secret())
+    return render_template(
+        "settings/webhooks.html",
+        hooks=hooks,
+        events=WEBHOOK_EVENTS,
+        form=None,
+        errors={},
+        suggested_secret=service.new_secret(),
+    )
 
 
 @bp.route("/webhooks/new", methods=["POST"])
 @bp.route("/webhooks/<int:webhook_id>", methods=["GET", "POST"])
 def edit_webhook(webhook_id: int | None = None):
     hook = _webhook(webhook_id) if webhook_id else None
-    typed = {"url": request.form.get("url", hook.url if hook else ""),
-             "secret": request.form.get("secret", hook.secret if hook else ""),
-             "events": request.form.getlist("events") if request.method == "POST" else
-             (hook.event_names if hook else []),
-             "active": request.form.get("active") == "1" if request.method == "POST" else
-             (hook.active if hook else True)}
+    typed = {
+        "url": request.form.get("url", hook.url if hook else ""),
+        "secret": request.form.get("secret", hook.secret if hook else ""),
+        "events": request.form.getlist("events")
+        if request.method == "POST"
+        else (hook.event_names if hook else []),
+        "active": request.form.get("active") == "1"
+        if request.method == "POST"
+        else (hook.active if hook else True),
+    }
     errors = {}
     if request.method == "POST":
         try:
-            saved = service.save_webhook(hook, typed["url"], typed["secret"], typed["events"],
-                                         typed["active"])
+            saved = service.save_webhook(
+                hook, typed["url"], typed["secret"], typed["events"], typed["active"]
+            )
         except service.WebhookRefused as refused:
             errors = {e.field: e.message for e in refused.errors}
         else:
             flash(f"Webhook to {saved.url} saved.", "success")
             return redirect(url_for("settings.webhooks"))
-    return render_template("settings/webhooks.html", hooks=list(Webhook.select()),
-                           events=WEBHOOK_EVENTS, form=typed, editing=hook, errors=errors,
-                           suggested_secret=typed["secret"] or service.new_secret())
+    return render_template(
+        "settings/webhooks.html",
+        hooks=list(Webhook.select()),
+        events=WEBHOOK_EVENTS,
+        form=typed,
+        editing=hook,
+        errors=errors,
+        suggested_secret=typed["secret"] or service.new_secret(),
+    )
 
 
 @bp.post("/webhooks/<int:webhook_id>/test")
@@ -61,10 +78,14 @@ def delete_webhook(webhook_id: int):
 def webhook_log(webhook_id: int):
     hook = _webhook(webhook_id)
     page = max(request.args.get("page", 1, type=int), 1)
-    deliveries = (hook.deliveries.order_by(WebhookDelivery.id.desc())
-                  .paginate(page, LOG_PAGE))
-    return render_template("settings/webhook_log.html", hook=hook, deliveries=list(deliveries),
-                           page=page, more=hook.deliveries.count() > page * LOG_PAGE)
+    deliveries = hook.deliveries.order_by(WebhookDelivery.id.desc()).paginate(page, LOG_PAGE)
+    return render_template(
+        "settings/webhook_log.html",
+        hook=hook,
+        deliveries=list(deliveries),
+        page=page,
+        more=hook.deliveries.count() > page * LOG_PAGE,
+    )
 
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/redeliver")
