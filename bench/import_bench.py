@@ -90,14 +90,14 @@ def ours(part: str, path: Path) -> dict:
     os.environ.update(INSTANCE_PATH=folder, DATABASE_URL=f"sqlite:///{folder}/bench.db")
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
-    from webapp.cli import create_tables
+    from webapp.schema import upgrade
     from webapp.db import db
     from webapp.importing import lifecycle, runner
     from webapp.services.statuses import create_status
 
     app = create_app()
     with app.app_context(), db.connection_context():
-        create_tables()
+        upgrade()
         create_status("Active")
         with open(path, "rb") as stream:
             job = lifecycle.receive(stream, path.name, None)

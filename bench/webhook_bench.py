@@ -34,7 +34,7 @@ def main() -> None:
     os.environ["WEBHOOK_ALLOW_PRIVATE"] = "1"  # the webhook's URL is never called here
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
-    from webapp.cli import create_tables
+    from webapp.schema import upgrade
     from webapp.db import db
     from webapp.queueing import redis_connection
     from webapp.services import webhooks
@@ -43,7 +43,7 @@ def main() -> None:
     app = create_app()
     with app.app_context(), db.connection_context():
         redis_connection().flushdb()
-        create_tables()
+        upgrade()
         create_status("Active", make_default=True)
         create_status("Inactive")
         adds = Path(folder) / "adds.csv"

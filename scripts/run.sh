@@ -7,7 +7,7 @@ ensure_redis
 cd "$ROOT"
 export FLASK_APP=webapp
 FLASK="$VENV/bin/flask"
-"$FLASK" init-db
+"$FLASK" db upgrade  # every start: apply the migrations this database lacks
 "$FLASK" seed-demo --if-empty --customers "${DEMO_CUSTOMERS:-500}"
 say "Starting an RQ worker"
 "$VENV/bin/python" -m jobs.worker &

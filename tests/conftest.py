@@ -15,7 +15,7 @@ from redis import Redis
 from werkzeug.serving import make_server
 
 from webapp import create_app
-from webapp.cli import create_tables
+from webapp.schema import upgrade
 from webapp.db import db
 from webapp.models import ALL_MODELS, User
 from webapp.services import api_tokens, history, webhooks
@@ -74,7 +74,7 @@ def app(database_url, tmp_path, monkeypatch):
             "SERVER_NAME": None,
         }
     )
-    create_tables()
+    upgrade()
     _empty_tables()
     webhooks.forget_subscriptions()  # no webhook or status title survives a test
     history.forget_status_titles()

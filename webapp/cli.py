@@ -1,17 +1,18 @@
-"""Operator commands: flask --app webapp init-db | create-user | seed-demo | demo-logins."""
+"""Operator commands: flask --app webapp db upgrade | db status | init-db | create-user |
+seed-demo | demo-logins."""
 
 import secrets
-from contextlib import contextmanager
 
 import click
 from flask import Flask
-from peewee import SqliteDatabase
 
 from webapp.db import db
 from webapp.models import ALL_MODELS, ROLES, User
+from webapp.schema import status, upgrade
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(database)
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
@@ -21,98 +22,39 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_customers)
 
 
-def create_tables() -> None:
-    with db.connection_context():
-        add_missing_columns()  # first: new indexes may be on new columns
-        db.create_tables(ALL_MODELS, safe=True)  # safe: running it twice changes nothing
+@click.group("db")
+def database():
+    """The database schema: upgrade it, or see which migrations are applied."""
 
 
-# Columns added to tables of an earlier release, added to such a database by init-db
-# (playhouse's migrator), until schema migrations replace this list.
-ADDED_COLUMNS = (
-    ("Customer", "version"),
-    ("ChangeEntry", "version"),
-    ("ImportJob", "id_ceiling"),
-    ("ImportJob", "refuse_duplicates"),
-    ("Address", "street_key"),
-)
+@database.command("upgrade")
+def db_upgrade():
+    """Apply the migrations this database does not have yet, in order."""
+    applied = upgrade()
+    for name in applied:
+        click.echo(f"Applied {name}")
+    click.echo(f"Database schema up to date ({len(applied)} migrations applied now).")
 
 
-def add_missing_columns() -> None:
-    with table_copies():
-        _add_missing_columns()
-
-
-@contextmanager
-def table_copies():
-    """SQLite changes a column by copying its table, dropping the old one and renaming the
-    copy. With foreign keys on, that drop would cascade into every child row; and the
-    copy restarts AUTOINCREMENT at the highest ID left, so a deleted customer's ID would
-    be handed out again. Both are kept from happening here."""
-    if not isinstance(db.obj, SqliteDatabase):
-        yield
-        return
-    counters = dict(
-        db.execute_sql("SELECT name, seq FROM sqlite_sequence").fetchall()
-        if db.table_exists("sqlite_sequence")
-        else []
-    )
-    db.pragma("foreign_keys", 0)
-    try:
-        yield
-    finally:
-        db.pragma("foreign_keys", 1)
-        for name, seq in counters.items():
-            db.execute_sql(
-                "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)
-            )
-            db.execute_sql(
-                "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT "
-                "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
-                (name, seq, name),
-            )
-
-
-def _add_missing_columns() -> None:
-    from playhouse.migrate import SchemaMigrator, migrate
-
-    models = {m.__name__: m for m in ALL_MODELS}
-    migrator = SchemaMigrator.from_database(db.obj)
-    for model_name, name in ADDED_COLUMNS:
-        model = models[model_name]
-        table = model._meta.table_name
-        if db.table_exists(table) and name not in {c.name for c in db.get_columns(table)}:
-            migrate(migrator.add_column(table, name, model._meta.fields[name]))
-            if (model_name, name) == ("Address", "street_key"):
-                _fill_street_keys(model)
-
-
-def _fill_street_keys(address) -> None:
-    from webapp.services.directory import street_key
-
-    # Page by ID and update a page with one executemany: a million addresses fit neither
-    # in memory at once nor in a million round trips.
-    sql = f'UPDATE "{address._meta.table_name}" SET street_key = {db.param} WHERE id = {db.param}'
-    last = 0
-    with db.atomic():
-        while page := list(
-            address.select(address.id, address.street)
-            .where(address.id > last)
-            .order_by(address.id)
-            .limit(5000)
-            .tuples()
-        ):
-            db.cursor().executemany(sql, [(street_key(s), i) for i, s in page])
-            last = page[-1][0]
+@database.command("status")
+def db_status():
+    """List the migrations: [x] applied (when), [ ] still to apply. Exit status 1 when
+    some are still to apply, so a deploy script can check."""
+    rows = status()
+    for migration in rows:
+        when = f"  {migration.applied:%Y-%m-%d %H:%M:%S}" if migration.applied else ""
+        click.echo(f"[{'x' if migration.applied else ' '}] {migration.name}{when}")
+    if any(not m.applied for m in rows):
+        raise SystemExit(1)
 
 
 @click.command("init-db")
 def init_db():
-    """Create every table and column that does not exist yet, and the standard customer
-    statuses when there are none (safe to run again)."""
+    """Upgrade the database (an empty one gets every table) and add the standard customer
+    statuses when there are none. Safe to run again."""
     from webapp.services.statuses import ensure_standard_statuses
 
-    create_tables()
+    upgrade()
     with db.connection_context():
         created = ensure_standard_statuses()
     click.echo(
@@ -151,7 +93,7 @@ def seed_demo(ctx, count, if_empty):
     """Fill an empty database with demo users, settings, loans and customers."""
     from webapp.demo import seed
 
-    create_tables()
+    upgrade()
     with db.connection_context():
         if User.select().exists():
             if if_empty:

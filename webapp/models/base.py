@@ -33,7 +33,8 @@ class NeverReusedIdField(AutoField):
 
     def ddl(self, ctx):
         node_list = super().ddl(ctx)
-        if isinstance(db.obj, SqliteDatabase):
+        database = self.model._meta.database  # a proxy, or a database bound for a test
+        if isinstance(getattr(database, "obj", database), SqliteDatabase):
             return NodeList((node_list, SQL("AUTOINCREMENT")))
         return node_list
 
