@@ -90,9 +90,9 @@ def ours(part: str, path: Path) -> dict:
     os.environ.update(INSTANCE_PATH=folder, DATABASE_URL=f"sqlite:///{folder}/bench.db")
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
-    from webapp.schema import upgrade
     from webapp.db import db
     from webapp.importing import lifecycle, runner
+    from webapp.schema import upgrade
     from webapp.services.statuses import create_status
 
     app = create_app()

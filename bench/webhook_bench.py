@@ -34,9 +34,9 @@ def main() -> None:
     os.environ["WEBHOOK_ALLOW_PRIVATE"] = "1"  # the webhook's URL is never called here
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
-    from webapp.schema import upgrade
     from webapp.db import db
     from webapp.queueing import redis_connection
+    from webapp.schema import upgrade
     from webapp.services import webhooks
     from webapp.services.statuses import create_status
 

@@ -18,4 +18,4 @@ def deliver_event(webhook_id: int, event_id: str, payload: str, event: str) -> N
     planned = len(job.retry_intervals or []) if job else 0
     # RQ counts retries down: a job with 4 retries left is on its first try.
     attempt = (planned - retries + 1) if job and job.retry_intervals is not None else 1
-    webhooks.deliver(webhook_id, event_id, payload, event, attempt)
+    webhooks.deliver(webhook_id, event_id, payload, event, attempt, last=not retries)

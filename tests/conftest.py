@@ -15,9 +15,9 @@ from redis import Redis
 from werkzeug.serving import make_server
 
 from webapp import create_app
-from webapp.schema import upgrade
 from webapp.db import db
 from webapp.models import ALL_MODELS, User
+from webapp.schema import upgrade
 from webapp.services import api_tokens, history, webhooks
 from webapp.services.passwords import hash_password
 from webapp.services.statuses import create_status

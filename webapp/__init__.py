@@ -8,6 +8,7 @@ from htmx_flask import Htmx
 
 from webapp.config import load_config
 from webapp.db import bind_database, db
+from webapp.logs import configure_logging
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    configure_logging(app)
     app.database = bind_database(app.config["DATABASE_URL"])
 
     csrf.init_app(app)

@@ -17,7 +17,7 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'webapp.db'}",
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "DEFAULT_CUSTOMER_TYPE": os.environ.get("DEFAULT_CUSTOMER_TYPE", "individual"),
+        "DEFAULT_CUSTOMER_TYPE": _customer_type(os.environ.get("DEFAULT_CUSTOMER_TYPE")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "DOCUMENT_MAX_MB": int(os.environ.get("DOCUMENT_MAX_MB", "20")),
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
@@ -33,6 +33,8 @@ def load_config(instance_path: str) -> dict:
         "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         # Days the webhook delivery log (which holds event bodies) is kept.
         "WEBHOOK_LOG_DAYS": int(os.environ.get("WEBHOOK_LOG_DAYS", "30")),
+        # DEBUG, INFO, WARNING or ERROR; for the web app and the workers (webapp/logs.py).
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
@@ -45,3 +47,15 @@ def _instance_secret(instance: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _customer_type(setting: str | None) -> str:
+    from webapp.rules.customer_fields import CUSTOMER_TYPES, FIELDS_BY_NAME
+
+    if not setting:
+        return FIELDS_BY_NAME["customerType"].default
+    if setting not in CUSTOMER_TYPES:
+        raise ValueError(
+            f"DEFAULT_CUSTOMER_TYPE must be one of {', '.join(CUSTOMER_TYPES)}, not {setting!r}"
+        )
+    return setting

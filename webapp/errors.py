@@ -1,6 +1,8 @@
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from peewee import DoesNotExist
 
+from webapp.services.refusal import Refused
 from webapp.services.versions import StaleVersion
 
 PAGES = {
@@ -41,10 +43,23 @@ def init_app(app: Flask) -> None:
             "and make yours again.",
         ),
     )
+    # Rows are looked up with webapp.lookups.get_or_404; one found another way that is
+    # missing answers the same 404, not a 500. (The API answers both in its own shape.)
+    app.register_error_handler(DoesNotExist, _handler(404, *PAGES[404]))
+    # A service's refusal that no route turned into its own answer: said, not a 500.
+    app.register_error_handler(Refused, _refused)
+
+
+def _refused(refused: Refused):
+    return render_template("errors.html", code=422, title="Not done", text=str(refused)), 422
 
 
 def _handler(code: int, title: str, text: str):
     def handle(_error):
+        if request.path.startswith("/api/"):  # no API endpoint matched: its shape still
+            from webapp.api import ApiError, error_body
+
+            return error_body(ApiError(code, title + "."))
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         return render_template(
             "errors.html", code=code, title=title, text=text.format(limit=limit)

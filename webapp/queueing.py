@@ -6,6 +6,13 @@ from rq import Queue
 
 QUEUE_NAMES = ("imports", "webhooks", "default")
 
+# The workers' entry points (the jobs package), enqueued by dotted name: the web app never
+# imports jobs, which imports the web app (tests/test_layering.py holds both to it).
+VERIFY_IMPORT = "jobs.imports.verify_import"
+INGEST_IMPORT = "jobs.imports.ingest_import"
+DISPATCH_EVENTS = "jobs.webhooks.dispatch_events"
+DELIVER_EVENT = "jobs.webhooks.deliver_event"
+
 
 def init_app(app: Flask) -> None:
     app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])

@@ -13,7 +13,7 @@ from webapp.services import history
 def page_or_partial(page_template: str, partial_template: str, **context) -> str:
     """An htmx request gets only the partial it swaps in; a plain request (a bookmark, a
     reload, the back button) gets the whole page, which includes the same partial."""
-    template = partial_template if request.headers.get("HX-Request") else page_template
+    template = partial_template if request.htmx else page_template
     return render_template(template, **context)
 
 

@@ -6,11 +6,14 @@ import time
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
+from peewee import DoesNotExist
 from werkzeug.exceptions import HTTPException
 
+from webapp.lookups import find
 from webapp.queueing import redis_connection
 from webapp.services import api_tokens
 from webapp.services.actor import Actor
+from webapp.services.refusal import Refused
 
 BASE = "/api/public/api/1"
 ODATA = f"{BASE}/odata.svc"
@@ -34,6 +37,21 @@ class ApiError(Exception):
             429: "TooManyRequests",
         }.get(status, "Error")
 
+    @classmethod
+    def refusal(
+        cls, refused: Refused, status: int = 422, message: str | None = None, field=None
+    ) -> "ApiError":
+        """Any service's refusal in the API's shape: one detail per FieldError, its field
+        named as the API names it (`field`, a function, maps the service's names)."""
+        return cls(
+            status,
+            message or str(refused),
+            [
+                {"field": field(e.field) if field else e.field, "message": e.message}
+                for e in refused.errors
+            ],
+        )
+
 
 def error_body(error: ApiError):
     response = jsonify(
@@ -54,6 +72,17 @@ def _api_error(error: ApiError):
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return error_body(ApiError(error.code or 500, error.description or error.name))
+
+
+@bp.errorhandler(Refused)
+def _refused(refused: Refused):
+    """A refusal no endpoint turned into its own answer."""
+    return error_body(ApiError.refusal(refused))
+
+
+@bp.errorhandler(DoesNotExist)
+def _missing(_error: DoesNotExist):
+    return error_body(ApiError(404, "Not found: it may have been removed."))
 
 
 PUBLIC = {"api.openapi"}
@@ -102,12 +131,10 @@ def needs_role(role: str):
     return decorate
 
 
-MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
-
-
 def by_id(model, row_id: int):
-    """The row with this ID, or None (never a database error for an ID out of range)."""
-    return model.get_or_none(model.id == row_id) if 0 < row_id < MAX_ID else None
+    """The row with this ID, or None (never a database error for an ID out of range); the
+    endpoint answers a 404 that names what is missing."""
+    return find(model, row_id)
 
 
 def json_object(hint: str = "") -> dict:

@@ -116,7 +116,7 @@ def navigation_value(customer: Customer, navigation: str, record: dict | None = 
     if navigation in ("PrimaryAddress", "MailAddress"):
         kind = "primary" if navigation == "PrimaryAddress" else "mailing"
         address = Address.get_or_none((Address.customer == customer) & (Address.kind == kind))
-        value = lp.address_entity(record, lp.ADDRESS_PREFIXES[navigation], address)
+        value = lp.address_entity(record, navigation, address)
         return value and {"__metadata": {"type": "Entity.Address"}, **value}
     if navigation == "Employer":
         value = lp.employer_entity(record)

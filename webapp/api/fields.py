@@ -8,83 +8,38 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from webapp.rules.customer_fields import FIELDS_BY_NAME
+from webapp.rules.customer_fields import CUSTOMER_FIELDS, FIELDS_BY_NAME
+from webapp.rules.reference_fields import REFERENCE_FIELDS
 from webapp.rules.spec import FieldError, mask_last4
+from webapp.services.refusal import Refused
 
-# LoanPro name -> (import column, the enum prefix LoanPro puts before the value)
-TOP_FIELDS = {
-    "customId": ("importId", ""),
-    "firstName": ("firstName", ""),
-    "middleName": ("middleName", ""),
-    "lastName": ("lastName", ""),
-    "birthDate": ("birthday", ""),
-    "gender": ("gender", "customer.gender."),
-    "generationCode": ("gencode", "customer.generationCode."),
-    "customerType": ("customerType", "customer.type."),
-    "customerIdType": ("idType", "customer.idType."),
-    "companyName": ("companyName", ""),
-    "contactName": ("companyContact", ""),
-    "creditLimit": ("creditLimit", ""),
-    "email": ("email", ""),
-    "ssn": ("ssn", ""),
-    "driverLicense": ("driversLicense", ""),
-    "accessUserName": ("username", ""),
-    "accessPassword": ("password", ""),
-    "status": ("status", ""),
-    "idNumber": ("idNumber", ""),
-    "saleTransferPii": ("saleTransferPii", ""),
-    "creditScoreExperian": ("creditScoreExperian", ""),
-    "creditScoreEquifax": ("creditScoreEquifax", ""),
-    "creditScoreTransunion": ("creditScoreTransunion", ""),
+# All from the field table. LoanPro name -> (import column, the enum prefix LoanPro puts
+# before the value), for the customer's own fields and for each nested entity's.
+TOP_FIELDS = {s.api: (s.name, s.api_prefix) for s in CUSTOMER_FIELDS if "." not in s.api}
+ADDRESS_FIELDS = {
+    entity: {
+        s.api.split(".")[1]: (s.name, s.api_prefix)
+        for s in CUSTOMER_FIELDS
+        if s.api.startswith(entity + ".")
+    }
+    for entity in ("PrimaryAddress", "MailAddress")
 }
-ADDRESS_PARTS = {
-    "address1": ("Address", ""),
-    "city": ("City", ""),
-    "state": ("State", "geo.state."),
-    "zipcode": ("Zipcode", ""),
-    "country": ("Country", "company.country."),
-}
-ADDRESS_PREFIXES = {"PrimaryAddress": "pri", "MailAddress": "mail"}
 EMPLOYER_FIELDS = {
-    "companyName": ("employerName", ""),
-    "title": ("employerTitle", ""),
-    "phone": ("employerPhone", ""),
-    "income": ("employerIncome", ""),
-    "incomeFrequency": ("employerIncomeFreq", "customer.incomeFrequency."),
-    "hireDate": ("employerHireDate", ""),
-    "payDateFrequency": ("employerPaydayFreq", "customer.payDateFrequency."),
-    "nextPayDate": ("employerNextPayday", ""),
-    "address1": ("employerAddress", ""),
-    "city": ("employerCity", ""),
-    "state": ("employerState", "geo.state."),
-    "zipcode": ("employerZipcode", ""),
-    "country": ("employerCountry", "company.country."),
+    s.api.split(".")[1]: (s.name, s.api_prefix)
+    for s in CUSTOMER_FIELDS
+    if s.api.startswith("Employer.")
 }
-PHONE_PREFIX = "customer.phoneType."
-ENUM_PREFIXES = {"state": "geo.state.", "country": "company.country."}
+PHONE_PREFIX = FIELDS_BY_NAME["priPhoneType"].api_prefix
+# A reference in a body: LoanPro name -> (our field, enum prefix).
+REFERENCE_API = {s.api: (s.name, s.api_prefix) for s in REFERENCE_FIELDS}
 # Import column -> LoanPro name, for error details and $select.
-LOANPRO_NAME = {column: name for name, (column, _) in TOP_FIELDS.items()}
-for _entity, _prefix in ADDRESS_PREFIXES.items():
-    for _part, (_suffix, _) in ADDRESS_PARTS.items():
-        LOANPRO_NAME[f"{_prefix}{_suffix}"] = f"{_entity}.{_part}"
-for _name, (_column, _) in EMPLOYER_FIELDS.items():
-    LOANPRO_NAME[_column] = f"Employer.{_name}"
-LOANPRO_NAME.update(
-    priPhone="Phones.phone",
-    priPhoneType="Phones.type",
-    secPhone="Phones.phone",
-    secPhoneType="Phones.type",
-    additionalPhone="Phones.phone",
-    additionalPhoneType="Phones.type",
-)
+LOANPRO_NAME = {s.name: s.api for s in CUSTOMER_FIELDS}
 
 _DATE = re.compile(r"^/Date\((-?\d+)\)/$")
 
 
-class BodyRefused(Exception):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+class BodyRefused(Refused):
+    """A request body that cannot be read."""
 
 
 def request_cells(body: dict) -> tuple[dict, set[str]]:
@@ -105,11 +60,10 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
             put(column, value, prefix)
         elif key in FIELDS_BY_NAME:  # an import column name, plain value
             put(key, value)
-        elif key in ADDRESS_PREFIXES and isinstance(value, dict):
-            prefix = ADDRESS_PREFIXES[key]
-            for part, (suffix, strip) in ADDRESS_PARTS.items():
+        elif key in ADDRESS_FIELDS and isinstance(value, dict):
+            for part, (column, strip) in ADDRESS_FIELDS[key].items():
                 if part in value:
-                    put(f"{prefix}{suffix}", value[part], strip)
+                    put(column, value[part], strip)
         elif key == "Employer" and isinstance(value, dict):
             for part, (column, strip) in EMPLOYER_FIELDS.items():
                 if part in value:
@@ -117,6 +71,16 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
         elif key == "Phones":
             cells.update(_phone_cells(value))
     return cells, cleared
+
+
+def reference_cells(item: dict) -> dict:
+    """A reference from a body as cells for the reference rules (our names accepted too)."""
+    cells = {}
+    for key, value in item.items():
+        if value is not None and not key.startswith("__"):
+            name, prefix = REFERENCE_API.get(key, (key, ""))
+            cells[name] = cell(value, prefix)
+    return cells
 
 
 def _phone_cells(value) -> dict:
@@ -201,12 +165,12 @@ def customer_fields(customer, record: dict, status_titles: dict[int, str]) -> di
     return fields
 
 
-def address_entity(record: dict, prefix: str, address) -> dict | None:
+def address_entity(record: dict, entity: str, address) -> dict | None:
     if address is None:
         return None
     values = {
-        part: _out(record.get(f"{prefix}{suffix}"), strip)
-        for part, (suffix, strip) in ADDRESS_PARTS.items()
+        part: _out(record.get(column), prefix)
+        for part, (column, prefix) in ADDRESS_FIELDS[entity].items()
     }
     return {
         "id": address.id,
@@ -239,13 +203,8 @@ def employer_entity(record: dict) -> dict | None:
 def reference_entity(reference) -> dict:
     return {
         "id": reference.id,
-        "name": reference.name,
-        "relation": reference.relationship,
-        "primaryPhone": reference.primary_phone,
-        "secondaryPhone": reference.secondary_phone,
-        "address1": reference.street,
-        "city": reference.city,
-        "state": _out(reference.state, "geo.state."),
-        "zipcode": reference.zipcode,
-        "country": _out(reference.country, "company.country."),
+        **{
+            spec.api: _out(getattr(reference, spec.column_name), spec.api_prefix)
+            for spec in REFERENCE_FIELDS
+        },
     }

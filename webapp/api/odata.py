@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from peewee import fn
 
 from webapp.models import Customer, CustomerStatus
+from webapp.services.refusal import Refused
 
 
-class QueryRefused(Exception):
+class QueryRefused(Refused):
     """A query option we cannot read; the message says where."""
 
 

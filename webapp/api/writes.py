@@ -2,15 +2,13 @@
 importer: every part is checked before anything is written, and all of it is written in
 one transaction or none of it is."""
 
-from flask import current_app
-
 from webapp.api import ApiError
 from webapp.api import fields as lp
 from webapp.db import db
 from webapp.models import Customer
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.context import RuleContext
-from webapp.rules.customer_fields import ADD_DEFAULTS
+from webapp.rules.customer_fields import initial_cells
 from webapp.rules.parsers import parser_for
 from webapp.rules.reference_fields import (
     REFERENCE_FIELDS,
@@ -28,8 +26,6 @@ from webapp.services.customers import (
     update_customer,
 )
 
-REFERENCE_NAMES = {"relation": "relationship", "address1": "street"}
-
 
 def apply_body(
     customer: Customer | None, body: dict, actor: Actor, expected_version: int | None = None
@@ -40,14 +36,13 @@ def apply_body(
     try:
         cells, cleared = lp.request_cells(body)
     except lp.BodyRefused as refused:
-        raise ApiError(
-            422,
-            "Nothing was saved: the body could not be read.",
-            [{"field": e.field, "message": e.message} for e in refused.errors],
+        raise ApiError.refusal(
+            refused, 422, "Nothing was saved: the body could not be read."
         ) from None
-    rules = CompiledRules(RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"]))
+    context = RuleContext.for_app()
+    rules = CompiledRules(context)
     if customer is None:
-        verdict = rules.check_new({**ADD_DEFAULTS, **cells})
+        verdict = rules.check_new({**initial_cells(context.default_customer_type), **cells})
     else:
         verdict = rules.check_change(read_record(customer), cells, cleared=cleared)
     errors = [(lp.loanpro_field(e.field), e.message) for e in verdict.errors]
@@ -98,10 +93,8 @@ def apply_body(
             code="TransactionWarningException",
         ) from None
     except RecordRejected as rejected:
-        raise ApiError(
-            409,
-            "Nothing was saved: " + str(rejected),
-            [{"field": lp.loanpro_field(e.field), "message": e.message} for e in rejected.errors],
+        raise ApiError.refusal(
+            rejected, 409, "Nothing was saved: " + str(rejected), field=lp.loanpro_field
         ) from None
     return Customer.get_by_id(customer.id)
 
@@ -121,11 +114,7 @@ def _references(value, errors: list) -> list[dict]:
     rules = CompiledRules(RuleContext(), REFERENCE_FIELDS)
     records = []
     for number, item in enumerate(_results(value, "References", errors), start=1):
-        cells = {
-            REFERENCE_NAMES.get(k, k): lp.cell(v, lp.ENUM_PREFIXES.get(k, ""))
-            for k, v in item.items()
-            if v is not None and not k.startswith("__")
-        }
+        cells = lp.reference_cells(item)
         values, problems = rules.parse_cells(cells)
         problems += reference_errors(values, {p.field for p in problems})
         errors.extend((f"References[{number}].{p.field}", p.message) for p in problems)

@@ -2,8 +2,9 @@
 
 from functools import wraps
 
-from flask import Flask, abort, make_response, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from htmx_flask import make_response
 
 from webapp.models import User
 
@@ -25,15 +26,13 @@ def init_app(app: Flask) -> None:
 def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
-    if request.blueprint == "api":
-        return None  # the API signs requests in by token (webapp/api)
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return None  # the API signs requests in by token (webapp/api); a miss is its 404
     wanted = request.full_path.rstrip("?") if request.method == "GET" else None
     login_url = url_for("auth.login", next=wanted)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         # htmx would swap the login page into a fragment; send the whole page there instead.
-        response = make_response("", 401)
-        response.headers["HX-Redirect"] = login_url
-        return response
+        return make_response("", 401, redirect=login_url)
     return redirect(login_url)
 
 

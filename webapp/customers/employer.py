@@ -1,7 +1,7 @@
 """The Employer section: the customer record's employer fields, viewed and edited in
 place, with their own slice of the history."""
 
-from flask import current_app, request
+from flask import request
 
 from webapp.customers import bp
 from webapp.customers.sections import actor, section_response
@@ -24,7 +24,7 @@ def _form(customer: Customer, formdata=None) -> EmployerForm:
     return EmployerForm(
         formdata=formdata,
         base_record=record,
-        rule_context=RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"]),
+        rule_context=RuleContext.for_app(),
         data={s.name: form_text(s, record.get(s.name)) for s in EMPLOYER_SPECS},
     )
 

@@ -3,17 +3,17 @@ that only exist on screen."""
 
 from functools import cache
 
-from flask import current_app, flash, request
+from flask import flash, request
 from wtforms import BooleanField, HiddenField
 
 from webapp.models import Customer
 from webapp.rules.context import RuleContext
 from webapp.rules.customer_fields import (
-    ADD_DEFAULTS,
     COMPANY_TYPES,
     CUSTOMER_FIELDS,
     FIELDS_BY_NAME,
     MAILING_FIELDS,
+    initial_cells,
 )
 from webapp.rules.forms import RuleForm, rule_form_class
 from webapp.rules.record import uses_primary_as_mailing
@@ -141,15 +141,14 @@ def form_data(record: dict) -> dict:
     return data
 
 
-NEW_CUSTOMER_DEFAULTS = {**ADD_DEFAULTS, "mailSameAsPrimary": True}
-
-
 def rule_context() -> RuleContext:
-    return RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
+    return RuleContext.for_app()
 
 
 def new_customer_form():
-    return customer_form_class()(rule_context=rule_context(), data=NEW_CUSTOMER_DEFAULTS)
+    context = rule_context()
+    data = {**initial_cells(context.default_customer_type), "mailSameAsPrimary": True}
+    return customer_form_class()(rule_context=context, data=data)
 
 
 def edit_form(customer: Customer, sections: tuple[str, ...] | None = None):

@@ -2,12 +2,13 @@
 
 import json
 
-from flask import Response, abort, request
+from flask import Response, request
 
 from webapp.customers import bp
 from webapp.customers.forms import SHOWN_FOR, edit_form, saved
 from webapp.customers.sections import actor, section_response
 from webapp.customers.tabs import customer_or_404, render_tab, tab_loader
+from webapp.lookups import get_or_404
 from webapp.models import (
     SOCIAL_NETWORKS,
     ChangeEntry,
@@ -84,11 +85,7 @@ def _history(customer: Customer) -> dict:
 
 @bp.get("/customers/<int:customer_id>/history/<int:entry_id>.json")
 def history_entry(customer_id: int, entry_id: int):
-    entry = ChangeEntry.get_or_none(
-        (ChangeEntry.id == entry_id) & (ChangeEntry.customer_id == customer_id)
-    )
-    if entry is None:
-        abort(404)
+    entry = get_or_404(ChangeEntry, entry_id, ChangeEntry.customer_id == customer_id)
     body = {
         "id": entry.id,
         "customerId": entry.customer_id,

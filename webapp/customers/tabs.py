@@ -4,6 +4,7 @@
 from flask import abort, render_template, request
 
 from webapp.customers import bp
+from webapp.lookups import get_or_404
 from webapp.models import Customer
 
 # (key, title, group): the left navigation, in the order servicers work through it.
@@ -53,13 +54,10 @@ def render_tab(customer: Customer, tab: str, **extra):
         **extra,
     }
     partial = f"customers/tabs/{tab}.html"
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+    if request.htmx and not request.htmx.history_restore_request:
         return render_template("customers/_tab_response.html", partial=partial, **context)
     return render_template("customers/page.html", partial=partial, **context)
 
 
 def customer_or_404(customer_id: int) -> Customer:
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
-        abort(404)
-    return customer
+    return get_or_404(Customer, customer_id)

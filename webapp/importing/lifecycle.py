@@ -2,10 +2,11 @@
 verify and import jobs, cancel and retry them."""
 
 import json
-from contextlib import suppress
+import logging
 from pathlib import Path
 
 from rq import Retry
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from webapp.db import db
@@ -14,10 +15,33 @@ from webapp.importing.columns import header_key, match_headers, positional_mappi
 from webapp.importing.error_file import ERRORS_COLUMN
 from webapp.importing.storage import source_path, upload_path
 from webapp.models import ImportJob, ImportProblem, User
-from webapp.queueing import queue, redis_connection
+from webapp.queueing import INGEST_IMPORT, VERIFY_IMPORT, queue, redis_connection
 from webapp.rules.customer_fields import IMPORT_COLUMNS
+from webapp.services.refusal import Refused
 
 JOB_TIMEOUT = 6 * 3600  # a million rows take minutes, not the default three
+
+# What a person is told when the job's state does not allow an action (IMPORT_ACTIONS).
+REFUSALS = {
+    "map": "This file is {state}; its columns cannot be matched again now.",
+    "verify": "This file is {state}; it cannot be verified now.",
+    "import": "This file is {state}; it cannot be imported now.",
+    "retry": "This file is {state}; only a failed or cancelled import can be retried.",
+    "cancel": "There is nothing running to cancel.",
+    "download_errors": "This file has not been verified yet, so no rows with errors are listed.",
+    "download_original": "This file is {state}; its original cannot be downloaded now.",
+}
+
+
+class ImportRefused(Refused):
+    """The job's state does not allow what was asked; the message says so."""
+
+
+def refusal(job: ImportJob, action: str) -> ImportRefused:
+    return ImportRefused(REFUSALS[action].format(state=job.state.replace("_", " ")))
+
+
+log = logging.getLogger(__name__)
 
 
 def receive(
@@ -87,7 +111,10 @@ def set_mapping(job: ImportJob, mapping: list[str], confirmed: bool = False) -> 
     # The "errors" column of our own error files is skipped without asking.
     known = all(name or header_key(headers[i]) == ERRORS_COLUMN for i, name in enumerate(mapping))
     complete = (confirmed or known) and "action" in mapping
-    job.state = "ready" if complete else "needs_mapping"
+    state = "ready" if complete else "needs_mapping"
+    if not job.may_become(state):
+        raise refusal(job, "map")
+    job.state = state
     job.save()
 
 
@@ -105,24 +132,23 @@ def missing_columns(job: ImportJob) -> list[str]:
 
 
 def start(job: ImportJob, phase: str) -> None:
-    """Queue the verify or the import job."""
-    from jobs import imports as entry_points
-
-    if phase == "verify":
-        ImportProblem.delete().where(
-            (ImportProblem.job == job) & (ImportProblem.phase == "verify")
-        ).execute()
-    target = entry_points.verify_import if phase == "verify" else entry_points.ingest_import
-    redis_connection().delete(cancel_key(job.id))
+    """Queue the verify or the import job; ImportRefused if the job's state does not
+    allow it (the routes ask `job.allows(...)` first, to say which action)."""
     with db.atomic():
-        ImportJob.update(
-            state="queued",
-            phase=phase,
-            message=None,
-            rows_done=0 if phase == "verify" else ImportJob.rows_done,
-        ).where(ImportJob.id == job.id).execute()
+        changes = {
+            ImportJob.phase: phase,
+            ImportJob.message: None,
+            ImportJob.rows_done: 0 if phase == "verify" else ImportJob.rows_done,
+        }
+        if not ImportJob.move(job.id, "queued", changes):
+            raise refusal(ImportJob.get_by_id(job.id), phase)
+        if phase == "verify":
+            ImportProblem.delete().where(
+                (ImportProblem.job == job) & (ImportProblem.phase == "verify")
+            ).execute()
+    redis_connection().delete(cancel_key(job.id))
     rq_job = queue("imports").enqueue(
-        target,
+        VERIFY_IMPORT if phase == "verify" else INGEST_IMPORT,
         job.id,
         job_timeout=JOB_TIMEOUT,
         retry=Retry(max=2),
@@ -132,21 +158,36 @@ def start(job: ImportJob, phase: str) -> None:
 
 
 def cancel(job: ImportJob) -> str:
-    """Stop a queued job now, a running one at its next chunk; returns what happened."""
+    """Stop a queued job now, a running one at its next chunk; returns what happened.
+    ImportRefused when nothing is running."""
     if job.state == "queued":
         if job.rq_job_id:
-            with suppress(Exception):  # already gone from Redis: nothing left to stop
+            try:
                 Job.fetch(job.rq_job_id, connection=redis_connection()).cancel()
-        ImportJob.update(
-            state="cancelled", message="Cancelled before it started; nothing was written."
-        ).where(ImportJob.id == job.id).execute()
-        return "Cancelled before it started."
+            except NoSuchJobError:
+                pass  # already gone from Redis: nothing left to stop
+            except Exception as problem:
+                log.warning(
+                    "Import #%s: queued job %s not cancelled in RQ (%s).",
+                    job.id,
+                    job.rq_job_id,
+                    type(problem).__name__,
+                )
+        cancelled = ImportJob.move(
+            job.id,
+            "cancelled",
+            {ImportJob.message: "Cancelled before it started; nothing was written."},
+            from_states=("queued",),
+        )
+        if cancelled:
+            return "Cancelled before it started."
+        job = ImportJob.get_by_id(job.id)  # a worker took it up meanwhile
     if job.state in ("verifying", "importing"):
         # Through Redis, not the database: on SQLite this request would otherwise queue
         # behind the import's own writes.
         redis_connection().set(cancel_key(job.id), 1, ex=24 * 3600)
         return "Stopping after the chunk now being written; what is committed stays."
-    return "There is nothing running to cancel."
+    raise refusal(job, "cancel")
 
 
 def cancel_key(job_id: int) -> str:
@@ -158,7 +199,8 @@ def cancel_requested(job_id: int) -> bool:
 
 
 def retry(job: ImportJob) -> None:
-    """Run a failed or cancelled import again; it resumes after the last committed line."""
+    """Run a failed or cancelled import again; it resumes after the last committed line.
+    The queue page also uses it for a pass whose worker died (its state still running)."""
     start(job, job.phase or "verify")
 
 
@@ -167,7 +209,15 @@ def queue_position(job: ImportJob) -> int | None:
         return None
     try:
         position = Job.fetch(job.rq_job_id, connection=redis_connection()).get_position()
-    except Exception:
+    except NoSuchJobError:
+        return None  # taken by a worker (or expired) since the state was read
+    except Exception as problem:
+        log.warning(
+            "Import #%s: no queue position for job %s (%s).",
+            job.id,
+            job.rq_job_id,
+            type(problem).__name__,
+        )
         return None
     return None if position is None else position + 1
 

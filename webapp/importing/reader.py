@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from webapp.services.refusal import Refused
+
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 ENCODING_NAMES = {
     "utf-8": "UTF-8",
@@ -19,7 +21,7 @@ ENCODING_NAMES = {
 _SAMPLE = 64 * 1024
 
 
-class FileProblem(Exception):
+class FileProblem(Refused):
     """The file as a whole cannot be read; the message says why and what to do."""
 
 

@@ -6,6 +6,7 @@ the good ones through the customer services, and commits each chunk together wit
 problems, its counters and its checkpoint, so a job that runs twice resumes after the
 last committed line: no row lost, none doubled."""
 
+import logging
 import time
 from itertools import islice
 
@@ -38,6 +39,8 @@ TURN_FOR_OTHERS = 0.03
 # A chunk whose writes meet a change made since it was judged (a username or import ID
 # someone just took) is rolled back and judged again on what is there now.
 CHUNK_TRIES = 3
+# Import jobs are logged by their ID and line numbers only: never a cell of the file.
+log = logging.getLogger(__name__)
 
 
 class Cancelled(Exception):
@@ -54,11 +57,13 @@ def ingest(job_id: int) -> ImportJob:
 
 def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     job = ImportJob.get_by_id(job_id)
+    running = "verifying" if phase == "verify" else "importing"
+    if not job.may_become(running):  # cancelled before it started, or done: not run
+        return job
     resuming = phase == "import" and job.checkpoint_line > 0
     # Only the fields named here: a full save would write back counters read before a
     # killed worker's last commit landed.
     starting = {
-        ImportJob.state: "verifying" if phase == "verify" else "importing",
         ImportJob.phase: phase,
         ImportJob.finished_at: None,
         ImportJob.message: None,
@@ -69,8 +74,16 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
         starting.update(_fresh_counters(job, phase))
     if not job.rows_total:
         starting[ImportJob.rows_total] = count_rows(job)
-    ImportJob.update(starting).where(ImportJob.id == job.id).execute()
+    if not ImportJob.move(job.id, running, starting):  # its state changed meanwhile
+        return ImportJob.get_by_id(job_id)
     job = ImportJob.get_by_id(job_id)
+    log.info(
+        "Import #%s: %s started, %s rows%s.",
+        job.id,
+        phase,
+        job.rows_total,
+        f", resuming after line {job.checkpoint_line}" if resuming else "",
+    )
     pause = TURN_FOR_OTHERS if phase == "import" and isinstance(db.obj, SqliteDatabase) else 0
     view = FileView(
         job.id_ceiling, Scratch() if phase == "verify" else None, lock=phase == "import"
@@ -98,6 +111,8 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
             else "Verification was cancelled.",
         )
     except reader.FileProblem as problem:
+        # The message (shown on the job's page) may quote the file: only the kind here.
+        log.warning("Import #%s: %s stopped: the file cannot be read.", job.id, phase)
         _finish(job, "failed", str(problem))
     except Exception as problem:
         _finish(
@@ -110,7 +125,18 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     finally:
         if view.scratch:
             view.scratch.close()
-    return ImportJob.get_by_id(job.id)
+    done = ImportJob.get_by_id(job.id)
+    log.info(
+        "Import #%s: %s ended %s: %s of %s rows done, %s refused, %s warnings.",
+        done.id,
+        phase,
+        done.state,
+        done.rows_done,
+        done.rows_total,
+        done.failed,
+        done.warnings,
+    )
+    return done
 
 
 def count_rows(job: ImportJob) -> int:
@@ -150,16 +176,19 @@ def _chunks(job: ImportJob, size: int, after_line: int):
 
 
 def _finish(job: ImportJob, state: str, message: str | None) -> None:
-    ImportJob.update(state=state, message=message, finished_at=utcnow()).where(
-        ImportJob.id == job.id
-    ).execute()
+    ImportJob.move(
+        job.id,
+        state,
+        {ImportJob.message: message, ImportJob.finished_at: utcnow()},
+        from_states=("verifying", "importing"),
+    )
     redis_connection().delete(lifecycle.cancel_key(job.id))
 
 
 class _Pass:
     def __init__(self, job: ImportJob, phase: str, view: FileView):
         self.job, self.phase, self.view = job, phase, view
-        ctx = RuleContext.load(current_app.config["DEFAULT_CUSTOMER_TYPE"])
+        ctx = RuleContext.for_app()
         self.checker = RowChecker(ctx, job.merge_mode, view, job.refuse_duplicates)
         self.actor = Actor(job.uploaded_by, f"import #{job.id}")
 
@@ -169,11 +198,21 @@ class _Pass:
                 self._handle(chunk)
                 run_after_commit(True)  # removed customers' files go once the chunk is in
                 break
-            except (StaleVersion, RecordRejected, IntegrityError):
+            except (StaleVersion, RecordRejected, IntegrityError) as conflict:
                 run_after_commit(False)
                 self.view.end_chunk()  # forget what it read: judge it on what is there now
                 if attempt == CHUNK_TRIES:
                     raise
+                # The exception's text may quote values (PostgreSQL's key details): not logged.
+                log.warning(
+                    "Import #%s: %s chunk from line %s rolled back (%s), try %s of %s.",
+                    self.job.id,
+                    self.phase,
+                    chunk[0][0],
+                    type(conflict).__name__,
+                    attempt + 1,
+                    CHUNK_TRIES,
+                )
             except BaseException:
                 run_after_commit(False)
                 raise

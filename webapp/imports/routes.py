@@ -1,8 +1,8 @@
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from htmx_flask import make_response as htmx_response
 
 from webapp.importing import lifecycle, samples
 from webapp.importing.columns import suggestions
@@ -19,6 +20,7 @@ from webapp.importing.reader import FileProblem, FileShape
 from webapp.importing.storage import source_path
 from webapp.imports import bp
 from webapp.imports.forms import UploadForm
+from webapp.lookups import get_or_404
 from webapp.models import ImportJob, ImportProblem
 from webapp.rules.customer_fields import (
     ACTION,
@@ -26,6 +28,7 @@ from webapp.rules.customer_fields import (
     CUSTOMER_ID,
     FIELDS_BY_NAME,
     IMPORT_COLUMNS,
+    defaults,
 )
 from webapp.templating import page_or_partial
 
@@ -35,7 +38,9 @@ PROBLEMS_PER_PAGE = 50
 @bp.get("/instructions")
 def instructions():
     return render_template(
-        "imports/instructions.html", specs=[ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS]
+        "imports/instructions.html",
+        specs=[ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS],
+        defaults=defaults(current_app.config["DEFAULT_CUSTOMER_TYPE"]),
     )
 
 
@@ -90,7 +95,9 @@ def upload():
 
 @bp.route("/<int:job_id>/mapping", methods=["GET", "POST"])
 def mapping(job_id: int):
-    job = _job_or_404(job_id)
+    job = get_or_404(ImportJob, job_id)
+    if not job.allows("map"):
+        return _refused(job, "map")
     if request.method == "POST":
         chosen = [request.form.get(f"column-{i}", "") for i in range(len(job.header_cells))]
         chosen = [name if name in IMPORT_COLUMNS else "" for name in chosen]
@@ -103,7 +110,10 @@ def mapping(job_id: int):
                 "error",
             )
         else:
-            lifecycle.set_mapping(job, chosen, confirmed=True)
+            try:
+                lifecycle.set_mapping(job, chosen, confirmed=True)
+            except lifecycle.ImportRefused as refused:
+                flash(str(refused), "error")
             return redirect(url_for("imports.job", job_id=job.id))
     taken = {name for name in job.mapping if name}
     rows = [
@@ -120,7 +130,7 @@ def mapping(job_id: int):
 
 @bp.get("/<int:job_id>")
 def job(job_id: int):
-    job = _job_or_404(job_id)
+    job = get_or_404(ImportJob, job_id)
     return render_template(
         "imports/job.html",
         job=job,
@@ -133,18 +143,17 @@ def job(job_id: int):
 
 @bp.get("/<int:job_id>/progress")
 def progress(job_id: int):
-    job = _job_or_404(job_id)
-    response = make_response(
-        render_template("imports/_progress.html", job=job, position=lifecycle.queue_position(job))
+    job = get_or_404(ImportJob, job_id)
+    # Finished while watched: htmx reloads the page, with the results.
+    return htmx_response(
+        render_template("imports/_progress.html", job=job, position=lifecycle.queue_position(job)),
+        refresh=bool(request.args.get("watching")) and not job.running,
     )
-    if request.args.get("watching") and not job.running:
-        response.headers["HX-Refresh"] = "true"  # finished: reload the page with results
-    return response
 
 
 @bp.get("/<int:job_id>/problems")
 def problems(job_id: int):
-    job = _job_or_404(job_id)
+    job = get_or_404(ImportJob, job_id)
     return page_or_partial(
         "imports/job.html", "imports/_problems.html", job=job, **_problem_page(job)
     )
@@ -152,39 +161,57 @@ def problems(job_id: int):
 
 @bp.post("/<int:job_id>/verify")
 def verify(job_id: int):
-    return _start(_job_or_404(job_id), "verify", ("ready", "verified", "failed", "cancelled"))
+    return _start(get_or_404(ImportJob, job_id), "verify")
 
 
 @bp.post("/<int:job_id>/import")
 def ingest(job_id: int):
-    return _start(_job_or_404(job_id), "import", ("verified",))
+    return _start(get_or_404(ImportJob, job_id), "import")
 
 
 @bp.post("/<int:job_id>/cancel")
 def cancel(job_id: int):
-    flash(lifecycle.cancel(_job_or_404(job_id)), "info")
-    return redirect(url_for("imports.job", job_id=job_id))
+    job = get_or_404(ImportJob, job_id)
+    if not job.allows("cancel"):
+        return _refused(job, "cancel")
+    try:
+        flash(lifecycle.cancel(job), "info")
+    except lifecycle.ImportRefused as refused:  # it finished meanwhile
+        flash(str(refused), "error")
+    return redirect(url_for("imports.job", job_id=job.id))
 
 
 @bp.post("/<int:job_id>/retry")
 def retry(job_id: int):
-    job = _job_or_404(job_id)
-    if job.state not in ("failed", "cancelled"):
-        abort(409)
-    lifecycle.retry(job)
-    flash("Queued again; it goes on after the last committed line.", "info")
+    job = get_or_404(ImportJob, job_id)
+    if not job.allows("retry"):
+        return _refused(job, "retry")
+    try:
+        lifecycle.retry(job)
+    except lifecycle.ImportRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash("Queued again; it goes on after the last committed line.", "info")
     return redirect(url_for("imports.job", job_id=job.id))
 
 
 @bp.get("/<int:job_id>/original")
 def original(job_id: int):
-    job = _job_or_404(job_id)
+    job = get_or_404(ImportJob, job_id)
+    if not job.allows("download_original"):
+        return _refused(job, "download_original")
+    if not source_path(job).exists():
+        abort(404)
     return send_file(source_path(job), as_attachment=True, download_name=job.original_name)
 
 
 @bp.get("/<int:job_id>/errors.csv")
 def error_file(job_id: int):
-    job = _job_or_404(job_id)
+    job = get_or_404(ImportJob, job_id)
+    if not job.allows("download_errors"):
+        return _refused(job, "download_errors")
+    if not source_path(job).exists():
+        abort(404)
     phase = request.args.get("phase") or job.phase or "verify"
     name = f"errors-{job.id}-{phase}.csv"
     return Response(
@@ -194,15 +221,19 @@ def error_file(job_id: int):
     )
 
 
-def _start(job: ImportJob, phase: str, allowed: tuple[str, ...]):
-    if job.state not in allowed:
-        flash(
-            f"This file is {job.state.replace('_', ' ')}; it cannot be "
-            f"{'verified' if phase == 'verify' else 'imported'} now.",
-            "error",
-        )
-    else:
+def _start(job: ImportJob, phase: str):
+    if not job.allows(phase):
+        return _refused(job, phase)
+    try:
         lifecycle.start(job, phase)
+    except lifecycle.ImportRefused as refused:  # its state changed meanwhile
+        flash(str(refused), "error")
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+def _refused(job: ImportJob, action: str):
+    """An action the job's state does not allow (IMPORT_ACTIONS): said, nothing done."""
+    flash(str(lifecycle.refusal(job, action)), "error")
     return redirect(url_for("imports.job", job_id=job.id))
 
 
@@ -233,10 +264,3 @@ def _problem_page(job: ImportJob) -> dict:
 
 def _recent():
     return list(ImportJob.select().order_by(ImportJob.id.desc()).limit(50))
-
-
-def _job_or_404(job_id: int) -> ImportJob:
-    job = ImportJob.get_or_none(ImportJob.id == job_id)
-    if job is None:
-        abort(404)
-    return job

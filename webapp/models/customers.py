@@ -13,7 +13,10 @@ from peewee import (
 
 from webapp.models.base import BaseModel, NeverReusedIdField, utcnow
 from webapp.models.settings import CustomerStatus
+from webapp.rules.customer_fields import FIELDS_BY_NAME, PHONE_TYPES
 from webapp.rules.spec import mask_last4
+
+__all__ = ["PHONE_TYPES", "Address", "Customer", "Employer", "Phone"]
 
 
 class Customer(BaseModel):
@@ -30,13 +33,13 @@ class Customer(BaseModel):
     ssn = CharField(null=True, index=True)  # possible duplicates are found by it
     ssn_last4 = CharField(null=True, index=True)
     drivers_license = CharField(null=True)
-    id_type = CharField(default="ssn")
+    id_type = CharField(default=FIELDS_BY_NAME["idType"].initial)
     id_number = CharField(null=True, index=True)
     credit_limit = DecimalField(max_digits=14, decimal_places=2, null=True)
     birth_date = DateField(null=True)
     gender = CharField(null=True)
-    generation_code = CharField(default="none")
-    sale_transfer_pii = BooleanField(default=True)
+    generation_code = CharField(default=FIELDS_BY_NAME["gencode"].default)
+    sale_transfer_pii = BooleanField(default=FIELDS_BY_NAME["saleTransferPii"].default)
     email = CharField(null=True)
     username = CharField(null=True, unique=True)
     password_hash = CharField(null=True)
@@ -78,9 +81,6 @@ class Customer(BaseModel):
 
     def address(self, kind: str):
         return self.addresses.where(Address.kind == kind).first()
-
-
-PHONE_TYPES = ("cell", "fax", "home", "office", "other", "cellSmartPhone")
 
 
 class Phone(BaseModel):

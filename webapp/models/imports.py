@@ -12,21 +12,71 @@ from peewee import (
 from webapp.models.base import BaseModel, utcnow
 from webapp.models.users import User
 
-# uploaded -> (needs_mapping ->) ready -> verifying -> verified -> queued -> importing -> done
-# and from any running state: failed or cancelled.
-IMPORT_STATES = (
-    "uploaded",
-    "needs_mapping",
-    "ready",
-    "verifying",
-    "verified",
-    "queued",
-    "importing",
-    "done",
-    "failed",
-    "cancelled",
-)
+# An import's states, its moves between them and what a person may do in each: here and
+# nowhere else. The lifecycle and the runner move a job only along IMPORT_TRANSITIONS; the
+# pages offer, and the routes accept, only what IMPORT_ACTIONS allows.
+#
+# uploaded -> (needs_mapping ->) ready -> queued -> verifying -> verified -> queued ->
+# importing -> done; a running pass can end failed or cancelled instead.
+IMPORT_STATE_NAMES = {
+    "uploaded": "Uploaded",
+    "needs_mapping": "Needs column mapping",
+    "ready": "Ready to verify",
+    "verifying": "Verifying",
+    "verified": "Verified",
+    "queued": "Queued",
+    "importing": "Importing",
+    "done": "Imported",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+IMPORT_STATES = tuple(IMPORT_STATE_NAMES)
 RUNNING_STATES = ("verifying", "queued", "importing")
+
+IMPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "uploaded": ("needs_mapping", "ready"),  # the header read
+    "needs_mapping": ("needs_mapping", "ready"),  # a person matched the columns
+    # Queued for a worker; or run at once (the CLI's --sync, tests, benchmarks), where an
+    # import may also go without a verify before it.
+    "ready": ("queued", "verifying", "importing"),
+    "queued": ("verifying", "importing", "cancelled"),
+    # A pass ends; or starts again where a killed worker left it (RQ retries the job, or
+    # an admin does from the queue page).
+    "verifying": ("verified", "failed", "cancelled", "verifying", "queued"),
+    "verified": ("queued", "verifying", "importing"),
+    "importing": ("done", "failed", "cancelled", "importing", "queued"),
+    "done": (),
+    # RQ runs a pass that raised again by itself; a person queues it again.
+    "failed": ("queued", "verifying", "importing"),
+    "cancelled": ("queued",),
+}
+
+# What a person may do, by state. A failed or cancelled job is named with the pass it
+# stopped in: after a verify it is verified again, after an import it is retried (which
+# goes on after the last committed line). A download of the rows with errors needs a pass
+# to have been queued or run.
+IMPORT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "map": ("needs_mapping",),
+    "verify": ("ready", "verified", "failed/verify", "cancelled/verify"),
+    "import": ("verified",),
+    "retry": ("failed/import", "cancelled/import"),
+    "cancel": RUNNING_STATES,
+    "download_errors": (
+        "queued",
+        "verifying",
+        "verified",
+        "importing",
+        "done",
+        "failed",
+        "cancelled",
+    ),
+    "download_original": IMPORT_STATES,
+}
+
+
+def states_before(state: str) -> tuple[str, ...]:
+    """The states a job may move to `state` from."""
+    return tuple(s for s, after in IMPORT_TRANSITIONS.items() if state in after)
 
 
 class ImportJob(BaseModel):
@@ -76,6 +126,44 @@ class ImportJob(BaseModel):
     @property
     def running(self) -> bool:
         return self.state in RUNNING_STATES
+
+    @property
+    def state_name(self) -> str:
+        return IMPORT_STATE_NAMES.get(self.state, self.state)
+
+    @property
+    def standing(self) -> str:
+        """The state as IMPORT_ACTIONS names it: a failed or cancelled job with the pass it
+        stopped in ("failed/import")."""
+        if self.state in ("failed", "cancelled"):
+            return f"{self.state}/{self.phase or 'verify'}"
+        return self.state
+
+    def allows(self, action: str) -> bool:
+        """Whether a person may do `action` (a key of IMPORT_ACTIONS) in this state."""
+        allowed = IMPORT_ACTIONS[action]
+        return self.state in allowed or self.standing in allowed
+
+    def may_become(self, state: str) -> bool:
+        return state in IMPORT_TRANSITIONS.get(self.state, ())
+
+    @classmethod
+    def move(
+        cls,
+        job_id: int,
+        state: str,
+        changes: dict | None = None,
+        from_states: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Put the job in `state` (with other `changes`) if its stored state may move
+        there (and is one of `from_states`, if given); False, and nothing written, if not.
+        One UPDATE, so two movers cannot both win."""
+        sources = [s for s in states_before(state) if from_states is None or s in from_states]
+        return bool(
+            cls.update({cls.state: state, **(changes or {})})
+            .where((cls.id == job_id) & cls.state.in_(sources))
+            .execute()
+        )
 
     @property
     def percent(self) -> int:

@@ -34,7 +34,7 @@ def act(job_id: str, action: str):
         flash(str(refused), "error")
     else:
         flash(f"Job {job_id[:8]}… {done}.", "success")
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render_template("queues/_live.html", **_state())
     return redirect(url_for("queues.page"))
 

@@ -3,10 +3,10 @@
 Forms, the importer, the API, the instructions page and the sample file all read it.
 """
 
-from webapp.models import PHONE_TYPES
-from webapp.rules.spec import FieldSpec
+from webapp.rules.spec import FieldSpec, form_text
 
 CUSTOMER_TYPES = ("individual", "company", "flooringCustomer")
+PHONE_TYPES = ("cell", "fax", "home", "office", "other", "cellSmartPhone")
 COMPANY_TYPES = ("company", "flooringCustomer")
 GENERATION_CODES = ("none", "ii", "iii", "iv", "ix", "jr", "sr", "v", "vi", "vii", "viii")
 FREQUENCIES = ("monthly", "semimonthly", "biweekly", "weekly")
@@ -39,6 +39,9 @@ ACTION = FieldSpec(
     expected="add, update, remove",
     required=True,
     choices=("add", "update", "remove"),
+    column="",
+    api="",
+    personal="no",
 )
 CUSTOMER_ID = FieldSpec(
     "customerId",
@@ -50,6 +53,9 @@ CUSTOMER_ID = FieldSpec(
     expected="a system ID or an import ID",
     required_text="Required on update and remove; ignored on add",
     max_length=64,
+    column="customer.id",
+    api="id",
+    personal="no",
 )
 
 CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
@@ -63,6 +69,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         expected="letters, digits, . _ -",
         required_text="Recommended on add",
         max_length=64,
+        column="customer.import_id",
+        api="customId",
+        personal="no",
     ),
     FieldSpec(
         "status",
@@ -73,6 +82,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "lists both). Left blank, a new customer gets the default status.",
         expected="a status ID or name",
         required_text="Optional (blank: the default status)",
+        column="customer.status",
+        api="status",
+        personal="no",
     ),
     FieldSpec(
         "customerType",
@@ -92,12 +104,34 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
             "flooring customer": "flooringCustomer",
             "person": "individual",
         },
-        required_text="Optional (blank: individual)",
+        default="individual",  # unless the DEFAULT_CUSTOMER_TYPE setting says otherwise
+        column="customer.customer_type",
+        api="customerType",
+        api_prefix="customer.type.",
+        personal="no",
     ),
     FieldSpec(
-        "firstName", "First name", "text", "general", "The customer's first name.", required=True
+        "firstName",
+        "First name",
+        "text",
+        "general",
+        "The customer's first name.",
+        required=True,
+        column="customer.first_name",
+        api="firstName",
+        erased="",  # the column is required; the last name says why
+        personal="personal",
     ),
-    FieldSpec("middleName", "Middle name", "text", "general", "The customer's middle name."),
+    FieldSpec(
+        "middleName",
+        "Middle name",
+        "text",
+        "general",
+        "The customer's middle name.",
+        column="customer.middle_name",
+        api="middleName",
+        personal="personal",
+    ),
     FieldSpec(
         "lastName",
         "Last name",
@@ -106,6 +140,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The customer's last name. It is stored with a capital first letter unless it "
         "was typed in mixed case (McDonald) or marked not to be case-formatted.",
         required=True,
+        column="customer.last_name",
+        api="lastName",
+        erased="(personal data erased)",
+        personal="personal",
     ),
     FieldSpec(
         "companyContact",
@@ -115,6 +153,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The person to talk to at a company or flooring customer.",
         required_when=_is_company,
         required_text="Required for company and flooringCustomer",
+        column="customer.company_contact",
+        api="contactName",
+        personal="personal",
     ),
     FieldSpec(
         "companyName",
@@ -125,6 +166,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         max_length=200,
         required_when=_is_company,
         required_text="Required for company and flooringCustomer",
+        column="customer.company_name",
+        api="companyName",
+        personal="personal",
     ),
     FieldSpec(
         "ssn",
@@ -135,6 +179,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "give an EIN here instead.",
         expected="9 digits; dashes and spaces are removed",
         mask="last4",
+        column="customer.ssn",
+        api="ssn",
+        personal="withheld",
     ),
     FieldSpec(
         "driversLicense",
@@ -143,6 +190,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "general",
         "The number on the customer's driver's license or photo ID.",
         max_length=30,
+        column="customer.drivers_license",
+        api="driverLicense",
+        personal="withheld",
     ),
     FieldSpec(
         "idType",
@@ -156,6 +206,11 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choice_labels={"ssn": "SSN / SIN", "employerNumber": "EIN"},
         aliases={"ein": "employerNumber", "employer number": "employerNumber"},
         required=True,
+        column="customer.id_type",
+        api="customerIdType",
+        api_prefix="customer.idType.",
+        initial="ssn",
+        personal="no",
     ),
     FieldSpec(
         "idNumber",
@@ -165,6 +220,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The SSN or EIN, as the ID number type says.",
         expected="9 digits; dashes and spaces are removed",
         mask="last4",
+        column="customer.id_number",
+        api="idNumber",
+        personal="withheld",
     ),
     FieldSpec(
         "creditLimit",
@@ -175,6 +233,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         expected="an amount, e.g. 100000",
         required_when=lambda v: v.get("customerType") == "flooringCustomer",
         required_text="Required for flooringCustomer",
+        column="customer.credit_limit",
+        api="creditLimit",
+        personal="personal",
     ),
     FieldSpec(
         "birthday",
@@ -183,6 +244,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "general",
         "The customer's date of birth.",
         expected=DATE_FORMAT,
+        column="customer.birth_date",
+        api="birthDate",
+        personal="personal",
     ),
     FieldSpec(
         "gender",
@@ -196,6 +260,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         aliases={"m": "male", "f": "female", "n/a": "unknown", "na": "unknown"},
         required_when=lambda v: not _is_company(v),
         required_text="Required for individuals",
+        column="customer.gender",
+        api="gender",
+        api_prefix="customer.gender.",
+        personal="personal",
     ),
     FieldSpec(
         "gencode",
@@ -216,8 +284,11 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
             for c in GENERATION_CODES
         },
         aliases={"jr.": "jr", "sr.": "sr"},
-        required_text="Optional (blank: none)",
         default="none",
+        column="customer.generation_code",
+        api="generationCode",
+        api_prefix="customer.generationCode.",
+        personal="personal",
     ),
     FieldSpec(
         "saleTransferPii",
@@ -227,11 +298,21 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "Whether the customer's personal information may be sold or passed to "
         "other companies (CCPA). 0 records that the customer opted out.",
         expected="1 (yes), 0 (no)",
-        required_text="Optional (blank: 1)",
         default=True,
+        column="customer.sale_transfer_pii",
+        api="saleTransferPii",
+        personal="no",
     ),
     FieldSpec(
-        "email", "Email", "email", "contact", "The customer's email address.", max_length=254
+        "email",
+        "Email",
+        "email",
+        "contact",
+        "The customer's email address.",
+        max_length=254,
+        column="customer.email",
+        api="email",
+        personal="personal",
     ),
     FieldSpec(
         "priPhone",
@@ -241,6 +322,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The customer's main phone number.",
         expected="10 digits",
         required=True,
+        column="phone/primary.number",
+        api="Phones.phone",
+        personal="personal",
     ),
     FieldSpec(
         "priPhoneType",
@@ -252,6 +336,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choices=PHONE_TYPES,
         choice_labels=PHONE_TYPE_LABELS,
         required=True,
+        column="phone/primary.phone_type",
+        api="Phones.type",
+        api_prefix="customer.phoneType.",
+        personal="personal",
     ),
     FieldSpec(
         "secPhone",
@@ -260,6 +348,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "contact",
         "A second phone number.",
         expected="10 digits",
+        column="phone/secondary.number",
+        api="Phones.phone",
+        personal="personal",
     ),
     FieldSpec(
         "secPhoneType",
@@ -272,6 +363,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choice_labels=PHONE_TYPE_LABELS,
         required_when=_given("secPhone"),
         required_text="Required with a secondary phone",
+        column="phone/secondary.phone_type",
+        api="Phones.type",
+        api_prefix="customer.phoneType.",
+        personal="personal",
     ),
     FieldSpec(
         "additionalPhone",
@@ -280,6 +375,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "contact",
         "More phone numbers, separated by semicolons, e.g. 2031235254;8016300000.",
         expected="10-digit numbers separated by ;",
+        column="phone/additional.number",
+        api="Phones.phone",
+        personal="personal",
     ),
     FieldSpec(
         "additionalPhoneType",
@@ -293,6 +391,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choice_labels=PHONE_TYPE_LABELS,
         required_when=_given("additionalPhone"),
         required_text="Required with additional phones",
+        column="phone/additional.phone_type",
+        api="Phones.type",
+        api_prefix="customer.phoneType.",
+        personal="personal",
     ),
     FieldSpec(
         "password",
@@ -302,6 +404,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The password for the customer website. It is stored scrambled and never shown again.",
         expected="6+ characters with an upper-case letter, a lower-case letter and a digit",
         mask="secret",
+        column="customer.password_hash",
+        api="accessPassword",
+        personal="withheld",
     ),
     FieldSpec(
         "username",
@@ -312,6 +417,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "blank, it becomes the email address, or else the first and last name as one "
         "word.",
         required_text="Optional (blank: set automatically)",
+        column="customer.username",
+        api="accessUserName",
+        personal="personal",
     ),
     FieldSpec(
         "creditScoreExperian",
@@ -322,6 +430,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         expected="300 to 850",
         min_value=300,
         max_value=850,
+        column="customer.credit_score_experian",
+        api="creditScoreExperian",
+        personal="personal",
     ),
     FieldSpec(
         "creditScoreEquifax",
@@ -332,6 +443,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         expected="300 to 850",
         min_value=300,
         max_value=850,
+        column="customer.credit_score_equifax",
+        api="creditScoreEquifax",
+        personal="personal",
     ),
     FieldSpec(
         "creditScoreTransunion",
@@ -342,6 +456,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         expected="300 to 850",
         min_value=300,
         max_value=850,
+        column="customer.credit_score_transunion",
+        api="creditScoreTransunion",
+        personal="personal",
     ),
     FieldSpec(
         "priAddress",
@@ -351,9 +468,20 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The street line of the customer's primary address.",
         max_length=200,
         required=True,
+        column="address/primary.street",
+        api="PrimaryAddress.address1",
+        personal="personal",
     ),
     FieldSpec(
-        "priCity", "City", "text", "contact", "The city of the primary address.", required=True
+        "priCity",
+        "City",
+        "text",
+        "contact",
+        "The city of the primary address.",
+        required=True,
+        column="address/primary.city",
+        api="PrimaryAddress.city",
+        personal="personal",
     ),
     FieldSpec(
         "priState",
@@ -363,6 +491,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The two-letter state or province code of the primary address.",
         expected="e.g. NY, UT, ON",
         required=True,
+        column="address/primary.state",
+        api="PrimaryAddress.state",
+        api_prefix="geo.state.",
+        personal="personal",
     ),
     FieldSpec(
         "priZipcode",
@@ -372,6 +504,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The ZIP or postal code of the primary address.",
         expected="12345, 12345-6789 or A1A 1A1",
         required=True,
+        column="address/primary.zipcode",
+        api="PrimaryAddress.zipcode",
+        personal="personal",
     ),
     FieldSpec(
         "priCountry",
@@ -383,6 +518,11 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choices=("usa", "can"),
         choice_labels={"usa": "United States", "can": "Canada"},
         required=True,
+        column="address/primary.country",
+        api="PrimaryAddress.country",
+        api_prefix="company.country.",
+        initial="usa",
+        personal="personal",
     ),
     FieldSpec(
         "mailAddress",
@@ -393,6 +533,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "mail to the primary address.",
         max_length=200,
         required_text="Required when any mailing column is filled",
+        column="address/mailing.street",
+        api="MailAddress.address1",
+        personal="personal",
     ),
     FieldSpec(
         "mailCity",
@@ -401,6 +544,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "mailing",
         "The city of the mailing address.",
         required_text="Required when any mailing column is filled",
+        column="address/mailing.city",
+        api="MailAddress.city",
+        personal="personal",
     ),
     FieldSpec(
         "mailState",
@@ -410,6 +556,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The two-letter state or province code of the mailing address.",
         expected="e.g. NY, UT, ON",
         required_text="Required when any mailing column is filled",
+        column="address/mailing.state",
+        api="MailAddress.state",
+        api_prefix="geo.state.",
+        personal="personal",
     ),
     FieldSpec(
         "mailZipcode",
@@ -419,6 +569,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The ZIP or postal code of the mailing address.",
         expected="12345, 12345-6789 or A1A 1A1",
         required_text="Required when any mailing column is filled",
+        column="address/mailing.zipcode",
+        api="MailAddress.zipcode",
+        personal="personal",
     ),
     FieldSpec(
         "mailCountry",
@@ -430,6 +583,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choices=("usa", "can"),
         choice_labels={"usa": "United States", "can": "Canada"},
         required_text="Required when any mailing column is filled",
+        column="address/mailing.country",
+        api="MailAddress.country",
+        api_prefix="company.country.",
+        personal="personal",
     ),
     FieldSpec(
         "employerName",
@@ -438,8 +595,20 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "The name of the customer's employer.",
         max_length=200,
+        column="employer.name",
+        api="Employer.companyName",
+        personal="personal",
     ),
-    FieldSpec("employerTitle", "Job title", "text", "employer", "The customer's job title."),
+    FieldSpec(
+        "employerTitle",
+        "Job title",
+        "text",
+        "employer",
+        "The customer's job title.",
+        column="employer.title",
+        api="Employer.title",
+        personal="personal",
+    ),
     FieldSpec(
         "employerPhone",
         "Employer phone",
@@ -447,6 +616,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "The employer's phone number, ideally the customer's supervisor.",
         expected="10 digits",
+        column="employer.phone",
+        api="Employer.phone",
+        personal="personal",
     ),
     FieldSpec(
         "employerIncome",
@@ -455,6 +627,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "What the customer earns per income period, e.g. 3000.00 a month.",
         expected="an amount, e.g. 36000.00",
+        column="employer.income",
+        api="Employer.income",
+        personal="personal",
     ),
     FieldSpec(
         "employerIncomeFreq",
@@ -468,6 +643,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choice_labels={f: f.capitalize() for f in FREQUENCIES},
         required_when=_given("employerIncome"),
         required_text="Required with an income",
+        column="employer.income_frequency",
+        api="Employer.incomeFrequency",
+        api_prefix="customer.incomeFrequency.",
+        personal="personal",
     ),
     FieldSpec(
         "employerHireDate",
@@ -476,6 +655,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "When the customer started at the employer.",
         expected=DATE_FORMAT,
+        column="employer.hire_date",
+        api="Employer.hireDate",
+        personal="personal",
     ),
     FieldSpec(
         "employerPaydayFreq",
@@ -487,6 +669,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choices=FREQUENCIES,
         aliases=FREQUENCY_ALIASES,
         choice_labels={f: f.capitalize() for f in FREQUENCIES},
+        column="employer.payday_frequency",
+        api="Employer.payDateFrequency",
+        api_prefix="customer.payDateFrequency.",
+        personal="personal",
     ),
     FieldSpec(
         "employerNextPayday",
@@ -495,6 +681,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "The customer's next payday.",
         expected=DATE_FORMAT,
+        column="employer.next_payday",
+        api="Employer.nextPayDate",
+        personal="personal",
     ),
     FieldSpec(
         "employerAddress",
@@ -503,8 +692,20 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "The street line of the employer's address.",
         max_length=200,
+        column="employer.street",
+        api="Employer.address1",
+        personal="personal",
     ),
-    FieldSpec("employerCity", "Employer city", "text", "employer", "The employer's city."),
+    FieldSpec(
+        "employerCity",
+        "Employer city",
+        "text",
+        "employer",
+        "The employer's city.",
+        column="employer.city",
+        api="Employer.city",
+        personal="personal",
+    ),
     FieldSpec(
         "employerState",
         "Employer state / province",
@@ -512,6 +713,10 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "The two-letter state or province code of the employer.",
         expected="e.g. NY, UT, ON",
+        column="employer.state",
+        api="Employer.state",
+        api_prefix="geo.state.",
+        personal="personal",
     ),
     FieldSpec(
         "employerZipcode",
@@ -520,6 +725,9 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "employer",
         "The employer's ZIP or postal code.",
         expected="12345, 12345-6789 or A1A 1A1",
+        column="employer.zipcode",
+        api="Employer.zipcode",
+        personal="personal",
     ),
     FieldSpec(
         "employerCountry",
@@ -530,19 +738,69 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         expected="usa, can",
         choices=("usa", "can"),
         choice_labels={"usa": "United States", "can": "Canada"},
+        column="employer.country",
+        api="Employer.country",
+        api_prefix="company.country.",
+        personal="personal",
     ),
 )
 
 FIELDS_BY_NAME = {spec.name: spec for spec in (ACTION, CUSTOMER_ID, *CUSTOMER_FIELDS)}
 IMPORT_COLUMNS = ("action", "customerId", *(spec.name for spec in CUSTOMER_FIELDS))
-# What adding a customer starts with, on the form and through the API (the importer
-# takes the file as it is).
-ADD_DEFAULTS = {
-    "customerType": "individual",
-    "idType": "ssn",
-    "gencode": "none",
-    "saleTransferPii": "1",
-    "priCountry": "usa",
+
+
+def stored_in(column_prefix: str) -> tuple[str, ...]:
+    """The fields stored in one table (or one kind of a customer's rows), in table order."""
+    return tuple(s.name for s in CUSTOMER_FIELDS if s.column.startswith(column_prefix + "."))
+
+
+PRIMARY_ADDRESS_FIELDS = stored_in("address/primary")
+MAILING_FIELDS = stored_in("address/mailing")
+EMPLOYER_FIELDS = stored_in("employer")
+
+# Where each section shows: the customer page's tab that holds it.
+SECTION_PLACES = {
+    "import": "the import file only",
+    "general": "Summary",
+    "web": "Summary",
+    "scores": "Summary (read only; set by import or API)",
+    "contact": "Contact information",
+    "mailing": "Contact information",
+    "employer": "Employer",
 }
-MAILING_FIELDS = ("mailAddress", "mailCity", "mailState", "mailZipcode", "mailCountry")
-PRIMARY_ADDRESS_FIELDS = ("priAddress", "priCity", "priState", "priZipcode", "priCountry")
+
+# Customer columns no field fills directly: what they are computed from (a privacy erase
+# clears them with their field), and the ones that are bookkeeping, not personal data.
+DERIVED_COLUMNS = {
+    "customer.ssn_last4": "ssn",
+    "customer.first_name_key": "firstName",
+    "customer.last_name_key": "lastName",
+    "customer.company_name_key": "companyName",
+    "customer.email_key": "email",
+    "customer.mail_same_as_primary": "mailAddress",
+}
+BOOKKEEPING_COLUMNS = (
+    "customer.id",
+    "customer.do_not_case_format",
+    "customer.version",
+    "customer.created_at",
+    "customer.updated_at",
+)
+
+
+def defaults(default_customer_type: str | None = None) -> dict:
+    """name -> what a customer added without that value gets (the DEFAULT_CUSTOMER_TYPE
+    setting, when given, chooses the customer type's)."""
+    values = {s.name: s.default for s in CUSTOMER_FIELDS if s.default is not None}
+    if default_customer_type:
+        values["customerType"] = default_customer_type
+    return values
+
+
+def initial_cells(default_customer_type: str | None = None) -> dict[str, str]:
+    """name -> the text a new customer's form, and a customer created through the API,
+    start from: the defaults and the suggested values (the importer takes the file as it
+    is)."""
+    suggested = {s.name: s.initial for s in CUSTOMER_FIELDS if s.initial is not None}
+    values = {**suggested, **defaults(default_customer_type)}
+    return {name: form_text(FIELDS_BY_NAME[name], value) for name, value in values.items()}

@@ -3,7 +3,7 @@ normalisations that depend on other fields. A record is a dict keyed by field na
 
 import re
 
-from webapp.rules.customer_fields import CUSTOMER_FIELDS, MAILING_FIELDS
+from webapp.rules.customer_fields import CUSTOMER_FIELDS, MAILING_FIELDS, defaults
 from webapp.rules.geo import COUNTRY_NAMES, REGIONS
 from webapp.rules.spec import FieldError, is_digits
 
@@ -27,7 +27,7 @@ _ALWAYS_REQUIRED = tuple(s for s in CUSTOMER_FIELDS if s.required)
 _SOMETIMES_REQUIRED = tuple(
     s for s in CUSTOMER_FIELDS if s.required_when and s.name not in MAILING_FIELDS
 )
-_DEFAULTS = tuple((s.name, s.default) for s in CUSTOMER_FIELDS if s.default is not None)
+_DEFAULTS = tuple(defaults().items())  # the customer type's comes from the context
 _ORDER = {s.name: i for i, s in enumerate(CUSTOMER_FIELDS)}
 
 
@@ -38,13 +38,11 @@ def is_blank(value) -> bool:
 def apply_defaults(values: dict, ctx) -> dict:
     """Fill what a new customer gets when a value is left out."""
     filled = dict(values)
-    if is_blank(filled.get("customerType")):
-        filled["customerType"] = ctx.default_customer_type
     if is_blank(filled.get("status")) and ctx.default_status_id is not None:
         filled["status"] = ctx.default_status_id
     for name, default in _DEFAULTS:
         if filled.get(name) in BLANK:
-            filled[name] = default
+            filled[name] = ctx.default_customer_type if name == "customerType" else default
     return filled
 
 

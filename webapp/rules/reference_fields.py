@@ -6,7 +6,8 @@ from webapp.rules.record import address_errors, shape_postal_codes
 from webapp.rules.spec import FieldError, FieldSpec
 
 
-def _like(name: str, new_name: str, label: str, **changes) -> FieldSpec:
+def _like(name: str, new_name: str, label: str, column: str, api: str) -> FieldSpec:
+    """A reference field read like one of the customer's own (same parser and choices)."""
     spec = FIELDS_BY_NAME[name]
     return FieldSpec(
         new_name,
@@ -18,12 +19,25 @@ def _like(name: str, new_name: str, label: str, **changes) -> FieldSpec:
         choices=spec.choices,
         choice_labels=spec.choice_labels,
         max_length=spec.max_length,
-        **changes,
+        column=f"reference.{column}",
+        api=api,
+        api_prefix=spec.api_prefix,
+        personal="personal",
     )
 
 
 REFERENCE_FIELDS = (
-    FieldSpec("name", "Name", "text", "reference", "The reference's full name.", required=True),
+    FieldSpec(
+        "name",
+        "Name",
+        "text",
+        "reference",
+        "The reference's full name.",
+        required=True,
+        column="reference.name",
+        api="name",
+        personal="personal",
+    ),
     FieldSpec(
         "relationship",
         "Relationship",
@@ -31,14 +45,17 @@ REFERENCE_FIELDS = (
         "reference",
         "How the reference knows the customer, e.g. sister, employer, landlord.",
         max_length=60,
+        column="reference.relationship",
+        api="relation",
+        personal="personal",
     ),
-    _like("priPhone", "primaryPhone", "Phone"),
-    _like("secPhone", "secondaryPhone", "Other phone"),
-    _like("priAddress", "street", "Street address"),
-    _like("priCity", "city", "City"),
-    _like("priState", "state", "State / province"),
-    _like("priZipcode", "zipcode", "ZIP / postal code"),
-    _like("priCountry", "country", "Country"),
+    _like("priPhone", "primaryPhone", "Phone", "primary_phone", "primaryPhone"),
+    _like("secPhone", "secondaryPhone", "Other phone", "secondary_phone", "secondaryPhone"),
+    _like("priAddress", "street", "Street address", "street", "address1"),
+    _like("priCity", "city", "City", "city", "city"),
+    _like("priState", "state", "State / province", "state", "state"),
+    _like("priZipcode", "zipcode", "ZIP / postal code", "zipcode", "zipcode"),
+    _like("priCountry", "country", "Country", "country", "country"),
 )
 _GROUPS = (("state", "zipcode", "country"),)
 

@@ -1,4 +1,7 @@
-"""The shape of one field rule. The table of them lives in customer_fields.py."""
+"""The shape of one customer field: every fact about it, in one place. The table of them
+lives in customer_fields.py; the forms, the importer, the API, the stored columns, the
+privacy export and erase, the instructions page and the sample files are computed from
+it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,13 +19,24 @@ class FieldError:
     value: str = ""
 
 
+# What a field is to privacy requests: not personal data (kept by an erase), personal
+# data (in the export, removed by an erase), or personal data the export only says is held.
+PERSONAL_KINDS = ("no", "personal", "withheld")
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str  # the import column, and the key of the field everywhere else
     label: str
     kind: str  # which parser reads it (see parsers.PARSERS)
-    section: str
+    section: str  # where it shows: the form section (customer_fields.SECTION_PLACES)
     description: str
+    # Where it is stored: "table.column", or "table/row.column" for a customer's rows of
+    # one kind ("address/mailing.city", "phone/primary.number").
+    column: str = field(kw_only=True)
+    api: str = field(kw_only=True)  # its LoanPro name: "firstName", "Employer.title"
+    personal: str = field(kw_only=True)  # one of PERSONAL_KINDS
+    api_prefix: str = field(default="", kw_only=True)  # LoanPro's enum prefix
     expected: str = ""
     required: bool = False
     required_when: Callable[[dict], bool] | None = None
@@ -35,13 +49,36 @@ class FieldSpec:
     max_value: int | None = None
     mask: str | None = None  # "last4" shows only the last four; "secret" never shows
     default: Any = None  # applied when a customer is added without this value
+    initial: Any = None  # what a new customer's form (and an API create) starts from
+    erased: Any = None  # what a privacy erase leaves in a personal column
+
+    @property
+    def table(self) -> str:
+        return self.column.split(".")[0].split("/")[0]
+
+    @property
+    def row_kind(self) -> str | None:
+        """Which of the customer's rows of that table: "primary", "mailing"…"""
+        table = self.column.split(".")[0]
+        return table.split("/")[1] if "/" in table else None
+
+    @property
+    def column_name(self) -> str:
+        return self.column.split(".")[-1]
 
     @property
     def requirement(self) -> str:
+        return self.requirement_for(self.default)
+
+    def requirement_for(self, default) -> str:
+        """The requirement in words, naming the default in force (a setting may choose
+        the customer type's)."""
         if self.required:
             return "Required"
         if self.required_text:
             return self.required_text
+        if default is not None:
+            return f"Optional (blank: {form_text(self, default)})"
         return "Optional"
 
     def is_required(self, values: dict) -> bool:

@@ -10,6 +10,7 @@ from webapp.models import Customer, CustomFieldDefinition, CustomFieldValue
 from webapp.rules.spec import FieldSpec
 from webapp.services import history, versions
 from webapp.services.actor import Actor
+from webapp.services.refusal import Refused
 
 KINDS = {
     "text": ("text", "Text"),
@@ -20,8 +21,8 @@ KINDS = {
 }
 
 
-class DefinitionRefused(Exception):
-    pass
+class DefinitionRefused(Refused):
+    """A custom field that cannot be defined; the message says why."""
 
 
 def define(label: str, kind: str, choices_text: str = "") -> CustomFieldDefinition:
@@ -72,6 +73,9 @@ def spec_for(definition: CustomFieldDefinition) -> FieldSpec:
         "",
         choices=choices,
         max_length=500,
+        column="custom_field_value.value",
+        api=f"CustomFieldValues({definition.id})",
+        personal="personal",
         choice_labels={c: c for c in choices},
     )
 

@@ -8,55 +8,39 @@ from collections import defaultdict
 
 from webapp.models import Address, Customer, Employer, Phone
 from webapp.models.base import in_list, insert_rows, utcnow
-from webapp.rules.customer_fields import MAILING_FIELDS, PRIMARY_ADDRESS_FIELDS
+from webapp.rules.customer_fields import (
+    CUSTOMER_FIELDS,
+    EMPLOYER_FIELDS,
+    FIELDS_BY_NAME,
+    MAILING_FIELDS,
+    PRIMARY_ADDRESS_FIELDS,
+)
 from webapp.rules.record import is_blank, uses_primary_as_mailing
 from webapp.services.directory import street_key
 from webapp.services.passwords import hash_password
 
+# Written by their own code below: the status (a foreign key) and the password (hashed).
+_WRITTEN_APART = ("status", "password")
+# record key -> customer column, from the field table (and the form's case-format choice).
 CUSTOMER_COLUMNS = {
-    "importId": "import_id",
-    "customerType": "customer_type",
-    "firstName": "first_name",
-    "middleName": "middle_name",
-    "lastName": "last_name",
-    "companyContact": "company_contact",
-    "companyName": "company_name",
-    "ssn": "ssn",
-    "driversLicense": "drivers_license",
-    "idType": "id_type",
-    "idNumber": "id_number",
-    "creditLimit": "credit_limit",
-    "birthday": "birth_date",
-    "gender": "gender",
-    "gencode": "generation_code",
-    "saleTransferPii": "sale_transfer_pii",
-    "email": "email",
-    "username": "username",
-    "creditScoreExperian": "credit_score_experian",
-    "creditScoreEquifax": "credit_score_equifax",
-    "creditScoreTransunion": "credit_score_transunion",
+    **{
+        s.name: s.column_name
+        for s in CUSTOMER_FIELDS
+        if s.table == "customer" and s.name not in _WRITTEN_APART
+    },
     "doNotCaseFormat": "do_not_case_format",
 }
-ADDRESS_COLUMNS = ("street", "city", "state", "zipcode", "country")
-EMPLOYER_COLUMNS = {
-    "employerName": "name",
-    "employerTitle": "title",
-    "employerPhone": "phone",
-    "employerIncome": "income",
-    "employerIncomeFreq": "income_frequency",
-    "employerHireDate": "hire_date",
-    "employerPaydayFreq": "payday_frequency",
-    "employerNextPayday": "next_payday",
-    "employerAddress": "street",
-    "employerCity": "city",
-    "employerState": "state",
-    "employerZipcode": "zipcode",
-    "employerCountry": "country",
-}
+ADDRESS_COLUMNS = tuple(FIELDS_BY_NAME[name].column_name for name in PRIMARY_ADDRESS_FIELDS)
+EMPLOYER_COLUMNS = {name: FIELDS_BY_NAME[name].column_name for name in EMPLOYER_FIELDS}
+# What a required column holds when the record leaves it blank.
 _DEFAULTS = {
-    "generation_code": "none",
-    "sale_transfer_pii": True,
-    "id_type": "ssn",
+    **{
+        s.column_name: s.default if s.default is not None else s.initial
+        for s in CUSTOMER_FIELDS
+        if s.table == "customer"
+        and (s.default is not None or s.initial is not None)
+        and s.name != "customerType"
+    },
     "do_not_case_format": False,
 }
 

@@ -1,6 +1,7 @@
 """Simple tenant-wide label lists managers keep: note categories, document sections."""
 
 from webapp.models import DocumentSection, NoteCategory
+from webapp.services.refusal import Refused
 from webapp.services.titles import checked_title
 
 LISTS = {
@@ -19,8 +20,8 @@ LISTS = {
 }
 
 
-class LabelRefused(Exception):
-    pass
+class LabelRefused(Refused):
+    """A name that cannot go on the list; the message says why."""
 
 
 def add_label(model, title: str):

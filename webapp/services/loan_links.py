@@ -5,6 +5,7 @@ from webapp.db import db
 from webapp.models import LOAN_ROLES, CustomerLoan, Loan
 from webapp.services import history
 from webapp.services.actor import Actor
+from webapp.services.refusal import Refused
 
 ROLE_LABELS = {
     "primary": "Primary",
@@ -15,8 +16,8 @@ ROLE_LABELS = {
 CHANNELS = {"email_access": "Email access", "web_access": "Web access", "sms_access": "SMS access"}
 
 
-class LinkRefused(Exception):
-    pass
+class LinkRefused(Refused):
+    """A change to a customer's loan links that would break a rule."""
 
 
 def loans_losing_their_primary(customer_id: int) -> list[str]:

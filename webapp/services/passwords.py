@@ -1,5 +1,7 @@
 """Argon2 password hashing for staff and customers' web access alike."""
 
+import logging
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -15,5 +17,8 @@ def password_matches(password_hash: str | None, password: str) -> bool:
         return False
     try:
         return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except VerificationError:
+        return False
+    except InvalidHashError:  # a damaged or foreign stored hash: no password matches it
+        logging.getLogger(__name__).warning("A stored password hash is not an Argon2 hash.")
         return False

@@ -12,19 +12,27 @@ import json
 from playhouse.shortcuts import model_to_dict
 
 from webapp.models import ChangeEntry, Customer, CustomerLoan, OutboundEvent
+from webapp.rules.customer_fields import CUSTOMER_FIELDS, DERIVED_COLUMNS, FIELDS_BY_NAME
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.customers import PERSONAL_ROWS, remove_personal_rows
 
 LAWS = {"ccpa": "CCPA", "pipeda": "PIPEDA"}
 WITHHELD = "(held; not disclosed in this export)"
-WITHHELD_COLUMNS = {"ssn", "ssn_last4", "drivers_license", "id_number", "password_hash", "token"}
-# Columns that only serve search or bookkeeping: not the customer's data.
-INTERNAL_COLUMNS = {
-    "first_name_key",
-    "last_name_key",
-    "company_name_key",
-    "email_key",
+# From the field table: the customer's columns that are personal data, the withheld ones,
+# and the columns computed from them.
+_PERSONAL = [s for s in CUSTOMER_FIELDS if s.table == "customer" and s.personal != "no"]
+_DERIVED = {
+    column.split(".")[1]: FIELDS_BY_NAME[source]
+    for column, source in DERIVED_COLUMNS.items()
+    if FIELDS_BY_NAME[source].personal != "no"
+}
+WITHHELD_COLUMNS = {s.column_name for s in _PERSONAL if s.personal == "withheld"} | {
+    column for column, source in _DERIVED.items() if source.personal == "withheld"
+}
+WITHHELD_COLUMNS.add("token")  # a payment profile's card or account token
+# Columns that only serve search or link rows: not the customer's data.
+INTERNAL_COLUMNS = {c for c in _DERIVED if c.endswith("_key")} | {
     "customer",
     "uploaded_by",
     "author",
@@ -68,31 +76,23 @@ def _row(row) -> dict:
     return out
 
 
+def _emptied(column: str):
+    """What a column is left holding once its personal data is gone: blank, or for a
+    required column its default."""
+    field = Customer._meta.columns[column]
+    return None if field.null else field.default
+
+
+# What an erase writes over each personal customer column (the field table's `erased`
+# value, else its default, else blank); the other tables' personal rows are deleted.
 ERASED_COLUMNS = {
-    "first_name": "",
-    "middle_name": None,
-    "last_name": "(personal data erased)",
-    "company_name": None,
-    "company_contact": None,
-    "ssn": None,
-    "ssn_last4": None,
-    "drivers_license": None,
-    "id_number": None,
-    "birth_date": None,
-    "gender": None,
-    "generation_code": "none",
-    "email": None,
-    "username": None,
-    "password_hash": None,
-    "credit_score_experian": None,
-    "credit_score_equifax": None,
-    "credit_score_transunion": None,
-    "credit_limit": None,
-    "first_name_key": "",
-    "last_name_key": "",
-    "company_name_key": None,
-    "email_key": None,
-    "mail_same_as_primary": True,
+    **{
+        s.column_name: next(
+            (v for v in (s.erased, s.default) if v is not None), _emptied(s.column_name)
+        )
+        for s in _PERSONAL
+    },
+    **{column: _emptied(column) for column in _DERIVED},
 }
 
 

@@ -9,11 +9,12 @@ from rq.job import Job
 
 from webapp.importing import lifecycle
 from webapp.models import ImportJob
-from webapp.queueing import QUEUE_NAMES, redis_connection
+from webapp.queueing import INGEST_IMPORT, QUEUE_NAMES, VERIFY_IMPORT, redis_connection
+from webapp.services.refusal import Refused
 
 STATES = ("queued", "started", "deferred", "scheduled", "failed", "finished")
 LISTED_PER_STATE = 25
-IMPORT_FUNCTIONS = ("jobs.imports.verify_import", "jobs.imports.ingest_import")
+IMPORT_FUNCTIONS = (VERIFY_IMPORT, INGEST_IMPORT)
 
 
 @dataclass
@@ -108,8 +109,8 @@ def workers() -> list[dict]:
     return found
 
 
-class JobActionRefused(Exception):
-    pass
+class JobActionRefused(Refused):
+    """What an admin asked of a queued job cannot be done; the message says why."""
 
 
 def _job(job_id: str) -> Job:
@@ -125,8 +126,11 @@ def retry(job_id: str) -> None:
         raise JobActionRefused("Only a failed job can be retried.")
     import_job = _import_of(job)
     if import_job is not None:  # the import's own retry resumes at its checkpoint
+        try:
+            lifecycle.retry(import_job)
+        except lifecycle.ImportRefused as refused:
+            raise JobActionRefused(str(refused)) from None
         job.failed_job_registry.remove(job, delete_job=True)
-        lifecycle.retry(import_job)
         return
     job.failed_job_registry.requeue(job)
 
@@ -146,8 +150,11 @@ def cancel(job_id: str) -> None:
             "is stopped from its own page."
         )
     import_job = _import_of(job)
-    if import_job is not None:  # its own cancel also marks the upload cancelled
-        lifecycle.cancel(import_job)
+    if import_job is not None and import_job.allows("cancel"):
+        try:  # its own cancel also marks the upload cancelled
+            lifecycle.cancel(import_job)
+        except lifecycle.ImportRefused as refused:
+            raise JobActionRefused(str(refused)) from None
         return
     try:
         job.cancel()

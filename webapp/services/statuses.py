@@ -5,6 +5,7 @@ from peewee import fn
 from webapp.db import db
 from webapp.models import Customer, CustomerStatus
 from webapp.services import history
+from webapp.services.refusal import Refused
 from webapp.services.titles import checked_title
 
 # What a new tenant starts with; managers rename, add and retire them under Settings.
@@ -12,7 +13,7 @@ STANDARD_STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased", "At
 DEFAULT_STATUS = "Active"
 
 
-class StatusRefused(Exception):
+class StatusRefused(Refused):
     """What the manager asked for would break a rule of the list; the message says which."""
 
 

@@ -2,12 +2,13 @@
 
 from webapp.models import ROLES, User
 from webapp.services.passwords import hash_password, password_matches
+from webapp.services.refusal import Refused
 
 MIN_STAFF_PASSWORD = 10
 
 
-class UserRefused(Exception):
-    pass
+class UserRefused(Refused):
+    """A user that cannot be created; the message says why."""
 
 
 def create_user(

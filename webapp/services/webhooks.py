@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import time
@@ -25,9 +26,10 @@ from redis.exceptions import RedisError
 from rq import Retry
 
 from webapp.db import db
+from webapp.logs import LoggedFailure
 from webapp.models import WEBHOOK_EVENTS, OutboundEvent, Webhook, WebhookDelivery
 from webapp.models.base import insert_rows
-from webapp.queueing import queue, redis_connection
+from webapp.queueing import DELIVER_EVENT, DISPATCH_EVENTS, queue, redis_connection
 from webapp.rules.spec import FieldError
 from webapp.services.refusal import Refused
 
@@ -37,6 +39,7 @@ TIMESTAMP_HEADER = "X-Webhook-Timestamp"
 DISPATCH_PENDING_KEY = "webhooks:dispatch-pending"
 _SUBSCRIBED_TTL = 5.0  # seconds a process trusts its list of subscribed events
 _subscribed_cache: tuple[float, frozenset[str]] = (0.0, frozenset())
+log = logging.getLogger(__name__)
 
 
 class WebhookRefused(Refused):
@@ -94,8 +97,10 @@ def destination_problem(url: str) -> str | None:
         return None
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (socket.gaierror, UnicodeError):
-        return None  # not resolvable now; delivery checks again
+    except (socket.gaierror, UnicodeError) as failure:
+        # Delivery checks again, and logs a warning if the name still does not resolve.
+        log.debug("Webhook host %s does not resolve now (%s).", host, type(failure).__name__)
+        return None
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global or ip.is_multicast:
@@ -207,11 +212,9 @@ def _queue_dispatch() -> None:
     redis = redis_connection()
     if not redis.set(DISPATCH_PENDING_KEY, 1, nx=True, ex=600):
         return
-    from jobs import webhooks as entry_points
-
     try:
         queue("webhooks").enqueue(
-            entry_points.dispatch_events, description="Send new customer events to webhooks"
+            DISPATCH_EVENTS, description="Send new customer events to webhooks"
         )
     except RedisError:
         redis.delete(DISPATCH_PENDING_KEY)
@@ -262,17 +265,15 @@ def prune() -> None:
 
 
 def _enqueue_delivery(hook: Webhook, event: OutboundEvent, pipeline=None, manual=False):
-    from jobs import webhooks as entry_points
-
     intervals = current_app.config["WEBHOOK_RETRY_INTERVALS"]
     return queue("webhooks").enqueue(
-        entry_points.deliver_event,
+        DELIVER_EVENT,
         hook.id,
         event.event_id,
         event.payload,
         event.event,
         retry=None if manual else Retry(max=len(intervals), interval=intervals),
-        description=f"{event.event} → {hook.url}",
+        description=f"{event.event} → webhook #{hook.id}",
         pipeline=pipeline,
         meta={"webhook_url": hook.url, "event": event.event},
     )
@@ -299,14 +300,29 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class DeliveryFailed(Exception):
-    """The receiver did not answer 2xx; RQ retries the job with backoff."""
+class DeliveryFailed(LoggedFailure):
+    """The receiver did not answer 2xx; RQ retries the job with backoff. Logged as one
+    warning line per attempt, so the worker adds no traceback."""
 
 
-def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: int) -> None:
+def _host(url: str) -> str:
+    """Host and port of a webhook URL for the log: not its path, query or credentials."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.hostname or '?'}{f':{port}' if port else ''}"
+
+
+def deliver(
+    webhook_id: int, event_id: str, payload: str, event: str, attempt: int, last: bool = False
+) -> None:
+    """Send one event; `last` when no retry follows a failure (for the log line)."""
     hook = Webhook.get_or_none(Webhook.id == webhook_id)
-    if hook is None:
-        return  # deleted since: nothing to deliver to
+    if hook is None:  # deleted since: nothing to deliver to
+        log.info("Webhook #%s is gone: %s event %s not delivered.", webhook_id, event, event_id)
+        return
     body = payload.encode()
     problem = destination_problem(hook.url)
     if problem is not None:
@@ -317,6 +333,14 @@ def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: i
             payload=payload,
             attempt=attempt,
             error=f"Not sent: {problem}",
+        )
+        log.warning(
+            "Webhook #%s: %s event %s, attempt %s not sent: destination %s refused.",
+            hook.id,
+            event,
+            event_id,
+            attempt,
+            _host(hook.url),
         )
         return  # trying again would not change the address
     request = urllib.request.Request(
@@ -333,14 +357,17 @@ def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: i
         },
     )
     started = time.monotonic()
-    status, excerpt, error = None, "", None
+    status, excerpt, error, kind = None, "", None, "HTTPStatus"
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             status, excerpt = response.status, response.read(500).decode(errors="replace")
     except urllib.error.HTTPError as failure:
         status, excerpt = failure.code, failure.read(500).decode(errors="replace")
+        kind = "HTTPError"
     except (urllib.error.URLError, TimeoutError, OSError) as failure:
-        error = str(getattr(failure, "reason", failure))[:500]
+        reason = getattr(failure, "reason", failure)
+        error = str(reason)[:500]
+        kind = type(reason if isinstance(reason, BaseException) else failure).__name__
     WebhookDelivery.create(
         webhook=hook,
         event_id=event_id,
@@ -353,4 +380,15 @@ def deliver(webhook_id: int, event_id: str, payload: str, event: str, attempt: i
         error=error,
     )
     if status is None or not 200 <= status < 300:
+        log.warning(
+            "Webhook #%s: %s event %s, attempt %s failed (%s: %s) at %s; %s.",
+            hook.id,
+            event,
+            event_id,
+            attempt,
+            kind,
+            f"HTTP {status}" if status is not None else (error or "no answer")[:120],
+            _host(hook.url),
+            "no retry left" if last else "will retry",
+        )
         raise DeliveryFailed(f"{hook.url} answered {status or error}")

@@ -2,10 +2,11 @@
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth import role_required
+from webapp.lookups import get_or_404
 from webapp.models import ROLES, ApiToken
 from webapp.queueing import redis_connection
 from webapp.services import api_tokens
@@ -51,7 +52,7 @@ def api_tokens_page():
 @bp.post("/api-tokens/<int:token_id>/revoke")
 @role_required("admin")
 def revoke_api_token(token_id: int):
-    token = ApiToken.get_or_none(ApiToken.id == token_id) or abort(404)
+    token = get_or_404(ApiToken, token_id)
     api_tokens.revoke_token(token)
     flash(f"Token “{token.name}” was revoked; requests with it are refused from now on.", "info")
     return redirect(url_for("settings.api_tokens_page"))

@@ -1,7 +1,8 @@
 """Settings › Custom fields."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
+from webapp.lookups import get_or_404
 from webapp.models import CustomFieldDefinition
 from webapp.services import custom_fields as service
 from webapp.settings import bp
@@ -36,9 +37,7 @@ def add_custom_field():
 
 @bp.post("/custom-fields/<int:definition_id>/active")
 def set_custom_field_active(definition_id: int):
-    definition = CustomFieldDefinition.get_or_none(CustomFieldDefinition.id == definition_id)
-    if definition is None:
-        abort(404)
+    definition = get_or_404(CustomFieldDefinition, definition_id)
     service.set_active(definition, request.form.get("on") == "1")
     flash(
         f"“{definition.label}” is {'shown' if definition.active else 'hidden'} on customers; "

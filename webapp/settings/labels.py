@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, request, url_for
 
+from webapp.lookups import get_or_404
 from webapp.services import labels as service
 from webapp.settings import bp
 from webapp.templating import page_or_partial
@@ -22,7 +23,7 @@ def add_label(kind: str):
 
 @bp.post("/<kind>/<int:label_id>/<action>")
 def change_label(kind: str, label_id: int, action: str):
-    label = _model(kind).get_or_none(_model(kind).id == label_id) or abort(404)
+    label = get_or_404(_model(kind), label_id)
     actions = {
         "rename": (
             lambda: service.rename_label(label, request.form.get("title", "")),
@@ -55,7 +56,7 @@ def _act(kind: str, action, success: str, label=None):
 
 
 def _answer(kind: str, message: str, level: str):
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return _page(kind, message=message, level=level)
     flash(message, level)
     return redirect(url_for("settings.labels", kind=kind))

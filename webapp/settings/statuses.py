@@ -3,6 +3,7 @@ table and a message; a plain form post gets a redirect back to the page."""
 
 from flask import flash, redirect, request, url_for
 
+from webapp.lookups import get_or_404
 from webapp.models import CustomerStatus
 from webapp.services import statuses as service
 from webapp.settings import bp
@@ -27,7 +28,7 @@ def create_status():
 
 @bp.post("/statuses/<int:status_id>/rename")
 def rename_status(status_id: int):
-    status = CustomerStatus.get_by_id(status_id)
+    status = get_or_404(CustomerStatus, status_id)
     old = status.title
     return _act(
         lambda: service.rename_status(status, request.form.get("title", "")),
@@ -38,7 +39,7 @@ def rename_status(status_id: int):
 
 @bp.post("/statuses/<int:status_id>/default")
 def make_default(status_id: int):
-    status = CustomerStatus.get_by_id(status_id)
+    status = get_or_404(CustomerStatus, status_id)
     return _act(
         lambda: service.set_default(status),
         "“{title}” is now the default for new customers.",
@@ -48,7 +49,7 @@ def make_default(status_id: int):
 
 @bp.post("/statuses/<int:status_id>/active")
 def set_active(status_id: int):
-    status = CustomerStatus.get_by_id(status_id)
+    status = get_or_404(CustomerStatus, status_id)
     active = request.form.get("active") == "1"
     return _act(
         lambda: service.set_active(status, active),
@@ -60,7 +61,7 @@ def set_active(status_id: int):
 
 @bp.post("/statuses/<int:status_id>/delete")
 def delete_status(status_id: int):
-    status = CustomerStatus.get_by_id(status_id)
+    status = get_or_404(CustomerStatus, status_id)
     return _act(lambda: service.delete_status(status), "Deleted “{title}”.", status)
 
 
@@ -74,7 +75,7 @@ def _act(action, success: str, status):
 
 
 def _answer(message: str, kind: str):
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return _page(message=message, kind=kind)
     flash(message, kind)
     return redirect(url_for("settings.statuses"))

@@ -1,7 +1,8 @@
 """Settings › Webhooks (managers): where customer events are sent, with a delivery log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
+from webapp.lookups import get_or_404
 from webapp.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from webapp.services import webhooks as service
 from webapp.settings import bp
@@ -25,7 +26,7 @@ def webhooks():
 @bp.route("/webhooks/new", methods=["POST"])
 @bp.route("/webhooks/<int:webhook_id>", methods=["GET", "POST"])
 def edit_webhook(webhook_id: int | None = None):
-    hook = _webhook(webhook_id) if webhook_id else None
+    hook = _webhook(webhook_id) if webhook_id is not None else None
     typed = {
         "url": request.form.get("url", hook.url if hook else ""),
         "secret": request.form.get("secret", hook.secret if hook else ""),
@@ -90,11 +91,11 @@ def webhook_log(webhook_id: int):
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/redeliver")
 def redeliver(delivery_id: int):
-    delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == delivery_id) or abort(404)
+    delivery = get_or_404(WebhookDelivery, delivery_id)
     service.redeliver(delivery)
     flash(f"Event {delivery.event_id[:8]}… queued again for {delivery.webhook.url}.", "info")
     return redirect(url_for("settings.webhook_log", webhook_id=delivery.webhook_id))
 
 
 def _webhook(webhook_id: int) -> Webhook:
-    return Webhook.get_or_none(Webhook.id == webhook_id) or abort(404)
+    return get_or_404(Webhook, webhook_id)

@@ -1,0 +1,22 @@
+"""Finding a row by the ID in a URL: one way for every blueprint. A missing row is a 404
+(the web pages render errors.html; the API answers its own JSON error shape), never a
+database error, whatever number the URL carries."""
+
+from flask import abort
+
+MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
+
+
+def find(model, row_id: int, *where):
+    """The row of `model` with this ID (and matching `where`, e.g. its owner), or None."""
+    if not isinstance(row_id, int) or not 0 < row_id < MAX_ID:
+        return None
+    return model.get_or_none(model.id == row_id, *where)
+
+
+def get_or_404(model, row_id: int, *where):
+    """The row of `model` with this ID (and matching `where`), or a 404."""
+    row = find(model, row_id, *where)
+    if row is None:
+        abort(404)
+    return row
