@@ -2,6 +2,7 @@
 names a server), a real Redis database emptied around each test, a live server and
 Debian's Chromium for the browser tests."""
 
+import atexit
 import os
 import signal
 import subprocess
@@ -23,9 +24,20 @@ from webapp.services.passwords import hash_password
 from webapp.services.statuses import create_status
 
 PASSWORDS = {"agent": "agent-pass-123", "manager": "manager-pass-123", "admin": "admin-pass-123"}
-# A Redis database of its own per run (1-15; 0 is the app's), so two suites on one
-# machine do not flush each other's queues.
-REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
+
+
+def _claim_redis_database() -> str:
+    """A Redis database of its own per run (1-15; 0 is the app's), claimed with a key in
+    database 0, so two suites on one machine never flush each other's queues."""
+    claims = Redis.from_url("redis://127.0.0.1:6379/0")
+    for number in range(1, 16):
+        if claims.set(f"webapp-tests:db{number}", os.getpid(), nx=True, ex=4 * 3600):
+            atexit.register(claims.delete, f"webapp-tests:db{number}")
+            return f"redis://127.0.0.1:6379/{number}"
+    raise RuntimeError("All 15 test Redis databases are claimed by other test runs.")
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or _claim_redis_database()
 
 
 @pytest.fixture(scope="session")

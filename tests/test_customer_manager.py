@@ -54,6 +54,9 @@ def found(client, query=""):
         ("q=david+hic", ["hicks"]),
         ("q=rosa", ["hickman"]),
         ("q=acme", ["acme"]),
+        ("q=farms", ["acme"]),  # a word inside a name
+        ("q=ros%C3%A1", ["hickman"]),  # accents aside
+        ("q=801555", ["hicks"]),  # a phone's first digits
         ("q=IMP-2", ["hickman"]),
         ("q=dave%40ex", ["hicks"]),
         ("q=555-0199", ["hickman"]),
@@ -78,16 +81,27 @@ def test_search_by_customer_id_and_status_filter(client, login, people, statuses
     assert found(client, f"status={bankrupt.id}")[0] == [str(people["hicks"].id)]
 
 
-def test_counts_and_pages(client, login, make_customer):
+def next_link(text: str, rel: str = "Next") -> str:
+    links = re.findall(r'<a href="/customers\?([^"]+)"[^>]*>([^<]+)</a>', text)
+    return next(url.replace("&amp;", "&") for url, label in links if rel in label)
+
+
+def test_counts_and_pages_go_on_after_the_last_row(client, login, make_customer, monkeypatch):
     for number in range(30):
         make_customer(importId=f"N{number}", lastName=f"Person{number:02d}")
     login("agent")
     ids, text = found(client)
-    assert len(ids) == 25 and "30 customers" in text and "Page 1 of 2" in text
-    ids, text = found(client, "page=2")
-    assert len(ids) == 5 and "Page 2 of 2" in text
+    assert len(ids) == 25 and "30 customers" in text and "1–25 of 30" in text
+    second, text = found(client, next_link(text))
+    assert len(second) == 5 and "26–30 of 30" in text and not set(second) & set(ids)
+    back, text = found(client, next_link(text, "Previous"))
+    assert back == ids and "1–25 of 30" in text
     _, text = found(client, "q=person0")
     assert "10 customers found" in text
+    # Counts stop at the limit: a page never counts the whole book.
+    monkeypatch.setattr("webapp.services.search.COUNT_LIMIT", 20)
+    _, text = found(client, "q=person")
+    assert "more than 20 customers found" in text
 
 
 def test_full_page_on_a_plain_request_with_the_search_filled_in(client, login, people):

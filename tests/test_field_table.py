@@ -32,6 +32,7 @@ ROW_KINDS = {"address": ("primary", "mailing"), "phone": ("primary", "secondary"
 ROW_BOOKKEEPING = {
     "address": {"id", "customer", "kind", "verified", "validated", "street_key"},
     "phone": {
+        "number_reversed",
         "id",
         "customer",
         "position",

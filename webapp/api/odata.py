@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from peewee import fn
 
 from webapp.models import Customer, CustomerStatus
+from webapp.rules.folding import fold
 from webapp.services.refusal import Refused
+from webapp.services.search import starts_with
 
 
 class QueryRefused(Refused):
@@ -23,6 +25,7 @@ class Filterable:
     column: object
     kind: str = "text"  # text | number | date | datetime | enum
     prefix: str = ""  # LoanPro's enum prefix, stripped from literals
+    key: object = None  # the folded, indexed copy that eq / startswith / ordering use
 
 
 def _status_by_title(op: str, value):
@@ -35,11 +38,11 @@ def _status_by_title(op: str, value):
 CUSTOMER_FILTERS = {
     "id": Filterable(Customer.id, "number"),
     "customId": Filterable(Customer.import_id),
-    "firstName": Filterable(Customer.first_name),
+    "firstName": Filterable(Customer.first_name, key=Customer.first_name_key),
     "middleName": Filterable(Customer.middle_name),
-    "lastName": Filterable(Customer.last_name),
-    "companyName": Filterable(Customer.company_name),
-    "email": Filterable(Customer.email),
+    "lastName": Filterable(Customer.last_name, key=Customer.last_name_key),
+    "companyName": Filterable(Customer.company_name, key=Customer.company_name_key),
+    "email": Filterable(Customer.email, key=Customer.email_key),
     "accessUserName": Filterable(Customer.username),
     "customerType": Filterable(Customer.customer_type, "enum", "customer.type."),
     "gender": Filterable(Customer.gender, "enum", "customer.gender."),
@@ -50,7 +53,7 @@ CUSTOMER_FILTERS = {
     "created": Filterable(Customer.created_at, "datetime"),
     "lastUpdate": Filterable(Customer.updated_at, "datetime"),
 }
-ORDERABLE = {name: f.column for name, f in CUSTOMER_FILTERS.items() if f.kind != "status"}
+ORDERABLE = {name: f.key or f.column for name, f in CUSTOMER_FILTERS.items() if f.kind != "status"}
 
 
 def list_pattern(names, suffix: str = "") -> str:
@@ -202,6 +205,8 @@ class _Parser:
             self.take("true")
         if field.kind not in ("text", "enum"):
             raise QueryRefused(f"$filter: {name} works on text fields only.")
+        if name == "startswith" and field.key is not None and str(text):
+            return starts_with(field.key, fold(str(text)))  # the key's index
         pattern = str(text)
         pattern = {"startswith": f"{pattern}%", "endswith": f"%{pattern}"}.get(name, f"%{pattern}%")
         return field.column.ilike(pattern)
@@ -256,7 +261,9 @@ def compare(field: Filterable, op: str, value):
         if op not in ("eq", "ne"):
             raise QueryRefused("$filter: null takes eq or ne.")
         return column.is_null(op == "eq")
-    if field.kind in ("text", "enum") and isinstance(value, str) and op in ("eq", "ne"):
+    if field.key is not None and isinstance(value, str) and op in ("eq", "ne"):
+        column, value = field.key, fold(value)  # case- and accent-blind, through the index
+    elif field.kind in ("text", "enum") and isinstance(value, str) and op in ("eq", "ne"):
         column, value = fn.LOWER(column), value.lower()  # as case-blind as the UI search
     operations: dict[str, Callable] = {
         "eq": lambda c, v: c == v,

@@ -14,9 +14,15 @@ from webapp.api import ApiError, bp, json_object
 from webapp.api.entities import customer_list, paging
 from webapp.api.odata import QueryRefused, parse_orderby
 from webapp.models import Address, Customer, Phone
+from webapp.rules.folding import words
+from webapp.services.search import name_word_matches
 
 
 def _customer_name(pattern: str):
+    words_only = pattern.removesuffix("%")
+    if words_only and not any(c in words_only for c in "%_\\") and words(words_only):
+        # Words, perhaps with a trailing wildcard: the start of name words, by the text index.
+        return Customer.id.in_(name_word_matches(words_only))
     return (
         (Customer.first_name_key**pattern)
         | (Customer.last_name_key**pattern)

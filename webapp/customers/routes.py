@@ -10,7 +10,7 @@ from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.services import versions
 from webapp.services.customers import create_customer, delete_customer, update_customer
 from webapp.services.loan_links import loans_losing_their_primary
-from webapp.services.search import PAGE_SIZE, customer_query
+from webapp.services.search import PAGE_SIZE, search
 from webapp.services.versions import StaleVersion
 from webapp.templating import page_or_partial
 
@@ -25,16 +25,19 @@ def manager():
     text = request.args.get("q", "").strip()
     status_id = request.args.get("status", type=int)
     customer_type = request.args.get("type") or None
-    page = max(request.args.get("page", 1, type=int), 1)
-    query = customer_query(text, status_id, customer_type)
-    total = query.count()
+    found = search(
+        text,
+        status_id,
+        customer_type,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+        start=max(request.args.get("start", 1, type=int), 1),
+    )
     return page_or_partial(
         "customers/manager.html",
         "customers/_results.html",
-        customers=list(query.paginate(page, PAGE_SIZE)),
-        total=total,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        found=found,
+        page_size=PAGE_SIZE,
         q=text,
         status_id=status_id,
         customer_type=customer_type,

@@ -9,6 +9,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     SmallIntegerField,
+    TextField,
 )
 
 from webapp.models.base import BaseModel, NeverReusedIdField, utcnow
@@ -23,7 +24,7 @@ class Customer(BaseModel):
     id = NeverReusedIdField()
     import_id = CharField(null=True, unique=True)
     status = ForeignKeyField(CustomerStatus, backref="customers", on_delete="RESTRICT")
-    customer_type = CharField(index=True)
+    customer_type = CharField()
     first_name = CharField()
     middle_name = CharField(null=True)
     last_name = CharField()
@@ -49,17 +50,28 @@ class Customer(BaseModel):
     mail_same_as_primary = BooleanField(default=True)
     # Advanced by every write; a write made against an older one is refused.
     version = IntegerField(default=1)
-    # Lower-cased copies for the Customer Manager's prefix search (indexed below).
+    # Case- and accent-folded copies for the Customer Manager's search (indexed below).
     first_name_key = CharField(default="")
     last_name_key = CharField(default="")
     company_name_key = CharField(null=True)
     email_key = CharField(null=True)
+    # The folded words of the names but the start of the last name, each after a space:
+    # the text index holds them (see rules.folding.other_name_words).
+    other_name_words = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
+        # The Customer Manager lists by name (last, first, ID), alone or within a status
+        # or a type; pages go on after the last row shown (keyset), so each reads in one
+        # of these indexes' order. The words of names have a text index besides (see
+        # migrations/0002_search_indexes.py).
         indexes = (
-            (("last_name_key", "first_name_key"), False),
+            # (other_name_words too: a search that many rows pass tests it on each row
+            # as it reads the index in name order, without reading the row itself.)
+            (("last_name_key", "first_name_key", "id", "other_name_words"), False),
+            (("status", "last_name_key", "first_name_key", "id", "other_name_words"), False),
+            (("customer_type", "last_name_key", "first_name_key", "id"), False),
             (("first_name_key",), False),
             (("company_name_key",), False),
             (("email_key",), False),
@@ -86,12 +98,18 @@ class Customer(BaseModel):
 class Phone(BaseModel):
     customer = ForeignKeyField(Customer, backref="phones", on_delete="CASCADE")
     number = CharField(index=True)  # 10 digits, no punctuation
+    # The digits backwards: a search for a number's last digits is a prefix range on it.
+    number_reversed = CharField(null=True, index=True)
     phone_type = CharField()
     position = IntegerField(default=0)
     is_primary = BooleanField(default=False)
     is_secondary = BooleanField(default=False)
     do_not_call = BooleanField(default=False)
     verified = BooleanField(default=False)
+
+    def save(self, *args, **kwargs):
+        self.number_reversed = self.number[::-1] if self.number else None
+        return super().save(*args, **kwargs)
 
 
 class Address(BaseModel):

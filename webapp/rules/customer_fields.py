@@ -777,6 +777,7 @@ DERIVED_COLUMNS = {
     "customer.last_name_key": "lastName",
     "customer.company_name_key": "companyName",
     "customer.email_key": "email",
+    "customer.other_name_words": "lastName",  # and the first and company names
     "customer.mail_same_as_primary": "mailAddress",
 }
 BOOKKEEPING_COLUMNS = (

@@ -15,6 +15,7 @@ from webapp.rules.customer_fields import (
     MAILING_FIELDS,
     PRIMARY_ADDRESS_FIELDS,
 )
+from webapp.rules.folding import fold, other_name_words
 from webapp.rules.record import is_blank, uses_primary_as_mailing
 from webapp.services.directory import street_key
 from webapp.services.passwords import hash_password
@@ -60,10 +61,11 @@ def customer_columns(record: dict) -> dict:
     ssn, email, company = columns["ssn"], columns["email"], columns["company_name"]
     columns.update(
         ssn_last4=ssn[-4:] if ssn else None,
-        first_name_key=columns["first_name"].casefold(),
-        last_name_key=columns["last_name"].casefold(),
-        company_name_key=company.casefold() if company else None,
-        email_key=email.casefold() if email else None,
+        first_name_key=fold(columns["first_name"]),
+        last_name_key=fold(columns["last_name"]),
+        company_name_key=fold(company),
+        email_key=fold(email),
+        other_name_words=other_name_words(columns["first_name"], columns["last_name"], company),
         mail_same_as_primary=uses_primary_as_mailing(record),
         updated_at=utcnow(),
     )
@@ -108,6 +110,7 @@ def phone_rows(record: dict) -> list[dict]:
     return [
         {
             "number": number,
+            "number_reversed": number[::-1],
             "phone_type": kind,
             "position": position,
             "is_primary": primary,
@@ -279,7 +282,9 @@ def _write_phones(customer: Customer, wanted: list[dict]) -> None:
     """Rewrite the phone list, keeping each kept number's do-not-call and verified marks."""
     existing = list(customer.phones.order_by(Phone.position))
     shape = ("number", "phone_type", "position", "is_primary", "is_secondary")
-    if [{k: getattr(p, k) for k in shape} for p in existing] == wanted:
+    if [{k: getattr(p, k) for k in shape} for p in existing] == [
+        {k: w[k] for k in shape} for w in wanted
+    ]:
         return
     marks = {p.number: (p.do_not_call, p.verified) for p in existing}
     Phone.delete().where(Phone.customer == customer).execute()

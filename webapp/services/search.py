@@ -1,53 +1,364 @@
-"""The Customer Manager's search: every word typed must match the start of a name, an
-email or an import ID, or be a customer ID, the last four of an SSN or phone digits."""
+"""The Customer Manager's search, at a lender's scale: each kind of term goes to an index
+made for it, and a page never reads or counts more than it shows.
 
+A term matches a customer when it is
+- the start of a word of their first, last or company name: the start of the last name
+  is found in the last name's ordered index, the other words in the text index
+  (FTS5 on SQLite, a tsvector GIN index on PostgreSQL); case and accents aside;
+- with an @ in it, the start of their email; or their import ID;
+- their customer ID (digits), the last four of their SSN (4 digits), or the start or the
+  end of one of their phone numbers (3 digits or more).
+Every term must match. Results are in name order (last, first, ID), and a page goes on
+after the last row of the page before (keyset), so page 500 costs what page 1 does.
+
+A page merges the first rows of a few sources, each read in name order cheaply: a range
+of the last-name index; a list of IDs small enough to sort (up to SORT_MAX); or, for a
+test that many rows pass (the other words of names are spread over the alphabet), the
+name index read in order with the test made on each row.
+"""
+
+import base64
+import json
 import re
+from dataclasses import dataclass
 
-from peewee import Expression
+from peewee import SQL, Model, PostgresqlDatabase, Tuple, fn
 
+from webapp.db import db
 from webapp.models import Customer, CustomerStatus, Phone
+from webapp.rules.folding import fold, words
 from webapp.rules.spec import is_digits
 
 PAGE_SIZE = 25
+COUNT_LIMIT = 1000  # counted exactly up to here; "more than 1,000" beyond
+SORT_MAX = 5000  # matches listed and sorted up to here; read in name order beyond
+MAX_TERMS = 6
+SORT = (Customer.last_name_key, Customer.first_name_key, Customer.id)
+# The expression migrations/0002 indexes on PostgreSQL; a query must repeat it exactly.
+PG_WORDS = "to_tsvector('simple'::regconfig, other_name_words)"
+_PUNCTUATION = re.compile(r"[\s\-().+]")
 
 
-def customer_query(text: str = "", status_id: int | None = None, customer_type: str | None = None):
-    query = (
-        Customer.select(Customer, CustomerStatus)
-        .join(CustomerStatus)
-        .order_by(Customer.last_name_key, Customer.first_name_key, Customer.id)
+class CustomerWords(Model):
+    """SQLite's FTS5 index of the other name words (migrations/0002), read by rowid."""
+
+    class Meta:
+        database = db
+        table_name = "customer_words"
+        primary_key = False
+
+
+@dataclass
+class Page:
+    customers: list
+    count: int
+    count_is: str  # "exact"; "more than" (count is COUNT_LIMIT); "about" (an estimate)
+    start: int  # the 1-based position of the first row shown
+    after: str | None  # the token of the next page, when there is one
+    before: str | None  # the token of the previous page, when there is one
+
+
+@dataclass
+class Source:
+    """Customers a page draws from: a query of Customer IDs that reads in name order."""
+
+    query: object
+    count: int  # how many, up to COUNT_LIMIT + 1 (more than the limit: that many)
+    tested: bool = False  # read in name order, each row tested (too many to sort)
+
+
+def search(
+    text: str = "",
+    status_id: int | None = None,
+    customer_type: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    start: int = 1,
+) -> Page:
+    terms = text.split()[:MAX_TERMS]
+    sources, count, count_is = sources_for(terms, status_id, customer_type)
+    backwards = before is not None and _key(before) is not None
+    key = _key(before) if backwards else _key(after) if after else None
+    if key is None:
+        start = 1
+    customers = _merged([page_query(s.query, key, backwards) for s in sources], backwards)
+    beyond = len(customers) > PAGE_SIZE
+    customers = customers[:PAGE_SIZE]
+    if backwards:
+        customers.reverse()
+        has_previous, has_next = beyond, True
+    else:
+        has_previous, has_next = key is not None, beyond
+    return Page(
+        customers,
+        count,
+        count_is,
+        start,
+        after=_token(customers[-1]) if has_next and customers else None,
+        before=_token(customers[0]) if has_previous and customers else None,
     )
-    for term in text.split()[:6]:
-        query = query.where(_term_matches(term))
-    if status_id:
-        query = query.where(Customer.status == status_id)
-    if customer_type:
-        query = query.where(Customer.customer_type == customer_type)
-    return query
 
 
-def _term_matches(term: str) -> Expression:
-    folded = term.casefold()
-    matches = (
-        _starts_with(Customer.last_name_key, folded)
-        | _starts_with(Customer.first_name_key, folded)
-        | _starts_with(Customer.company_name_key, folded)
-        | _starts_with(Customer.email_key, folded)
-        | (Customer.import_id == term)
-    )
-    digits = re.sub(r"[\s\-().]", "", term)
-    if is_digits(digits):
-        if len(digits) <= 9:
-            matches |= Customer.id == int(digits)
+def page_query(matches, key: list | None = None, backwards: bool = False):
+    """A page of `matches` with their statuses, in name order: the first page, or the one
+    after (before, going back) the row whose sort key is `key`; one row more than a page,
+    which tells whether there is another."""
+    rows = matches.select(Customer, CustomerStatus).join(CustomerStatus)
+    if key is not None:
+        rows = rows.where(Tuple(*SORT) < Tuple(*key) if backwards else Tuple(*SORT) > Tuple(*key))
+    rows = rows.order_by(*(c.desc() for c in SORT)) if backwards else rows.order_by(*SORT)
+    return rows.limit(PAGE_SIZE + 1)
+
+
+def _merged(pages: list, backwards: bool) -> list:
+    """The first rows of the sources' pages together, in the database's own name order
+    (its collation, which the keyset comparisons use too)."""
+    pages = [list(page) for page in pages]
+    if len(pages) == 1:
+        return pages[0]
+    ids = list({customer.id for page in pages for customer in page})
+    if not ids:
+        return []
+    return list(page_query(Customer.select(Customer.id).where(_among(ids)), None, backwards))
+
+
+# ---- where the matches come from ------------------------------------------------------
+
+
+def sources_for(terms: list[str], status_id=None, customer_type=None):
+    """The sources of a search's matches, and their count for the page: exact up to
+    COUNT_LIMIT, "more than" past it, or for the whole book on PostgreSQL the planner's
+    estimate ("about")."""
+    base = Customer.select(Customer.id)
+    filters = _filters(status_id, customer_type)
+    if filters:
+        base = base.where(*filters)
+    if not terms:
+        if not filters and isinstance(db.obj, PostgresqlDatabase):
+            book = _book_size()
+            if book > COUNT_LIMIT:
+                return [Source(base, book)], book, "about"
+        sources = [Source(base, base.limit(COUNT_LIMIT + 1).count())]
+    elif len(terms) == 1 and _one_name_word(terms[0]):
+        sources = _name_sources(terms[0], base, bool(filters))
+    else:
+        sources = [_listed_or_tested(base, terms)]
+    found = sum(s.count for s in sources)
+    if found > COUNT_LIMIT:
+        return sources, COUNT_LIMIT, "more than"
+    return sources, found, "exact"
+
+
+def _name_sources(term: str, base, filtered: bool) -> list[Source]:
+    """One word of a name: those whose last name starts with it (a range of the last-name
+    index, in name order already), and those with another name word that does (listed
+    by the text index; or, when there are many, tested row by row in name order: they
+    are first names and company words, spread over the alphabet of last names)."""
+    word = words(term)[0]
+    last = starts_with(Customer.last_name_key, word)
+    by_last = base.where(last)
+    sources = [Source(by_last, by_last.limit(COUNT_LIMIT + 1).count())]
+    others = _other_words_ids(word, max(SORT_MAX, COUNT_LIMIT) + 1)
+    rest = base.where(~last)
+    if len(others) <= COUNT_LIMIT:
+        count = rest.where(_among(others)).count() if others else 0
+    elif filtered:  # the text index's matches, counted within the status or type
+        count = rest.where(_other_words_of_row(word)).limit(COUNT_LIMIT + 1).count()
+    else:
+        count = COUNT_LIMIT + 1  # (a few may also be in the last-name range: still more)
+    if len(others) > SORT_MAX:
+        sources.append(Source(rest.where(_other_words_test(word)), count, tested=True))
+    elif others:
+        sources.append(Source(rest.where(_among(others)), count))
+    named = base.where(Customer.import_id == term)
+    sources.append(Source(named, named.count()))
+    return sources
+
+
+def _listed_or_tested(base, terms: list[str]) -> Source:
+    """Any other search: the IDs every term matches, from the terms' indexes alone; tested
+    row by row in name order when there are too many to sort."""
+    ids = _candidates(terms, SORT_MAX + 1)
+    if len(ids) > SORT_MAX:
+        tested = base
+        for term in terms:
+            tested = tested.where(row_matches(term))
+        return Source(tested, tested.limit(COUNT_LIMIT + 1).count(), tested=True)
+    return _listed(base, ids)
+
+
+def _listed(base, ids: list[int]) -> Source:
+    if not ids:
+        return Source(base.where(SQL("1 = 0")), 0)
+    listed = base.where(_among(ids))
+    return Source(listed, listed.count())
+
+
+def _filters(status_id, customer_type) -> list:
+    filters = [Customer.status == status_id] if status_id else []
+    return filters + ([Customer.customer_type == customer_type] if customer_type else [])
+
+
+def term_matches(term: str):
+    """The IDs of the customers one term matches: a UNION of index lookups."""
+    parts = [Customer.select(Customer.id).where(Customer.import_id == term)]
+    digits = _digits(term)
+    if digits:
+        if len(digits) < 19:  # an ID fits in 64 bits
+            parts.append(Customer.select(Customer.id).where(Customer.id == int(digits)))
         if len(digits) == 4:
-            matches |= Customer.ssn_last4 == digits
+            parts.append(Customer.select(Customer.id).where(Customer.ssn_last4 == digits))
         if len(digits) >= 3:
-            with_phone = Phone.select(Phone.customer).where(Phone.number.contains(digits))
-            matches |= Customer.id.in_(with_phone)
-    return matches
+            parts.append(Phone.select(Phone.customer).where(_phone_matches(digits)))
+    elif "@" in term:
+        email = starts_with(Customer.email_key, fold(term))
+        parts.append(Customer.select(Customer.id).where(email))
+    elif wanted := words(term):
+        parts.append(_subquery(name_word_matches(" ".join(wanted))))
+    return _union(parts)
 
 
-def _starts_with(column, prefix: str) -> Expression:
-    # A range instead of LIKE: it uses the column's index on SQLite and PostgreSQL alike.
+def name_word_matches(term: str):
+    """The IDs of the customers with a name word starting with each word of `term`."""
+    found = None
+    for word in words(term) or ["\x00"]:
+        by_last = Customer.select(Customer.id).where(starts_with(Customer.last_name_key, word))
+        either = by_last | _other_words_query(word)
+        found = either if found is None else found & _subquery(either)
+    return found
+
+
+def row_matches(term: str):
+    """The same test as term_matches, made on a customer row (for reading in order)."""
+    test = Customer.import_id == term
+    digits = _digits(term)
+    if digits:
+        if len(digits) < 19:
+            test |= Customer.id == int(digits)
+        if len(digits) == 4:
+            test |= Customer.ssn_last4 == digits
+        if len(digits) >= 3:
+            phones = Phone.select(SQL("1")).where(
+                (Phone.customer == Customer.id) & _phone_matches(digits)
+            )
+            test |= fn.EXISTS(phones)
+    elif "@" in term:
+        test |= starts_with(Customer.email_key, fold(term))
+    elif wanted := words(term):
+        named = None
+        for word in wanted:
+            either = starts_with(Customer.last_name_key, word) | _other_words_test(word)
+            named = either if named is None else named & either
+        test |= named
+    return test
+
+
+def _other_words_test(word: str):
+    """A word of the names other than the start of the last name starts with `word`."""
+    return Customer.other_name_words ** f"% {word}%"
+
+
+def _other_words_of_row(word: str):
+    """The text index says a word of the row's names other than the start of the last
+    name starts with `word` (to count within a filter: the index streams its matches)."""
+    if isinstance(db.obj, PostgresqlDatabase):
+        return SQL(f"{PG_WORDS} @@ to_tsquery('simple', %s)", [f"{word}:*"])
+    return Customer.id.in_(_other_words_query(word))
+
+
+def _other_words_query(word: str):
+    if isinstance(db.obj, PostgresqlDatabase):
+        return Customer.select(Customer.id).where(
+            SQL(f"{PG_WORDS} @@ to_tsquery('simple', %s)", [f"{word}:*"])
+        )
+    return CustomerWords.select(SQL("rowid")).where(SQL("customer_words MATCH ?", [f'"{word}"*']))
+
+
+def _other_words_ids(word: str, limit: int) -> list[int]:
+    return [row[0] for row in _other_words_query(word).limit(limit).tuples()]
+
+
+def _candidates(terms: list[str], limit: int) -> list[int]:
+    return [row[0] for row in candidates_query(terms, limit).tuples()]
+
+
+def candidates_query(terms: list[str], limit: int):
+    """The IDs every term matches (up to `limit`), from the terms' indexes alone."""
+    found = None
+    for term in terms:
+        matches = term_matches(term)
+        found = matches if found is None else found & _subquery(matches)
+    return _subquery(found).limit(limit)
+
+
+def _subquery(compound):
+    """A compound select as a plain one (SQLite reads A UNION B INTERSECT C left to right,
+    whatever the parentheses)."""
+    alias = compound.alias(f"m{id(compound) % 100000}")
+    return Customer.select(SQL(f'"{alias._alias}".*')).from_(alias)
+
+
+def _phone_matches(digits: str):
+    return starts_with(Phone.number, digits) | starts_with(Phone.number_reversed, digits[::-1])
+
+
+def _digits(term: str) -> str | None:
+    digits = _PUNCTUATION.sub("", term)
+    return digits if is_digits(digits) else None
+
+
+def _one_name_word(term: str) -> bool:
+    return not _digits(term) and "@" not in term and len(words(term)) == 1
+
+
+def _union(parts: list):
+    union = parts[0]
+    for part in parts[1:]:
+        union = union | part
+    return union
+
+
+def _among(ids: list[int]):
+    """Customer.id is one of `ids`, bound as one parameter (a list of thousands would
+    otherwise be thousands of parameters)."""
+    if isinstance(db.obj, PostgresqlDatabase):
+        return Customer.id == fn.ANY(SQL("%s::bigint[]", [ids]))
+    return Customer.id.in_(SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)]))
+
+
+def starts_with(column, prefix: str):
+    """`column` starts with `prefix`, as a range: it uses the column's index on SQLite and
+    PostgreSQL alike (LIKE would not, under most collations)."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return (column >= prefix) & (column < upper)
+
+
+def _book_size() -> int:
+    """About how many customers there are, without counting them (the planner's own
+    estimate, kept by ANALYZE and autovacuum)."""
+    return int(
+        db.execute_sql(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = 'customer'::regclass"
+        ).fetchone()[0]
+    )
+
+
+def _token(customer) -> str:
+    key = [customer.last_name_key, customer.first_name_key, customer.id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _key(token: str | None) -> list | None:
+    """A page token back to its sort key; None for anything that is not one."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if (
+        isinstance(key, list)
+        and len(key) == 3
+        and all(isinstance(k, str) for k in key[:2])
+        and isinstance(key[2], int)
+    ):
+        return key
+    return None
