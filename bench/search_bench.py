@@ -140,10 +140,10 @@ def load(count: int, rng: random.Random, batch: int = 50_000) -> None:
         db.commit()
         # As autovacuum leaves a table in use: statistics, and the visibility map that
         # lets an index be read without the rows (a bulk load has neither yet).
-        connection = db.connection()
-        connection.autocommit = True
-        db.execute_sql("VACUUM ANALYZE")
-        connection.autocommit = False
+        vacuum = db.obj._connect()  # a connection of its own: VACUUM runs outside any
+        vacuum.autocommit = True  # transaction
+        vacuum.cursor().execute("VACUUM ANALYZE")
+        vacuum.close()
     else:
         db.execute_sql("INSERT INTO customer_words(customer_words) VALUES ('rebuild')")
         db.execute_sql("ANALYZE")
@@ -459,9 +459,12 @@ def measure(server, password: str, token: str, samples: dict, repeat: int) -> di
 def _deep_page_token(manager) -> str:
     """Follow Next 499 times from the first page of the whole list: page 500's token."""
     query = ""
-    for _ in range(499):
+    for _ in range(499):  # (fewer when the book has fewer pages)
         _, text = manager(query)
-        query = re.search(r'href="/customers\?(after=[^"]+)"', text).group(1).replace("&amp;", "&")
+        found = re.search(r'href="/customers\?(after=[^"]+)"', text)
+        if not found:
+            break
+        query = found.group(1).replace("&amp;", "&")
     return urllib.parse.parse_qs(query)["after"][0]
 
 
