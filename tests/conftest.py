@@ -15,6 +15,7 @@ import pytest
 from redis import Redis
 from werkzeug.serving import make_server
 
+from tests.importfiles import GOOD
 from webapp import create_app
 from webapp.db import db
 from webapp.models import ALL_MODELS, User
@@ -221,23 +222,8 @@ def api(client, tokens):
     return call
 
 
-VALID_CELLS = {
-    "customerType": "individual",
-    "firstName": "David",
-    "lastName": "Hicks",
-    "ssn": "999-99-9999",
-    "idType": "ssn",
-    "birthday": "1985-01-01",
-    "gender": "male",
-    "gencode": "none",
-    "priPhone": "9876543210",
-    "priPhoneType": "cell",
-    "priAddress": "321 Oak Lane",
-    "priCity": "Schenectady",
-    "priState": "NY",
-    "priZipcode": "12345",
-    "priCountry": "usa",
-}
+# A valid record's cells: the import tests' good row, its SSN typed with dashes.
+VALID_CELLS = {**{k: v for k, v in GOOD.items() if k != "action"}, "ssn": "999-99-9999"}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bench.search_bench import load
-from tests.schemas import TEXT_INDEX
+from tests.schemas import TEXT_INDEX, is_postgres
 from webapp.api.odata import parse_filter
 from webapp.api.search import _customer_name
 from webapp.db import db
@@ -42,7 +42,7 @@ def book(database_url, tmp_path_factory):
 def plan(query) -> str:
     """The plan of a peewee query, flattened to text."""
     sql, params = query.sql()
-    if db.obj.__class__.__name__.startswith("Postgres"):
+    if is_postgres(db.obj):
         found = db.execute_sql(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchone()[0]
         return json.dumps(found if not isinstance(found, str) else json.loads(found))
     rows = db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
@@ -51,7 +51,7 @@ def plan(query) -> str:
 
 def assert_indexed(text: str) -> None:
     """No full scan of the customers or their phones."""
-    if is_postgres():
+    if is_postgres(db.obj):
         assert not _seq_scanned(text) & {"customer", "phone"}, text
         return
     # SQLite names tables by peewee's aliases (t1, t2…); "SCAN m…" reads a subquery's rows.
@@ -85,10 +85,6 @@ def _seq_scanned(text: str) -> set[str]:
 
     walk(nodes)
     return found
-
-
-def is_postgres() -> bool:
-    return db.obj.__class__.__name__.startswith("Postgres")
 
 
 # kind -> (terms, status, type)

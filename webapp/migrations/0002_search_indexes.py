@@ -16,22 +16,11 @@ a column) drops the triggers with the old table: it must run create_sqlite_trigg
 again (copy it; migrations do not import each other).
 """
 
-import re
-import unicodedata
-
 from peewee import CharField, OperationalError, PostgresqlDatabase, SqliteDatabase, TextField
 
 PAGE = 5000
 FTS_COLUMNS = ("other_name_words",)
 PG_WORDS = "to_tsvector('simple'::regconfig, other_name_words)"
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _fold(text):
-    if text is None:
-        return None
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def up(migrator, db):
@@ -102,19 +91,16 @@ def _fill_reversed_numbers(db):
 
 def _fold_keys(db):
     """The keys held case-folded copies; now accents are folded too, and the name words
-    are new. Only the rows that change are written."""
+    are new. Computed by the app's own functions, so the rows written here are what every
+    write path writes (search depends on the two agreeing). Only changed rows are written."""
+    from webapp.rules.folding import fold, other_name_words
+
     sources = ("first_name", "last_name", "company_name", "email")
     targets = (*(f"{c}_key" for c in sources), "other_name_words")
 
-    def words(text):
-        return _WORD.findall(_fold(text or ""))
-
     def folded(first, last, company, email):
-        last_words = words(last)
-        if last_words and _fold(last or "").startswith(last_words[0]):
-            last_words = last_words[1:]  # the last name's index finds its start
-        others = words(first) + last_words + words(company)
-        return (*map(_fold, (first, last, company, email)), "".join(f" {w}" for w in others))
+        keys = tuple(map(fold, (first, last, company, email)))
+        return (*keys, other_name_words(first, last, company))
 
     _paged_update(db, "customer", sources, folded, targets)
 
