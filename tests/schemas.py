@@ -34,28 +34,18 @@ def scratch_database(database_url: str, tmp_path, name: str = "scratch"):
         admin.close()
 
 
-# The text index of names (migrations/0002): an FTS5 table on SQLite, a GIN expression
-# index on PostgreSQL. No peewee model describes them; tests/test_search_plans.py checks
-# they are there and used.
-TEXT_INDEX = "customer_words"
-
-
 def describe(database: Database) -> dict:
     """Tables -> columns (type, nullability, default, primary key), indexes (columns,
     uniqueness), foreign keys, and on SQLite whether IDs use AUTOINCREMENT."""
     schema = {}
     for table in database.get_tables():
-        if table == HISTORY_TABLE or table.startswith(TEXT_INDEX):
+        if table == HISTORY_TABLE:
             continue
         columns = {
             c.name: (c.data_type.upper(), c.null, _default(c.default), c.primary_key)
             for c in database.get_columns(table)
         }
-        indexes = {
-            i.name: (tuple(i.columns), bool(i.unique))
-            for i in database.get_indexes(table)
-            if i.name != TEXT_INDEX
-        }
+        indexes = {i.name: (tuple(i.columns), bool(i.unique)) for i in database.get_indexes(table)}
         foreign_keys = sorted(
             (k.column, k.dest_table, k.dest_column) for k in database.get_foreign_keys(table)
         )

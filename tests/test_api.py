@@ -329,6 +329,43 @@ def test_search_with_the_elasticsearch_subset(api, make_customer):
     assert api("post", url, json={}, query_string={"$orderby": "x"}).status_code == 400
 
 
+def test_a_search_lists_and_counts_as_far_as_its_window(api, make_customer, monkeypatch):
+    """As LoanPro's search engine: the first RESULT_WINDOW results (3 here) are reached,
+    counted and listed; a page ends there, and one past them is refused with the reason."""
+    from webapp.api import search
+
+    monkeypatch.setattr(search, "RESULT_WINDOW", 3)
+    for first in ("Ann", "Bea", "Cal", "Dee", "Eve"):
+        make_customer(firstName=first, lastName="Lopez")
+    url = "/api/public/api/1/Customers/Autopal.Search()"
+    query = {"query": {"query_string": {"query": "lop*", "fields": ["customerName"]}}}
+
+    def summary_and_names(**args):
+        response = api("post", url, json=query, query_string=args)
+        assert response.status_code == 200, response.get_json()
+        found = response.get_json()["d"]
+        return found["summary"]["total"], [c["firstName"] for c in found["results"]]
+
+    assert summary_and_names(**{"$orderby": "firstName"}) == (3, ["Ann", "Bea", "Cal"])
+    assert summary_and_names(**{"$orderby": "firstName", "$start": 1, "$top": 2}) == (
+        3,
+        ["Bea", "Cal"],
+    )
+    assert summary_and_names(nopaging="", **{"$orderby": "firstName", "$start": 2}) == (
+        3,
+        ["Cal"],
+    )
+    assert summary_and_names(**{"$orderby": "firstName", "$start": 2, "$top": 2}) == (
+        3,
+        ["Cal"],
+    )
+    beyond = api("post", url, json=query, query_string={"$start": 3})
+    assert beyond.status_code == 400
+    assert "first 3 results" in beyond.get_json()["error"]["message"]
+    listed = api("get", f"{BASE}/Customers()", query_string={"$filter": "lastName eq 'Lopez'"})
+    assert listed.get_json()["d"]["summary"]["total"] == 5  # a list counts everything
+
+
 def test_each_token_is_rate_limited(api, app):
     app.config["API_RATE_PER_MINUTE"] = 3
     codes = [api("get", f"{BASE}/CustomerStatuses()").status_code for _ in range(4)]

@@ -1,6 +1,7 @@
 """Every kind of search goes to an index made for it: the query plans, read from the
 database itself (EXPLAIN) on a table big enough for the planner to care, show index
-lookups and the text index, never a full scan of the customers or their phones."""
+lookups and ranges of the name-word index, never a full scan of the customers, their
+phones or the name words."""
 
 import json
 import random
@@ -9,13 +10,15 @@ import re
 import pytest
 
 from bench.search_bench import load
-from tests.schemas import TEXT_INDEX, is_postgres
+from tests.schemas import is_postgres
 from webapp.api.odata import parse_filter
 from webapp.api.search import _customer_name
 from webapp.db import db
 from webapp.models import Customer, CustomerStatus, Phone
 from webapp.services import search
 from webapp.services.search import page_query
+
+WORD_INDEX = "customer_name_word_word_last_name_key"  # (the start of its name)
 
 CUSTOMERS = 100_000  # at 20,000 a sequential scan still costs PostgreSQL less
 
@@ -50,17 +53,16 @@ def plan(query) -> str:
 
 
 def assert_indexed(text: str) -> None:
-    """No full scan of the customers or their phones."""
+    """No full scan of the customers, their phones or the name words."""
     if is_postgres(db.obj):
-        assert not _seq_scanned(text) & {"customer", "phone"}, text
+        assert not _seq_scanned(text) & {"customer", "phone", "customer_name_word"}, text
         return
     # SQLite names tables by peewee's aliases (t1, t2…); "SCAN m…" reads a subquery's rows.
     full_scans = [
         line
         for line in text.split("\n")
-        if re.match(r"SCAN (t\d+|customer|phone)\b", line)
+        if re.match(r"SCAN (t\d+|customer|phone|customer_name_word)\b", line)
         and "USING" not in line
-        and "VIRTUAL TABLE" not in line
     ]
     assert not full_scans, text  # SQLite: a SCAN without an index reads every row
 
@@ -111,7 +113,7 @@ def test_each_search_uses_its_index(book, kind):
     text = plan(search.candidates_query(terms, search.SORT_MAX + 1))
     assert_indexed(text)
     if kind in ("first name prefix", "two words"):
-        assert TEXT_INDEX in text or "VIRTUAL TABLE INDEX" in text, text
+        assert WORD_INDEX in text, text
 
 
 # Searches whose matches are a large share of the book, where testing rows in name order
@@ -124,17 +126,27 @@ DENSE = ("name prefix", "first name prefix", "status filter + name", "type filte
     [(k, search.SORT_MAX) for k in SEARCH_ARGS] + [(k, 0) for k in DENSE],
 )
 def test_every_source_of_a_page_reads_in_name_order(book, kind, sort_max, monkeypatch):
-    """A page's sources: a range of the last-name index, a sorted list of IDs, or (when
-    too many to sort: forced here with SORT_MAX 0) the name index read in order with a
-    test on each row. None reads the whole book; the tested ones do not sort."""
+    """A page's sources: a range of the last-name index, a range of the name-word index
+    (read alone: its entries carry the name order), a sorted list of IDs, or (when too
+    many to sort: forced here with SORT_MAX 0) the name index read in order with a test
+    on each row. None reads the whole book; the tested ones do not sort."""
     monkeypatch.setattr(search, "SORT_MAX", sort_max)
     terms, status_id, customer_type = SEARCH_ARGS[kind](book)
     sources, _, _ = search.sources_for(terms, status_id, customer_type)
     for source in sources:
-        text = plan(page_query(source.query))
+        text = plan(source.page())
         assert_indexed(text)
+        if source.words:
+            assert WORD_INDEX in text and _index_only(text), text
         if source.tested:
             assert "TEMP B-TREE" not in text and '"Node Type": "Sort"' not in text, text
+
+
+def _index_only(text: str) -> bool:
+    """The name words are read from their index alone, never their table's rows."""
+    if is_postgres(db.obj):
+        return '"Index Only Scan"' in text and '"Node Type": "Bitmap Heap Scan"' not in text
+    return "COVERING INDEX" in text
 
 
 def test_a_deep_page_and_the_whole_list_read_in_index_order(book):

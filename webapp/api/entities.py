@@ -72,10 +72,14 @@ def customer_list(
     size: int | None,
     expand: set[str] = frozenset(),
     select: set[str] | None = None,
+    reach: int | None = None,
 ):
-    """One page of a customer query in the list envelope, with the total it came from."""
-    total = query.count()
+    """One page of a customer query in the list envelope, with the total it came from:
+    all of it, or for a search whose `reach` is limited, up to there."""
+    total = query.count() if reach is None else query.limit(reach).count()
     page = query.order_by(*order)
+    if reach is not None:
+        size = min(size or reach, reach - start)
     if size is not None:
         page = page.offset(start).limit(size)
     return list_envelope(customer_entities(list(page), expand, select), start, size, total)

@@ -13,7 +13,7 @@ from webapp.api.entities import (
 )
 from webapp.api.fields import TOP_FIELDS
 from webapp.api.odata import CUSTOMER_FILTERS, FILTER_PATTERN, ORDERABLE, ORDERBY_PATTERN
-from webapp.api.search import SEARCH_FIELDS
+from webapp.api.search import RESULT_WINDOW, SEARCH_FIELDS
 
 _ERROR = {
     "description": "",
@@ -186,12 +186,16 @@ def document() -> dict:
             "/public/api/1/Customers/Autopal.Search()": {
                 "post": {
                     "summary": "Search customers (Elasticsearch query subset)",
+                    "description": (
+                        f"A search reaches its first {RESULT_WINDOW:,} results: summary.total "
+                        f"counts up to there, a page ends there, and $start is below it."
+                    ),
                     "parameters": [
                         _TOP,
                         _query(
                             "$start",
                             "Rows to skip",
-                            {"type": "integer", "minimum": 0, "maximum": MAX_START},
+                            {"type": "integer", "minimum": 0, "maximum": RESULT_WINDOW - 1},
                         ),
                         _ORDERBY,
                     ],

@@ -3,7 +3,12 @@ documents for customer search, answered from our own indexed columns.
 
 Supported: bool with must / should (and minimum_should_match 1 for should), query_string
 (wildcards * and ?, default_operator AND or OR, over the fields below), match, term, and
-range on birthDate."""
+range on birthDate.
+
+Like LoanPro's search engine by default, a search reaches its first RESULT_WINDOW
+results: it counts and lists that far (a page ends there; $start is below it), so a
+common name in a book of millions costs what it does in a small one. Customers() with
+$filter lists and counts everything."""
 
 import datetime as dt
 
@@ -17,11 +22,13 @@ from webapp.models import Address, Customer, Phone
 from webapp.rules.folding import words
 from webapp.services.search import name_word_matches
 
+RESULT_WINDOW = 10_000
+
 
 def _customer_name(pattern: str):
     words_only = pattern.removesuffix("%")
     if words_only and not any(c in words_only for c in "%_\\") and words(words_only):
-        # Words, perhaps with a trailing wildcard: the start of name words, by the text index.
+        # Words, perhaps with a trailing wildcard: the start of name words, by their indexes.
         return Customer.id.in_(name_word_matches(words_only))
     return (
         (Customer.first_name_key**pattern)
@@ -170,4 +177,10 @@ def search_customers():
             '"smi*", "fields": ["customerName"]}}]}}}.',
         ) from None
     start, size = paging(request.args, "$start")
-    return customer_list(query, order, start, size)
+    if start >= RESULT_WINDOW:
+        raise ApiError(
+            400,
+            f"A search reaches its first {RESULT_WINDOW:,} results ($start below "
+            f"{RESULT_WINDOW:,}): narrow the query, or page Customers() with $filter.",
+        )
+    return customer_list(query, order, start, size, reach=RESULT_WINDOW)

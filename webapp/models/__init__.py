@@ -1,7 +1,14 @@
 """All tables of the customer side, importable from one place."""
 
 from webapp.models.compliance import SdnEntry
-from webapp.models.customers import PHONE_TYPES, Address, Customer, Employer, Phone
+from webapp.models.customers import (
+    PHONE_TYPES,
+    Address,
+    Customer,
+    CustomerNameWord,
+    Employer,
+    Phone,
+)
 from webapp.models.history import ChangeEntry
 from webapp.models.imports import IMPORT_STATES, ImportJob, ImportProblem
 from webapp.models.integrations import (
@@ -38,6 +45,7 @@ ALL_MODELS = [
     DocumentSection,
     CustomFieldDefinition,
     Customer,
+    CustomerNameWord,
     Phone,
     Address,
     Employer,

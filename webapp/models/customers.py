@@ -17,7 +17,7 @@ from webapp.models.settings import CustomerStatus
 from webapp.rules.customer_fields import FIELDS_BY_NAME, PHONE_TYPES
 from webapp.rules.spec import mask_last4
 
-__all__ = ["PHONE_TYPES", "Address", "Customer", "Employer", "Phone"]
+__all__ = ["PHONE_TYPES", "Address", "Customer", "CustomerNameWord", "Employer", "Phone"]
 
 
 class Customer(BaseModel):
@@ -55,8 +55,8 @@ class Customer(BaseModel):
     last_name_key = CharField(default="")
     company_name_key = CharField(null=True)
     email_key = CharField(null=True)
-    # The folded words of the names but the start of the last name, each after a space:
-    # the text index holds them (see rules.folding.other_name_words).
+    # The folded words of the names but the start of the last name, each after a space
+    # (see rules.folding.other_name_words); customer_name_word holds them one per row.
     other_name_words = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -64,8 +64,7 @@ class Customer(BaseModel):
     class Meta:
         # The Customer Manager lists by name (last, first, ID), alone or within a status
         # or a type; pages go on after the last row shown (keyset), so each reads in one
-        # of these indexes' order. The words of names have a text index besides (see
-        # migrations/0002_search_indexes.py).
+        # of these indexes' order. The other words of names are in CustomerNameWord.
         indexes = (
             # (other_name_words too: a search that many rows pass tests it on each row
             # as it reads the index in name order, without reading the row itself.)
@@ -93,6 +92,39 @@ class Customer(BaseModel):
 
     def address(self, kind: str):
         return self.addresses.where(Address.kind == kind).first()
+
+
+class CustomerNameWord(BaseModel):
+    """One of the words in a customer's other_name_words, with the customer's name-order
+    key and filters beside it, so that a search reads a range of words (a prefix) and
+    its first page from this table's index alone, never a customer row.
+
+    Written by the database's own triggers (migrations/0003_name_words.py) from the
+    customer row: every write path keeps it, bulk loads and raw SQL included."""
+
+    word = CharField()
+    last_name_key = CharField()
+    first_name_key = CharField()
+    customer_id = IntegerField()
+    status_id = IntegerField()
+    customer_type = CharField()
+
+    class Meta:
+        primary_key = False
+        indexes = (
+            (
+                (
+                    "word",
+                    "last_name_key",
+                    "first_name_key",
+                    "customer_id",
+                    "status_id",
+                    "customer_type",
+                ),
+                False,
+            ),
+            (("customer_id",), False),  # the triggers replace a customer's words
+        )
 
 
 class Phone(BaseModel):

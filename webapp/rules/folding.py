@@ -15,15 +15,15 @@ def fold(text: str | None) -> str | None:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, split as the databases' text indexes split them."""
+    """The folded words of a text: runs of letters and digits."""
     return _WORD.findall(fold(text) or "")
 
 
 def other_name_words(first: str | None, last: str | None, company: str | None) -> str:
     """The words of a customer's names that the start of the last name does not hold,
     each after a space (" jean luc smith" for Jean-Luc Tremblay-Smith). Search finds a
-    word of the names by the start of the last name (its ordered index) or here (the
-    text index): between them, every word once."""
+    word of the names by the start of the last name (its ordered index) or here (one row
+    per word in customer_name_word): between them, every word once."""
     last_words = words(last or "")
     key = fold(last or "")
     if last_words and key.startswith(last_words[0]):

@@ -3,8 +3,8 @@ made for it, and a page never reads or counts more than it shows.
 
 A term matches a customer when it is
 - the start of a word of their first, last or company name: the start of the last name
-  is found in the last name's ordered index, the other words in the text index
-  (FTS5 on SQLite, a tsvector GIN index on PostgreSQL); case and accents aside;
+  is found in the last name's ordered index, the other words in the index of name
+  words (customer_name_word); case and accents aside;
 - with an @ in it, the start of their email; or their import ID;
 - their customer ID (digits), the last four of their SSN (4 digits), or the start or the
   end of one of their phone numbers (3 digits or more).
@@ -12,9 +12,10 @@ Every term must match. Results are in name order (last, first, ID), and a page g
 after the last row of the page before (keyset), so page 500 costs what page 1 does.
 
 A page merges the first rows of a few sources, each read in name order cheaply: a range
-of the last-name index; a list of IDs small enough to sort (up to SORT_MAX); or, for a
-test that many rows pass (the other words of names are spread over the alphabet), the
-name index read in order with the test made on each row.
+of the last-name index; a range of the name-word index, whose entries carry the name
+order, sorted (up to SORT_MAX entries); a list of IDs small enough to sort (up to
+SORT_MAX); or, for a test that many rows pass (the other words of names are spread over
+the alphabet), the name index read in order with the test made on each row.
 """
 
 import base64
@@ -22,10 +23,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from peewee import SQL, Model, PostgresqlDatabase, Tuple, fn
+from peewee import SQL, PostgresqlDatabase, Tuple, fn
 
 from webapp.db import db
-from webapp.models import Customer, CustomerStatus, Phone
+from webapp.models import Customer, CustomerNameWord, CustomerStatus, Phone
 from webapp.rules.folding import fold, words
 from webapp.rules.spec import is_digits
 
@@ -34,18 +35,9 @@ COUNT_LIMIT = 1000  # counted exactly up to here; "more than 1,000" beyond
 SORT_MAX = 5000  # matches listed and sorted up to here; read in name order beyond
 MAX_TERMS = 6
 SORT = (Customer.last_name_key, Customer.first_name_key, Customer.id)
-# The expression migrations/0002 indexes on PostgreSQL; a query must repeat it exactly.
-PG_WORDS = "to_tsvector('simple'::regconfig, other_name_words)"
+Word = CustomerNameWord
+WORD_SORT = (Word.last_name_key, Word.first_name_key, Word.customer_id)
 _PUNCTUATION = re.compile(r"[\s\-().+]")
-
-
-class CustomerWords(Model):
-    """SQLite's FTS5 index of the other name words (migrations/0002), read by rowid."""
-
-    class Meta:
-        database = db
-        table_name = "customer_words"
-        primary_key = False
 
 
 @dataclass
@@ -60,11 +52,19 @@ class Page:
 
 @dataclass
 class Source:
-    """Customers a page draws from: a query of Customer IDs that reads in name order."""
+    """Customers a page draws from: a query of Customer IDs that reads in name order, or
+    a range of name words whose index entries are sorted into it."""
 
-    query: object
+    query: object  # of Customer IDs; or of CustomerNameWord rows (`words`)
     count: int  # how many, up to COUNT_LIMIT + 1 (more than the limit: that many)
     tested: bool = False  # read in name order, each row tested (too many to sort)
+    words: bool = False
+
+    def page(self, key: list | None = None, backwards: bool = False):
+        """The sort keys (last, first, ID) of this source's part of a page."""
+        if self.words:
+            return _in_order(self.query.select(*WORD_SORT).distinct(), WORD_SORT, key, backwards)
+        return page_query(self.query, key, backwards)
 
 
 def search(
@@ -81,7 +81,8 @@ def search(
     key = _key(before) if backwards else _key(after) if after else None
     if key is None:
         start = 1
-    customers = _merged([page_query(s.query, key, backwards) for s in sources], backwards)
+    ids = {row[-1] for source in sources for row in source.page(key, backwards).tuples()}
+    customers = _customers(list(ids), backwards)
     beyond = len(customers) > PAGE_SIZE
     customers = customers[:PAGE_SIZE]
     if backwards:
@@ -100,26 +101,29 @@ def search(
 
 
 def page_query(matches, key: list | None = None, backwards: bool = False):
-    """A page of `matches` with their statuses, in name order: the first page, or the one
-    after (before, going back) the row whose sort key is `key`; one row more than a page,
-    which tells whether there is another."""
-    rows = matches.select(Customer, CustomerStatus).join(CustomerStatus)
+    """The sort keys of a page of `matches` (a query of Customer IDs) in name order: the
+    first page, or the one after (before, going back) the row whose sort key is `key`;
+    one row more than a page, which tells whether there is another. Read from a name
+    index alone: whatever the planner guesses of a range's size, no customer row is
+    read until the page's own."""
+    return _in_order(matches.select(*SORT), SORT, key, backwards)
+
+
+def _in_order(rows, sort: tuple, key: list | None, backwards: bool):
     if key is not None:
-        rows = rows.where(Tuple(*SORT) < Tuple(*key) if backwards else Tuple(*SORT) > Tuple(*key))
-    rows = rows.order_by(*(c.desc() for c in SORT)) if backwards else rows.order_by(*SORT)
+        rows = rows.where(Tuple(*sort) < Tuple(*key) if backwards else Tuple(*sort) > Tuple(*key))
+    rows = rows.order_by(*(c.desc() for c in sort)) if backwards else rows.order_by(*sort)
     return rows.limit(PAGE_SIZE + 1)
 
 
-def _merged(pages: list, backwards: bool) -> list:
-    """The first rows of the sources' pages together, in the database's own name order
+def _customers(ids: list[int], backwards: bool) -> list:
+    """The sources' rows together, with their statuses, in the database's own name order
     (its collation, which the keyset comparisons use too)."""
-    pages = [list(page) for page in pages]
-    if len(pages) == 1:
-        return pages[0]
-    ids = list({customer.id for page in pages for customer in page})
     if not ids:
         return []
-    return list(page_query(Customer.select(Customer.id).where(_among(ids)), None, backwards))
+    order = [c.desc() for c in SORT] if backwards else SORT
+    rows = Customer.select(Customer, CustomerStatus).join(CustomerStatus).where(_among(ids))
+    return list(rows.order_by(*order).limit(PAGE_SIZE + 1))
 
 
 # ---- where the matches come from ------------------------------------------------------
@@ -140,7 +144,7 @@ def sources_for(terms: list[str], status_id=None, customer_type=None):
                 return [Source(base, book)], book, "about"
         sources = [Source(base, base.limit(COUNT_LIMIT + 1).count())]
     elif len(terms) == 1 and _one_name_word(terms[0]):
-        sources = _name_sources(terms[0], base, bool(filters))
+        sources = _name_sources(terms[0], base, filters)
     else:
         sources = [_listed_or_tested(base, terms)]
     found = sum(s.count for s in sources)
@@ -149,27 +153,24 @@ def sources_for(terms: list[str], status_id=None, customer_type=None):
     return sources, found, "exact"
 
 
-def _name_sources(term: str, base, filtered: bool) -> list[Source]:
+def _name_sources(term: str, base, filters: list) -> list[Source]:
     """One word of a name: those whose last name starts with it (a range of the last-name
-    index, in name order already), and those with another name word that does (listed
-    by the text index; or, when there are many, tested row by row in name order: they
-    are first names and company words, spread over the alphabet of last names)."""
+    index, in name order already), and those with another name word that does (a range
+    of the name-word index, sorted; or, when it is too long to sort, the name index read
+    in order with each row tested: first names and company words are spread over the
+    alphabet of last names, so a page finds its rows soon)."""
     word = words(term)[0]
     last = starts_with(Customer.last_name_key, word)
     by_last = base.where(last)
     sources = [Source(by_last, by_last.limit(COUNT_LIMIT + 1).count())]
-    others = _other_words_ids(word, max(SORT_MAX, COUNT_LIMIT) + 1)
-    rest = base.where(~last)
-    if len(others) <= COUNT_LIMIT:
-        count = rest.where(_among(others)).count() if others else 0
-    elif filtered:  # the text index's matches, counted within the status or type
-        count = rest.where(_other_words_of_row(word)).limit(COUNT_LIMIT + 1).count()
-    else:
-        count = COUNT_LIMIT + 1  # (a few may also be in the last-name range: still more)
-    if len(others) > SORT_MAX:
-        sources.append(Source(rest.where(_other_words_test(word)), count, tested=True))
-    elif others:
-        sources.append(Source(rest.where(_among(others)), count))
+    in_range = Word.select(Word.customer_id).where(starts_with(Word.word, word))
+    others = in_range.where(~starts_with(Word.last_name_key, word), *_word_filters(filters))
+    count = others.distinct().limit(COUNT_LIMIT + 1).count()
+    if in_range.limit(SORT_MAX + 1).count() > SORT_MAX:
+        tested = base.where(~last, _other_words_test(word))
+        sources.append(Source(tested, count, tested=True))
+    elif count:
+        sources.append(Source(others, count, words=True))
     named = base.where(Customer.import_id == term)
     sources.append(Source(named, named.count()))
     return sources
@@ -199,6 +200,12 @@ def _filters(status_id, customer_type) -> list:
     return filters + ([Customer.customer_type == customer_type] if customer_type else [])
 
 
+def _word_filters(filters: list) -> list:
+    """The same filters on the name words' copies of the columns."""
+    copies = {Customer.status: Word.status_id, Customer.customer_type: Word.customer_type}
+    return [copies[f.lhs] == f.rhs for f in filters]
+
+
 def term_matches(term: str):
     """The IDs of the customers one term matches: a UNION of index lookups."""
     parts = [Customer.select(Customer.id).where(Customer.import_id == term)]
@@ -223,7 +230,7 @@ def name_word_matches(term: str):
     found = None
     for word in words(term) or ["\x00"]:
         by_last = Customer.select(Customer.id).where(starts_with(Customer.last_name_key, word))
-        either = by_last | _other_words_query(word)
+        either = by_last | Word.select(Word.customer_id).where(starts_with(Word.word, word))
         found = either if found is None else found & _subquery(either)
     return found
 
@@ -256,26 +263,6 @@ def row_matches(term: str):
 def _other_words_test(word: str):
     """A word of the names other than the start of the last name starts with `word`."""
     return Customer.other_name_words ** f"% {word}%"
-
-
-def _other_words_of_row(word: str):
-    """The text index says a word of the row's names other than the start of the last
-    name starts with `word` (to count within a filter: the index streams its matches)."""
-    if isinstance(db.obj, PostgresqlDatabase):
-        return SQL(f"{PG_WORDS} @@ to_tsquery('simple', %s)", [f"{word}:*"])
-    return Customer.id.in_(_other_words_query(word))
-
-
-def _other_words_query(word: str):
-    if isinstance(db.obj, PostgresqlDatabase):
-        return Customer.select(Customer.id).where(
-            SQL(f"{PG_WORDS} @@ to_tsquery('simple', %s)", [f"{word}:*"])
-        )
-    return CustomerWords.select(SQL("rowid")).where(SQL("customer_words MATCH ?", [f'"{word}"*']))
-
-
-def _other_words_ids(word: str, limit: int) -> list[int]:
-    return [row[0] for row in _other_words_query(word).limit(limit).tuples()]
 
 
 def _candidates(terms: list[str], limit: int) -> list[int]:
