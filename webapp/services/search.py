@@ -165,15 +165,30 @@ def _name_sources(term: str, base, filters: list) -> list[Source]:
     sources = [Source(by_last, by_last.limit(COUNT_LIMIT + 1).count())]
     in_range = Word.select(Word.customer_id).where(starts_with(Word.word, word))
     others = in_range.where(~starts_with(Word.last_name_key, word), *_word_filters(filters))
-    count = others.distinct().limit(COUNT_LIMIT + 1).count()
-    if in_range.limit(SORT_MAX + 1).count() > SORT_MAX:
+    needed = COUNT_LIMIT + 1 - sources[0].count  # (none, when the last names pass it)
+    count = _count_others(others, needed)
+    # Testing rows in order pays when matches are many (a page finds its rows soon);
+    # sorting the range when they are few, or the range is short.
+    many = count > COUNT_LIMIT or needed <= 0
+    if many and in_range.limit(SORT_MAX + 1).count() > SORT_MAX:
         tested = base.where(~last, _other_words_test(word))
         sources.append(Source(tested, count, tested=True))
-    elif count:
+    elif count or needed <= 0:
         sources.append(Source(others, count, words=True))
     named = base.where(Customer.import_id == term)
     sources.append(Source(named, named.count()))
     return sources
+
+
+def _count_others(others, needed: int) -> int:
+    """How many customers the other name words add, as far as the count needs: none when
+    the last names alone pass the limit. Entries are counted as the index streams them;
+    only a count that stays under the limit is made again with each customer once (one
+    with two matching words, "Ann Annette", is one)."""
+    if needed <= 0:
+        return 0
+    entries = others.limit(needed).count()
+    return others.distinct().count() if entries < needed else entries
 
 
 def _listed_or_tested(base, terms: list[str]) -> Source:
