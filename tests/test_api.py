@@ -347,6 +347,8 @@ def test_a_search_lists_and_counts_as_far_as_its_window(api, make_customer, monk
         return found["summary"]["total"], [c["firstName"] for c in found["results"]]
 
     assert summary_and_names(**{"$orderby": "firstName"}) == (3, ["Ann", "Bea", "Cal"])
+    assert summary_and_names() == (3, ["Ann", "Bea", "Cal"])  # by ID, made in this order
+    assert summary_and_names(**{"$start": 1, "$top": 1}) == (3, ["Bea"])
     assert summary_and_names(**{"$orderby": "firstName", "$start": 1, "$top": 2}) == (
         3,
         ["Bea", "Cal"],

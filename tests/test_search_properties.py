@@ -78,9 +78,8 @@ def model_matches(term: str, customer) -> bool:
         return (
             (len(digits) < 19 and int(digits) == customer.id)
             or (len(digits) == 4 and customer.ssn_last4 == digits)
-            or (
-                len(digits) >= 3 and any(p.startswith(digits) or p.endswith(digits) for p in phones)
-            )
+            or (len(digits) >= 6 and any(p.startswith(digits) for p in phones))
+            or (len(digits) >= 4 and any(p.endswith(digits) for p in phones))
         )
     if "@" in term:
         return bool(customer.email) and folded(customer.email).startswith(folded(term))

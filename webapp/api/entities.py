@@ -2,6 +2,7 @@
 links for navigation not expanded, and list summaries."""
 
 from flask import jsonify
+from peewee import SQL
 
 from webapp.api import ODATA, ApiError
 from webapp.api import fields as lp
@@ -85,6 +86,8 @@ def customer_list(
     # The page's IDs first (from indexes, where the order and filters have them), then
     # its rows: never every match's row for a page of a few.
     ids = query.select(Customer.id).order_by(*order)
+    if counted is not None and [o.node for o in order] == [Customer.id]:
+        ids = counted.order_by(SQL(f"1 {order[0].direction}"))  # IDs in ID order as they are
     if size is not None:
         ids = ids.offset(start).limit(size)
     position = {row[0]: i for i, row in enumerate(ids.tuples())}

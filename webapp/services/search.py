@@ -6,8 +6,10 @@ A term matches a customer when it is
   is found in the last name's ordered index, the other words in the index of name
   words (customer_name_word); case and accents aside;
 - with an @ in it, the start of their email; or their import ID;
-- their customer ID (digits), the last four of their SSN (4 digits), or the start or the
-  end of one of their phone numbers (3 digits or more).
+- their customer ID (digits), the last four of their SSN (4 digits), or the start (6
+  digits or more: an area code and exchange) or the end (4 or more) of one of their
+  phone numbers. Shorter phone fragments would match thousands in a large book, and
+  nobody is found by an area code alone.
 Every term must match. Results are in name order (last, first, ID), and a page goes on
 after the last row of the page before (keyset), so page 500 costs what page 1 does.
 
@@ -34,6 +36,7 @@ PAGE_SIZE = 25
 COUNT_LIMIT = 1000  # counted exactly up to here; "more than 1,000" beyond
 SORT_MAX = 5000  # matches listed and sorted up to here; read in name order beyond
 MAX_TERMS = 6
+PHONE_START_MIN, PHONE_END_MIN = 6, 4  # digits of a phone number's start, of its end
 SORT = (Customer.last_name_key, Customer.first_name_key, Customer.id)
 Word = CustomerNameWord
 WORD_SORT = (Word.last_name_key, Word.first_name_key, Word.customer_id)
@@ -146,7 +149,7 @@ def sources_for(terms: list[str], status_id=None, customer_type=None):
     elif len(terms) == 1 and _one_name_word(terms[0]):
         sources = _name_sources(terms[0], base, filters)
     else:
-        sources = [_listed_or_tested(base, terms)]
+        sources = [_listed_or_tested(base, terms, bool(filters))]
     found = sum(s.count for s in sources)
     if found > COUNT_LIMIT:
         return sources, COUNT_LIMIT, "more than"
@@ -191,7 +194,7 @@ def _count_others(others, needed: int) -> int:
     return others.distinct().count() if entries < needed else entries
 
 
-def _listed_or_tested(base, terms: list[str]) -> Source:
+def _listed_or_tested(base, terms: list[str], filtered: bool) -> Source:
     """Any other search: the IDs every term matches, from the terms' indexes alone; tested
     row by row in name order when there are too many to sort."""
     ids = _candidates(terms, SORT_MAX + 1)
@@ -200,14 +203,16 @@ def _listed_or_tested(base, terms: list[str]) -> Source:
         for term in terms:
             tested = tested.where(row_matches(term))
         return Source(tested, tested.limit(COUNT_LIMIT + 1).count(), tested=True)
-    return _listed(base, ids)
+    return _listed(base, ids, filtered)
 
 
-def _listed(base, ids: list[int]) -> Source:
+def _listed(base, ids: list[int], filtered: bool) -> Source:
     if not ids:
         return Source(base.where(SQL("1 = 0")), 0)
     listed = base.where(_among(ids))
-    return Source(listed, listed.count())
+    # Each ID is a customer's (read from the customers and their phones): only a filter
+    # needs them counted again.
+    return Source(listed, listed.count() if filtered else len(ids))
 
 
 def _filters(status_id, customer_type) -> list:
@@ -230,7 +235,7 @@ def term_matches(term: str):
             parts.append(Customer.select(Customer.id).where(Customer.id == int(digits)))
         if len(digits) == 4:
             parts.append(Customer.select(Customer.id).where(Customer.ssn_last4 == digits))
-        if len(digits) >= 3:
+        if len(digits) >= PHONE_END_MIN:
             parts.append(Phone.select(Phone.customer).where(_phone_matches(digits)))
     elif "@" in term:
         email = starts_with(Customer.email_key, fold(term))
@@ -259,7 +264,7 @@ def row_matches(term: str):
             test |= Customer.id == int(digits)
         if len(digits) == 4:
             test |= Customer.ssn_last4 == digits
-        if len(digits) >= 3:
+        if len(digits) >= PHONE_END_MIN:
             phones = Phone.select(SQL("1")).where(
                 (Phone.customer == Customer.id) & _phone_matches(digits)
             )
@@ -301,7 +306,10 @@ def _subquery(compound):
 
 
 def _phone_matches(digits: str):
-    return starts_with(Phone.number, digits) | starts_with(Phone.number_reversed, digits[::-1])
+    matches = starts_with(Phone.number_reversed, digits[::-1])
+    if len(digits) >= PHONE_START_MIN:
+        matches |= starts_with(Phone.number, digits)
+    return matches
 
 
 def _digits(term: str) -> str | None:
