@@ -77,10 +77,10 @@ def customer_list(
     counted=None,
 ):
     """One page of a customer query in the list envelope, with the total it came from:
-    all of it, or for a search whose `reach` is limited, up to there. `counted`: a
-    cheaper query of the same customers' IDs to count."""
-    counted = query if counted is None else counted
-    total = counted.count() if reach is None else counted.limit(reach).count()
+    all of it, or for a search whose `reach` is limited, up to there. `counted`: the same
+    customers' IDs as a cheaper query (counted as it is, and paged in ID order)."""
+    counting = query if counted is None else counted
+    total = counting.count() if reach is None else counting.limit(reach).count()
     if reach is not None:
         size = min(size or reach, reach - start)
     # The page's IDs first (from indexes, where the order and filters have them), then

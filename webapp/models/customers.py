@@ -32,7 +32,7 @@ class Customer(BaseModel):
     company_contact = CharField(null=True)
     company_name = CharField(null=True)
     ssn = CharField(null=True, index=True)  # possible duplicates are found by it
-    ssn_last4 = CharField(null=True, index=True)
+    ssn_last4 = CharField(null=True)  # indexed below, in name order
     drivers_license = CharField(null=True)
     id_type = CharField(default=FIELDS_BY_NAME["idType"].initial)
     id_number = CharField(null=True, index=True)
@@ -71,6 +71,10 @@ class Customer(BaseModel):
             (("last_name_key", "first_name_key", "id", "other_name_words"), False),
             (("status", "last_name_key", "first_name_key", "id", "other_name_words"), False),
             (("customer_type", "last_name_key", "first_name_key", "id"), False),
+            # The last four of an SSN: a thousand customers share one in ten million.
+            (("ssn_last4", "last_name_key", "first_name_key", "id"), False),
+            # A listed customer's name-order key, without reading the row.
+            (("id", "last_name_key", "first_name_key"), False),
             (("first_name_key",), False),
             (("company_name_key",), False),
             (("email_key",), False),
@@ -129,15 +133,19 @@ class CustomerNameWord(BaseModel):
 
 class Phone(BaseModel):
     customer = ForeignKeyField(Customer, backref="phones", on_delete="CASCADE")
-    number = CharField(index=True)  # 10 digits, no punctuation
+    number = CharField()  # 10 digits, no punctuation
     # The digits backwards: a search for a number's last digits is a prefix range on it.
-    number_reversed = CharField(null=True, index=True)
+    number_reversed = CharField(null=True)
     phone_type = CharField()
     position = IntegerField(default=0)
     is_primary = BooleanField(default=False)
     is_secondary = BooleanField(default=False)
     do_not_call = BooleanField(default=False)
     verified = BooleanField(default=False)
+
+    class Meta:
+        # A search reads whose number it is from the index alone.
+        indexes = ((("number", "customer"), False), (("number_reversed", "customer"), False))
 
     def save(self, *args, **kwargs):
         self.number_reversed = self.number[::-1] if self.number else None

@@ -148,6 +148,8 @@ def sources_for(terms: list[str], status_id=None, customer_type=None):
         sources = [Source(base, base.limit(COUNT_LIMIT + 1).count())]
     elif len(terms) == 1 and _one_name_word(terms[0]):
         sources = _name_sources(terms[0], base, filters)
+    elif len(terms) == 1 and len(_digits(terms[0]) or "") == 4:
+        sources = _last_four_sources(terms[0], base, bool(filters))
     else:
         sources = [_listed_or_tested(base, terms, bool(filters))]
     found = sum(s.count for s in sources)
@@ -181,6 +183,24 @@ def _name_sources(term: str, base, filters: list) -> list[Source]:
     named = base.where(Customer.import_id == term)
     sources.append(Source(named, named.count()))
     return sources
+
+
+def _last_four_sources(term: str, base, filtered: bool) -> list[Source]:
+    """Four digits: the last four of an SSN (a range of the SSN index, in name order
+    already; a thousand customers share one in ten million), and what else four digits
+    can be (an ID, an import ID, the end of a phone number), listed and sorted."""
+    digits = _digits(term)
+    by_ssn = base.where(Customer.ssn_last4 == digits)
+    sources = [Source(by_ssn, by_ssn.limit(COUNT_LIMIT + 1).count())]
+    shared = Customer.select(Customer.id).where(Customer.ssn_last4 == digits)
+    in_ssn = {row[0] for row in shared.tuples()}
+    others = _subquery(term_matches(term, ssn=False)).limit(SORT_MAX + 1)
+    ids = [row[0] for row in others.tuples() if row[0] not in in_ssn]
+    if len(ids) > SORT_MAX:
+        other_ssn = Customer.ssn_last4.is_null() | (Customer.ssn_last4 != digits)
+        tested = base.where(row_matches(term), other_ssn)
+        return sources + [Source(tested, tested.limit(COUNT_LIMIT + 1).count(), tested=True)]
+    return sources + [_listed(base, ids, filtered)]
 
 
 def _count_others(others, needed: int) -> int:
@@ -226,14 +246,15 @@ def _word_filters(filters: list) -> list:
     return [copies[f.lhs] == f.rhs for f in filters]
 
 
-def term_matches(term: str):
-    """The IDs of the customers one term matches: a UNION of index lookups."""
+def term_matches(term: str, ssn: bool = True):
+    """The IDs of the customers one term matches: a UNION of index lookups (`ssn`: the
+    last four of an SSN among them)."""
     parts = [Customer.select(Customer.id).where(Customer.import_id == term)]
     digits = _digits(term)
     if digits:
         if len(digits) < 19:  # an ID fits in 64 bits
             parts.append(Customer.select(Customer.id).where(Customer.id == int(digits)))
-        if len(digits) == 4:
+        if len(digits) == 4 and ssn:
             parts.append(Customer.select(Customer.id).where(Customer.ssn_last4 == digits))
         if len(digits) >= PHONE_END_MIN:
             parts.append(Phone.select(Phone.customer).where(_phone_matches(digits)))
