@@ -124,9 +124,8 @@ def _customers(ids: list[int], backwards: bool) -> list:
     (its collation, which the keyset comparisons use too)."""
     if not ids:
         return []
-    order = [c.desc() for c in SORT] if backwards else SORT
     rows = Customer.select(Customer, CustomerStatus).join(CustomerStatus).where(_among(ids))
-    return list(rows.order_by(*order).limit(PAGE_SIZE + 1))
+    return list(_in_order(rows, SORT, None, backwards))
 
 
 # ---- where the matches come from ------------------------------------------------------
@@ -168,7 +167,7 @@ def _name_sources(term: str, base, filters: list) -> list[Source]:
     last = starts_with(Customer.last_name_key, word)
     by_last = base.where(last)
     sources = [Source(by_last, by_last.limit(COUNT_LIMIT + 1).count())]
-    in_range = Word.select(Word.customer_id).where(starts_with(Word.word, word))
+    in_range = _word_range(word)
     others = in_range.where(~starts_with(Word.last_name_key, word), *_word_filters(filters))
     needed = COUNT_LIMIT + 1 - sources[0].count  # (none, when the last names pass it)
     count = _count_others(others, needed)
@@ -190,10 +189,10 @@ def _last_four_sources(term: str, base, filtered: bool) -> list[Source]:
     already; a thousand customers share one in ten million), and what else four digits
     can be (an ID, an import ID, the end of a phone number), listed and sorted."""
     digits = _digits(term)
-    by_ssn = base.where(Customer.ssn_last4 == digits)
+    ssn = Customer.ssn_last4 == digits
+    by_ssn = base.where(ssn)
     sources = [Source(by_ssn, by_ssn.limit(COUNT_LIMIT + 1).count())]
-    shared = Customer.select(Customer.id).where(Customer.ssn_last4 == digits)
-    in_ssn = {row[0] for row in shared.tuples()}
+    in_ssn = {row[0] for row in Customer.select(Customer.id).where(ssn).tuples()}
     others = _subquery(term_matches(term, ssn=False)).limit(SORT_MAX + 1)
     ids = [row[0] for row in others.tuples() if row[0] not in in_ssn]
     if len(ids) > SORT_MAX:
@@ -271,7 +270,7 @@ def name_word_matches(term: str):
     found = None
     for word in words(term) or ["\x00"]:
         by_last = Customer.select(Customer.id).where(starts_with(Customer.last_name_key, word))
-        either = by_last | Word.select(Word.customer_id).where(starts_with(Word.word, word))
+        either = by_last | _word_range(word)
         found = either if found is None else found & _subquery(either)
     return found
 
@@ -299,6 +298,11 @@ def row_matches(term: str):
             named = either if named is None else named & either
         test |= named
     return test
+
+
+def _word_range(word: str):
+    """The name-word index's entries for words starting with `word` (their customers)."""
+    return Word.select(Word.customer_id).where(starts_with(Word.word, word))
 
 
 def _other_words_test(word: str):
