@@ -77,6 +77,7 @@ def app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("SECRET_KEY", "test-secret")
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "1000")
+    monkeypatch.setenv("APP_ENV", "development")  # served over plain http here
     app = create_app(
         {
             "TESTING": True,
@@ -193,6 +194,13 @@ def login(client, users):
     return sign_in
 
 
+@pytest.fixture
+def admin(client, login, statuses):
+    """The test client, signed in as an admin (with the standard statuses made)."""
+    login("admin")
+    return client
+
+
 # ---- the REST API ---------------------------------------------------------------------
 
 BASE = "/api/public/api/1/odata.svc"
@@ -287,11 +295,21 @@ def browser():
 
 @contextmanager
 def _browser_page(browser, live_server):
-    """A page in a browser context of its own: its own cookies, so its own sign-in."""
+    """A page in a browser context of its own: its own cookies, so its own sign-in. The
+    Content-Security-Policy is in force: anything it blocks fails the test."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
-    yield context.new_page()
+    page = context.new_page()
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
     context.close()
+    assert not blocked, blocked
 
 
 @pytest.fixture
@@ -316,10 +334,12 @@ def browser_login(page, role: str):
 
 
 def wait_for_htmx(page):
-    """Until htmx has swapped and settled, new content has no triggers yet."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    """Until htmx has swapped and settled, new content has no triggers yet. (A locator,
+    not wait_for_function: that evaluates a string, which the CSP forbids.)"""
+    from playwright.sync_api import expect
+
+    busy = page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+    expect(busy).to_have_count(0)
 
 
 def tiny_png(rgb=(40, 120, 200), size=24) -> bytes:

@@ -1,6 +1,8 @@
 """The REST API: every verb and error code, OData query options, envelopes, roles, and
 that it writes through the same rules and services as the UI."""
 
+import pytest
+
 from tests.conftest import BASE
 from webapp.models import ChangeEntry, Customer, CustomerLoan, Loan, Phone, Reference
 from webapp.services import api_tokens
@@ -394,3 +396,100 @@ def test_openapi_document_describes_every_api_route(client, app):
             if path.endswith(("Customers", "CustomerStatuses")):
                 path += "()"
             assert path in described, path
+
+
+def test_an_ssn_is_searched_whole_or_by_its_last_four_never_by_pattern(api, make_customer):
+    """With wildcards, about 64 requests used to read a full SSN digit by digit."""
+    from webapp.api.search import SEARCH_FIELDS
+
+    customer = make_customer(firstName="Pat", lastName="Quinn", ssn="123-45-6789")
+    url = "/api/public/api/1/Customers/Autopal.Search()"
+
+    def answer(query):
+        return api("post", url, json={"query": query})
+
+    def ids(query):
+        response = answer(query)
+        assert response.status_code == 200, response.get_json()
+        return [c["id"] for c in response.get_json()["d"]["results"]]
+
+    assert ids({"match": {"ssn": "123-45-6789"}}) == [customer.id]
+    assert ids({"match": {"ssn": "6789"}}) == [customer.id]
+    assert ids({"query_string": {"query": "6789"}}) == [customer.id]  # any field
+    assert ids({"match": {"ssn": "1234"}}) == []  # another last four
+    for probe in ("1*", "12345*", "*6789", "?????6789", "123456789?", "12345", "45-6789"):
+        for query in (
+            {"match": {"ssn": probe}},
+            {"query_string": {"query": probe, "fields": ["ssn"]}},
+        ):
+            refused = answer(query)
+            assert refused.status_code == 422, (probe, refused.get_json())
+            assert "last four" in refused.get_json()["error"]["message"]
+        # Over every field, a pattern simply does not reach the SSN.
+        everywhere = ids({"query_string": {"query": probe}})
+        others = [f for f in SEARCH_FIELDS if f != "ssn"]
+        assert everywhere == ids({"query_string": {"query": probe, "fields": others}}), probe
+
+
+def test_nopaging_has_a_cap_and_streams_in_batches(api, make_customer, monkeypatch):
+    """One agent request once listed 40,479 customers in one piece (71 MB, 1.5 GB of
+    worker memory). nopaging lists up to NOPAGING_MAX, written out in batches."""
+    from webapp.api import entities
+
+    monkeypatch.setattr(entities, "NOPAGING_MAX", 3)
+    monkeypatch.setattr(entities, "STREAM_BATCH", 2)
+    made = [make_customer(firstName=f"N{n}", lastName="Paging").id for n in range(5)]
+
+    refused = api("get", f"{BASE}/Customers()", query_string={"nopaging": ""})
+    assert refused.status_code == 400
+    assert "up to 3 customers" in refused.get_json()["error"]["message"]
+    assert "5 from where it starts" in refused.get_json()["error"]["message"]
+
+    listed = api("get", f"{BASE}/Customers()", query_string={"nopaging": "", "$skip": 2})
+    assert listed.status_code == 200 and listed.is_streamed
+    found = listed.get_json()["d"]
+    assert [c["id"] for c in found["results"]] == made[2:]  # across two batches, in order
+    assert found["summary"] == {"start": 2, "pageSize": 3, "total": 5}
+
+
+def test_filter_text_functions_match_percent_and_underscore_as_typed(api, make_customer):
+    """% and _ in contains / endswith / substringof are the characters, not wildcards."""
+    plain = make_customer(firstName="Ann", lastName="Plain", email="ann.plain@example.com")
+    marked = make_customer(firstName="Bo", lastName="Marked", email="bo_100%@example.com")
+
+    def ids(expression):
+        response = api("get", f"{BASE}/Customers()", query_string={"$filter": expression})
+        assert response.status_code == 200, response.get_json()
+        return {c["id"] for c in response.get_json()["d"]["results"]}
+
+    assert ids("contains(email, '_')") == {marked.id}
+    assert ids("contains(email, '%')") == {marked.id}
+    assert ids("substringof('0%@', email)") == {marked.id}
+    assert ids("endswith(email, '_')") == set()
+    assert ids("contains(email, 'ann.')") == {plain.id}
+    assert ids("contains(lastName, 'a')") == {plain.id, marked.id}
+
+
+@pytest.mark.parametrize(
+    "changes, field, words",
+    [
+        ({"firstName": ["Nora"]}, "firstName", "not a list or an object"),
+        ({"email": {"address": "n@example.com"}}, "email", "not a list or an object"),
+        ({"lastName": "\u200b\u200b \ufeff"}, "lastName", "required"),  # only invisible ones
+    ],
+)
+def test_a_value_of_the_wrong_shape_or_only_invisible_characters_is_refused(
+    api, statuses, changes, field, words
+):
+    response = api("post", f"{BASE}/Customers()", json={**NEW_CUSTOMER, **changes})
+    assert response.status_code == 422, response.get_json()
+    details = response.get_json()["error"]["details"]
+    assert any(d["field"] == field and words in d["message"].lower() for d in details), details
+    assert Customer.select().count() == 0
+
+
+def test_invisible_characters_around_a_name_are_trimmed(api, statuses):
+    body = {**NEW_CUSTOMER, "firstName": "\u200bNora\u2060"}
+    response = api("post", f"{BASE}/Customers()", json=body)
+    assert response.status_code == 201, response.get_json()
+    assert Customer.get().first_name == "Nora"

@@ -75,8 +75,12 @@ def test_forms_without_a_csrf_token_are_refused(database_url, users, statuses):
         "/login", data={"username": "agent", "password": PASSWORDS["agent"], "csrf_token": token}
     )
     assert accepted.status_code == 302
-    # htmx sends the token in a header, taken from the page's hx-headers.
+    # htmx sends the token in a header, taken from the page's hx-headers. Signing in
+    # renewed the CSRF secret: the token from before is refused from then on.
     page = client.get("/settings/statuses")
     assert page.status_code == 403
+    signed_in = page.get_data(as_text=True).split('"X-CSRFToken": "')[1].split('"')[0]
+    assert signed_in != token
     assert client.post("/logout").status_code == 400
-    assert client.post("/logout", headers={"X-CSRFToken": token}).status_code == 302
+    assert client.post("/logout", headers={"X-CSRFToken": token}).status_code == 400
+    assert client.post("/logout", headers={"X-CSRFToken": signed_in}).status_code == 302

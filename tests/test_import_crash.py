@@ -1,21 +1,27 @@
 """At-least-once workers: an ingest killed with SIGKILL half-way, retried by RQ, leaves
 the database exactly as one clean run does: no row lost, none doubled."""
 
+import contextlib
 import csv
 import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Worker
 from rq.registry import StartedJobRegistry
 
-from tests.conftest import _empty_tables
+from tests.conftest import PASSWORDS, _empty_tables
 from tests.rowgen import rows
-from webapp.importing import lifecycle, runner
-from webapp.models import Address, ChangeEntry, Customer, Employer, ImportJob, Phone
+from webapp.importing import heartbeat, lifecycle, runner
+from webapp.models import Address, ChangeEntry, Customer, Employer, ImportJob, Phone, User
 from webapp.queueing import queue
 from webapp.rules.customer_fields import IMPORT_COLUMNS
 from webapp.services.statuses import create_status
@@ -36,6 +42,16 @@ def verified_job() -> ImportJob:
     job = lifecycle.receive(io.BytesIO(import_file()), "crash.csv", None)
     assert runner.verify(job.id).state == "verified"
     return job
+
+
+def kill_outright(worker: subprocess.Popen) -> None:
+    """kill -9 of a worker and everything it started: RQ puts its work horse (and its
+    scheduler) in process groups of their own, which a kill of the worker's group misses."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(int(child), signal.SIGKILL)
+    os.killpg(worker.pid, signal.SIGKILL)
 
 
 def database_snapshot() -> dict:
@@ -76,7 +92,9 @@ def database_snapshot() -> dict:
     }
 
 
-def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypatch):
+def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(
+    app, client, password_hashes, monkeypatch
+):
     create_status("Active")
     clean = runner.ingest(verified_job().id)
     assert clean.state == "done" and clean.added > 1000 and clean.failed > 100
@@ -97,11 +115,19 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(app, monkeypa
     while ImportJob.get_by_id(job.id).checkpoint_line < ROW_COUNT // 3:
         assert time.monotonic() < deadline and worker.poll() is None, "ingest never started"
         time.sleep(0.02)
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, mid-chunk
+    kill_outright(worker)  # the worker and its work horse, mid-chunk
     worker.wait()
     killed_at = ImportJob.get_by_id(job.id)
     assert killed_at.state == "importing" and 0 < killed_at.checkpoint_line < ROW_COUNT
     assert Customer.select().count() < expected["counts"][0]
+
+    # The job page says so within a heartbeat's lifetime, not "Importing 35%" for minutes.
+    User.create(username="admin", role="admin", password_hash=password_hashes["admin"])
+    client.post("/login", data={"username": "admin", "password": PASSWORDS["admin"]})
+    deadline = time.monotonic() + heartbeat.LIFETIME_SECONDS + 5
+    while "Worker lost" not in client.get(f"/imports/{job.id}").get_data(as_text=True):
+        assert time.monotonic() < deadline, "the job page never noticed the lost worker"
+        time.sleep(0.5)
 
     # RQ finds the job abandoned once its heartbeat runs out, and retries it.
     registry = StartedJobRegistry(queue=queue("imports"))
@@ -151,3 +177,136 @@ def test_cancel_a_running_import_keeps_what_was_committed_and_retry_finishes(
     assert finished.rows_done == ROW_COUNT
     assert Customer.select().count() == finished.added
     assert finished.added + finished.failed == ROW_COUNT
+
+
+class PrivateRedis:
+    """A Redis server of this test's own, to stop and start again on the same port (it
+    keeps nothing on disk, like the machine's)."""
+
+    def __init__(self, folder):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.folder, self.process = folder, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                Redis.from_url(self.url).ping()
+                return
+            except RedisError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def test_a_redis_outage_mid_import_leaves_the_worker_at_work_and_the_import_whole(
+    app, monkeypatch, tmp_path
+):
+    """Redis stops for two seconds while a worker is importing: the worker lives through
+    it, the import finishes on its own, no row is lost or doubled, and the worker goes
+    on taking jobs once Redis is back."""
+    create_status("Active")
+    runner.ingest(verified_job().id)
+    expected = database_snapshot()
+    _empty_tables()
+    create_status("Active")
+
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    monkeypatch.setenv("REDIS_URL", redis.url)
+    monkeypatch.setitem(app.config, "REDIS_URL", redis.url)
+    monkeypatch.setitem(app.extensions, "redis", Redis.from_url(redis.url))
+    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")  # many chunks, so the outage lands mid-way
+    job = verified_job()
+    lifecycle.start(job, "import")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "jobs.worker"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while ImportJob.get_by_id(job.id).checkpoint_line < ROW_COUNT // 3:
+            assert time.monotonic() < deadline and worker.poll() is None, "ingest never started"
+            time.sleep(0.02)
+        redis.stop()
+        time.sleep(2)
+        redis.start()
+
+        deadline = time.monotonic() + 120
+        while ImportJob.get_by_id(job.id).state != "done":
+            assert worker.poll() is None, "the worker died with Redis"
+            assert time.monotonic() < deadline, ImportJob.get_by_id(job.id).state
+            time.sleep(0.1)
+        assert database_snapshot() == expected
+
+        counted = queue("default").enqueue("jobs.health.count_customers")
+        deadline = time.monotonic() + 60
+        while counted.get_status(refresh=True) != "finished":
+            assert worker.poll() is None and time.monotonic() < deadline, "no job taken"
+            time.sleep(0.1)
+        assert counted.return_value() == len(expected["customers"])
+
+        # Redis restarted while the worker waits for work (it keeps nothing): the worker
+        # registers again, so the Queue page lists it, and takes the next job.
+        redis.stop()
+        redis.start()
+        deadline = time.monotonic() + 30
+        while not Worker.all(connection=app.extensions["redis"]):
+            assert worker.poll() is None and time.monotonic() < deadline, "not listed again"
+            time.sleep(0.2)
+        again = queue("default").enqueue("jobs.health.count_customers")
+        while again.get_status(refresh=True) != "finished":
+            assert worker.poll() is None and time.monotonic() < deadline, "no job taken"
+            time.sleep(0.1)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        redis.stop()
+
+
+def test_cancel_stops_a_job_that_is_still_counting_rows(app, monkeypatch):
+    """A large file takes a while to count before verify starts (the job is still
+    queued then): a cancel meanwhile stops the count, and nothing more is done."""
+    create_status("Active")
+    job = lifecycle.receive(io.BytesIO(import_file()), "count.csv", None)
+    lifecycle.start(job, "verify")
+    monkeypatch.setattr(runner, "COUNT_CHECK_ROWS", 100)
+    read = []
+    real_rows = runner.reader.rows
+
+    def rows_with_a_cancel(*args):
+        for number, row in enumerate(real_rows(*args), start=1):
+            read.append(number)
+            if number == 250:  # an admin presses Cancel while the rows are counted
+                assert lifecycle.cancel(ImportJob.get_by_id(job.id)).startswith("Cancelled")
+            yield number, row
+
+    monkeypatch.setattr(runner.reader, "rows", rows_with_a_cancel)
+    finished = runner.verify(job.id)
+    assert finished.state == "cancelled"
+    assert len(read) == 300  # stopped at the next look, not after all 1,501 lines
+    assert finished.rows_total in (0, None) and finished.would_add in (0, None)

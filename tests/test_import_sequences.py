@@ -3,7 +3,6 @@ its own request; a numeric customerId that names two customers is refused; a fre
 database has statuses; duplicates are judged against the database and the file's own
 earlier rows. Each case failed in the first release."""
 
-import pytest
 from click.testing import CliRunner
 
 from tests.importfiles import csv_bytes, row
@@ -17,12 +16,6 @@ from webapp.models import (
     Loan,
 )
 from webapp.services import statuses as status_service
-
-
-@pytest.fixture
-def admin(client, login, statuses):
-    login("admin")
-    return client
 
 
 def counts(job, phase="import"):

@@ -13,12 +13,6 @@ from webapp.rules.customer_fields import IMPORT_COLUMNS
 from webapp.services.customer_record import read_record
 
 
-@pytest.fixture
-def admin(client, login, statuses):
-    login("admin")
-    return client
-
-
 def upload(client, content: bytes, name="customers.csv", **form):
     data = {
         "file": (io.BytesIO(content), name),
@@ -469,3 +463,27 @@ def test_uploads_over_the_size_limit_are_refused(admin, app):
     assert response.status_code == 413
     assert "larger than the 2 MB" in response.get_data(as_text=True)
     assert ImportJob.select().count() == 0
+
+
+def test_uploaded_files_are_deleted_days_after_their_import_ends(admin, run_worker, app):
+    """They hold full SSNs: kept IMPORT_FILE_DAYS after the import ends, as the Imports
+    page says; the job's record stays, and it cannot be run again without its file."""
+    import datetime as dt
+
+    from webapp.importing.storage import source_path
+
+    old = imported(admin, run_worker, uploaded(admin, csv_bytes([row(importId="OLD")])))
+    recent = imported(admin, run_worker, uploaded(admin, csv_bytes([row(importId="NEW")])))
+    days = app.config["IMPORT_FILE_DAYS"]
+    ImportJob.update(finished_at=dt.datetime.utcnow() - dt.timedelta(days=days, hours=1)).where(
+        ImportJob.id == old.id
+    ).execute()
+
+    page = admin.get("/imports").get_data(as_text=True)
+    assert f"deleted from the server {days} days after its" in page
+    assert not source_path(old).exists() and source_path(recent).exists()
+    assert ImportJob.get_by_id(old.id).added == 1
+    assert admin.get(f"/imports/{old.id}/original").status_code == 404
+    ImportJob.update(state="failed").where(ImportJob.id == old.id).execute()
+    again = admin.post(f"/imports/{old.id}/retry", follow_redirects=True)
+    assert "deleted from the server after its import ended" in again.get_data(as_text=True)

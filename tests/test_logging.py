@@ -5,7 +5,11 @@ unreachable webhook is one warning line per attempt; the safety-net filter redac
 import logging
 import re
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +233,45 @@ def test_the_filter_applies_to_args_tracebacks_and_access_log_queries():
     )
     expected = f'INFO gunicorn.access: 127.0.0.1 "GET /customers?{REDACTED} HTTP/1.1" 200'
     assert formatted(record) == expected
+
+
+def test_the_served_access_log_names_paths_without_their_queries(app, tmp_path):
+    """gunicorn as scripts/run.sh and the systemd unit start it: a search's terms (in the
+    query string) never reach the access log."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log_file = tmp_path / "access.log"
+    with open(log_file, "w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "webapp:create_app()",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/login?q=Quenby+Marchetti")
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and server.poll() is None
+                    time.sleep(0.2)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    log = log_file.read_text()
+    assert '"GET /login HTTP/1.1" 200' in log
+    assert "Quenby" not in log and "q=" not in log

@@ -5,7 +5,9 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp import security_headers
 from webapp.config import load_config
 from webapp.db import bind_database, db
 from webapp.logs import configure_logging
@@ -26,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     configure_logging(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.database = bind_database(app.config["DATABASE_URL"])
 
     csrf.init_app(app)
@@ -60,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.services.webhooks import kick_after_write
 
     app.after_request(kick_after_write)
+    security_headers.init_app(app)
 
     @app.before_request
     def _connect():

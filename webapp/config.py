@@ -21,6 +21,8 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "DOCUMENT_MAX_MB": int(os.environ.get("DOCUMENT_MAX_MB", "20")),
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
+        # Days an uploaded import file (full SSNs and all) is kept after its import ends.
+        "IMPORT_FILE_DAYS": int(os.environ.get("IMPORT_FILE_DAYS", "30")),
         # The tenant ID API clients send in Autopal-Instance-ID (one tenant per install).
         "TENANT_ID": os.environ.get("TENANT_ID", "5200001"),
         "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "600")),
@@ -36,9 +38,23 @@ def load_config(instance_path: str) -> dict:
         # DEBUG, INFO, WARNING or ERROR; for the web app and the workers (webapp/logs.py).
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "SESSION_COOKIE_HTTPONLY": True,
+        # Sent over https only, except in development (APP_ENV=development: the demo
+        # and the tests, served over plain http on this machine).
+        "SESSION_COOKIE_SECURE": _flag(
+            "SESSION_COOKIE_SECURE", os.environ.get("APP_ENV", "production") != "development"
+        ),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        # How many reverse proxies in front of the app set X-Forwarded-For / -Proto
+        # (0: none; the client's address is the connection's).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -1,6 +1,7 @@
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from peewee import DoesNotExist
+from redis.exceptions import RedisError
 
 from webapp.services.refusal import Refused
 from webapp.services.versions import StaleVersion
@@ -48,6 +49,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DoesNotExist, _handler(404, *PAGES[404]))
     # A service's refusal that no route turned into its own answer: said, not a 500.
     app.register_error_handler(Refused, _refused)
+    # Queues, progress and the API's rate limit live in Redis: without it, say so.
+    app.register_error_handler(
+        RedisError,
+        _handler(
+            503,
+            "The job queue is not answering",
+            "This needs the job queue (Redis), which is not answering right now, so nothing "
+            "was done. Try again in a minute; if it goes on, tell whoever runs this system.",
+        ),
+    )
 
 
 def _refused(refused: Refused):

@@ -2,7 +2,7 @@
 (the web pages render errors.html; the API answers its own JSON error shape), never a
 database error, whatever number the URL carries."""
 
-from flask import abort
+from flask import abort, request
 
 MAX_ID = 2**63  # IDs are 64-bit; a bigger number names nothing (and SQLite cannot bind it)
 
@@ -20,3 +20,13 @@ def get_or_404(model, row_id: int, *where):
     if row is None:
         abort(404)
     return row
+
+
+def id_arg(name: str) -> int | None:
+    """A row ID from the query string (a filter's status or category): None when absent
+    or not a number; out of range, an ID no row has (0), so the filter finds nothing
+    rather than failing."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return None
+    return value if 0 < value < MAX_ID else 0

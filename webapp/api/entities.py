@@ -1,8 +1,9 @@
 """Customers as LoanPro-shaped JSON: the {"d": ...} envelopes, __metadata, __deferred
 links for navigation not expanded, and list summaries."""
 
-from flask import jsonify
-from peewee import SQL
+import json
+
+from flask import Response, jsonify, stream_with_context
 
 from webapp.api import ODATA, ApiError
 from webapp.api import fields as lp
@@ -32,6 +33,8 @@ SELECT_PATTERN = "^[A-Za-z]+(?:,[A-Za-z]+)*$"
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 MAX_START = 1_000_000_000
+NOPAGING_MAX = 10_000  # customers one `nopaging` list may hold; page beyond that
+STREAM_BATCH = 200  # customers read and written out at a time, so memory stays flat
 
 
 def envelope(entity):
@@ -74,27 +77,53 @@ def customer_list(
     expand: set[str] = frozenset(),
     select: set[str] | None = None,
     reach: int | None = None,
-    counted=None,
+    matches=None,
 ):
     """One page of a customer query in the list envelope, with the total it came from:
-    all of it, or for a search whose `reach` is limited, up to there. `counted`: the same
-    customers' IDs as a cheaper query (counted as it is, and paged in ID order)."""
-    counting = query if counted is None else counted
-    total = counting.count() if reach is None else counting.limit(reach).count()
+    all of it, or for a search whose `reach` is limited, up to there. `matches`: the same
+    customers as an object that counts them up to `reach` and pages them in ID order more
+    cheaply than the query can (services.search.NameMatches)."""
+    if matches is not None:
+        total = matches.count(reach)
+    else:
+        total = query.count() if reach is None else query.limit(reach).count()
     if reach is not None:
         size = min(size or reach, reach - start)
+    if size is None and total - start > NOPAGING_MAX:
+        raise ApiError(
+            400,
+            f"nopaging lists up to {NOPAGING_MAX:,} customers and this list has "
+            f"{total - start:,} from where it starts: page through it with $top (up to "
+            f"{MAX_PAGE:,}) and $skip.",
+        )
     # The page's IDs first (from indexes, where the order and filters have them), then
     # its rows: never every match's row for a page of a few.
-    ids = query.select(Customer.id).order_by(*order)
-    if counted is not None and [o.node for o in order] == [Customer.id]:
-        ids = counted.order_by(SQL(f"1 {order[0].direction}"))  # IDs in ID order as they are
-    if size is not None:
-        ids = ids.offset(start).limit(size)
-    position = {row[0]: i for i, row in enumerate(ids.tuples())}
-    page = sorted(
-        Customer.select().where(Customer.id.in_(list(position))), key=lambda c: position[c.id]
-    )
-    return list_envelope(customer_entities(page, expand, select), start, size, total)
+    if matches is not None and [o.node for o in order] == [Customer.id]:
+        page_ids = matches.page(start, size, order[0].direction == "DESC", total)
+    else:
+        ids = query.select(Customer.id).order_by(*order)
+        ids = ids.offset(start).limit(size if size is not None else NOPAGING_MAX)
+        page_ids = [row[0] for row in ids.tuples()]
+    return _streamed_list(page_ids, expand, select, start, size, total)
+
+
+def _streamed_list(ids: list[int], expand, select, start: int, size, total: int) -> Response:
+    """The list envelope written out STREAM_BATCH customers at a time."""
+
+    def pieces():
+        yield '{"d": {"results": ['
+        for at in range(0, len(ids), STREAM_BATCH):
+            batch = ids[at : at + STREAM_BATCH]
+            position = {customer_id: i for i, customer_id in enumerate(batch)}
+            rows = Customer.select().where(Customer.id.in_(batch))
+            customers = sorted(rows, key=lambda c: position[c.id])
+            entities = customer_entities(customers, expand, select)
+            yield ("," if at else "") + ",".join(json.dumps(e) for e in entities)
+        page_size = size if size is not None else len(ids)
+        summary = {"start": start, "pageSize": page_size, "total": total}
+        yield '], "summary": ' + json.dumps(summary) + "}}"
+
+    return Response(stream_with_context(pieces()), mimetype="application/json")
 
 
 def _uri(customer_id: int, navigation: str | None = None) -> str:

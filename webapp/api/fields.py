@@ -46,11 +46,18 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
     """Import cells from a request body, and the columns it sets to null (cleared)."""
     if not isinstance(body, dict):
         raise BodyRefused([FieldError("", "The body must be a JSON object.")])
-    cells, cleared = {}, set()
+    cells, cleared, shapeless = {}, set(), []
 
     def put(column: str, value, prefix: str = "") -> None:
         if value is None:
             cleared.add(column)
+        elif isinstance(value, (list, dict)):
+            shapeless.append(
+                FieldError(
+                    column,
+                    "Send one value here (text, a number or true/false), not a list or an object.",
+                )
+            )
         else:
             cells[column] = cell(value, prefix)
 
@@ -70,6 +77,8 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
                     put(column, value[part], strip)
         elif key == "Phones":
             cells.update(_phone_cells(value))
+    if shapeless:
+        raise BodyRefused(shapeless)
     return cells, cleared
 
 

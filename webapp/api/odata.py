@@ -4,11 +4,12 @@ $filter is parsed into a Peewee expression over a table of allowed fields only, 
 text from a query string ever reaches SQL except as a bound parameter."""
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import OP, SQL, Expression, NodeList, Value, fn
 
 from webapp.models import Customer, CustomerStatus
 from webapp.rules.folding import fold
@@ -99,7 +100,18 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge"}
+MAX_COMPARISONS = 100  # in one $filter
+MAX_DEPTH = 20  # of parentheses and nots
 TEXT_FUNCTIONS = {"substringof", "contains", "startswith", "endswith"}
+
+
+def _balanced(parts: list, join):
+    """a OR b OR c … as a balanced tree: a long chain would nest as deep as it is long,
+    past what the databases' parsers take."""
+    while len(parts) > 1:
+        pairs = [join(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+        parts = pairs + (parts[-1:] if len(parts) % 2 else [])
+    return parts[0]
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -127,6 +139,7 @@ class _Parser:
         self.tokens = _tokens(text)
         self.at = 0
         self.fields = fields
+        self.depth = self.comparisons = 0
 
     def peek(self, value: str | None = None) -> bool:
         if self.at >= len(self.tokens):
@@ -150,28 +163,35 @@ class _Parser:
         return expression
 
     def either(self):
-        expression = self.both()
+        parts = [self.both()]
         while self.peek("or"):
             self.take()
-            expression = expression | self.both()
-        return expression
+            parts.append(self.both())
+        return _balanced(parts, operator.or_)
 
     def both(self):
-        expression = self.unary()
+        parts = [self.unary()]
         while self.peek("and"):
             self.take()
-            expression = expression & self.unary()
-        return expression
+            parts.append(self.unary())
+        return _balanced(parts, operator.and_)
 
     def unary(self):
-        if self.peek("not"):
-            self.take()
-            return ~self.unary()
-        if self.peek("("):
-            self.take()
-            expression = self.either()
-            self.take(")")
-            return expression
+        if self.peek("not") or self.peek("("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryRefused(f"$filter: nested more than {MAX_DEPTH} deep.")
+            try:
+                if self.take()[1].lower() == "not":
+                    return ~self.unary()
+                expression = self.either()
+                self.take(")")
+                return expression
+            finally:
+                self.depth -= 1
+        self.comparisons += 1
+        if self.comparisons > MAX_COMPARISONS:
+            raise QueryRefused(f"$filter: more than {MAX_COMPARISONS} comparisons.")
         kind, word = self.take()
         if kind != "word":
             raise QueryRefused(f"$filter: expected a field name, found {word!r}.")
@@ -207,9 +227,10 @@ class _Parser:
             raise QueryRefused(f"$filter: {name} works on text fields only.")
         if name == "startswith" and field.key is not None and str(text):
             return starts_with(field.key, fold(str(text)))  # the key's index
-        pattern = str(text)
-        pattern = {"startswith": f"{pattern}%", "endswith": f"%{pattern}"}.get(name, f"%{pattern}%")
-        return field.column.ilike(pattern)
+        # The text is matched as typed: its % and _ are not wildcards.
+        literal = re.sub(r"([\\%_])", r"\\\1", str(text))
+        pattern = {"startswith": f"{literal}%", "endswith": f"%{literal}"}.get(name, f"%{literal}%")
+        return Expression(field.column, OP.ILIKE, NodeList((Value(pattern), SQL("ESCAPE '\\'"))))
 
     def field(self, name: str) -> Filterable:
         if name not in self.fields:
@@ -249,6 +270,31 @@ def _datetime(text: str) -> dt.datetime:
         ) from None
 
 
+KIND_NAMES = {
+    "text": "text",
+    "enum": "text",
+    "number": "a number",
+    "date": "a date (datetime'2024-01-31T00:00:00')",
+    "datetime": "a date and time (datetime'2024-01-31T00:00:00')",
+}
+
+
+def _fits(kind: str, value) -> bool:
+    """Whether a literal can be compared with a field of this kind (the databases would
+    otherwise refuse the query, or compare text with numbers)."""
+    if isinstance(value, bool):
+        return kind in ("number", "text", "enum")  # flags are stored as 0 / 1 or text
+    if kind == "number":
+        return isinstance(value, int | float)
+    if kind in ("date", "datetime"):
+        return isinstance(value, dt.date)
+    return isinstance(value, str)
+
+
+def _literal(value) -> str:
+    return f"'{value}'" if isinstance(value, str) else str(value).lower()
+
+
 def compare(field: Filterable, op: str, value):
     if field.kind == "status":
         if op not in ("eq", "ne"):
@@ -257,6 +303,12 @@ def compare(field: Filterable, op: str, value):
     column = field.column
     if isinstance(value, dt.datetime) and field.kind == "date":
         value = value.date()
+    if field.kind in ("text", "enum") and type(value) in (int, float):
+        value = str(value)  # customId eq 123: the text 123
+    if value is not None and not _fits(field.kind, value):
+        raise QueryRefused(
+            f"$filter: {_literal(value)} is not {KIND_NAMES[field.kind]}, which this field holds."
+        )
     if value is None:
         if op not in ("eq", "ne"):
             raise QueryRefused("$filter: null takes eq or ne.")

@@ -9,6 +9,7 @@ from webapp.api.entities import (
     MAX_PAGE,
     MAX_START,
     NAVIGATION,
+    NOPAGING_MAX,
     SELECT_PATTERN,
 )
 from webapp.api.fields import TOP_FIELDS
@@ -98,7 +99,12 @@ _LIST_OPTIONS = [
         "pattern shows the everyday subset. Fields: " + ", ".join(CUSTOMER_FILTERS),
         {"type": "string", "pattern": FILTER_PATTERN},
     ),
-    _query("nopaging", "Present (with any value): no page limit", {"type": "string"}),
+    _query(
+        "nopaging",
+        f"Present (with any value): the whole list in one answer, for lists of up to "
+        f"{NOPAGING_MAX:,} customers (a longer one is refused: page it)",
+        {"type": "string"},
+    ),
 ]
 
 

@@ -13,14 +13,14 @@ $filter lists and counts everything."""
 import datetime as dt
 
 from flask import request
-from peewee import OP, Expression, SelectBase, fn
+from peewee import fn
 
 from webapp.api import ApiError, bp, json_object
 from webapp.api.entities import customer_list, paging
 from webapp.api.odata import QueryRefused, parse_orderby
 from webapp.models import Address, Customer, Phone
 from webapp.rules.folding import words
-from webapp.services.search import name_word_matches
+from webapp.services.search import NameMatches
 
 RESULT_WINDOW = 10_000
 
@@ -29,13 +29,29 @@ def _customer_name(pattern: str):
     words_only = pattern.removesuffix("%")
     if words_only and not any(c in words_only for c in "%_\\") and words(words_only):
         # Words, perhaps with a trailing wildcard: the start of name words, by their indexes.
-        return Customer.id.in_(name_word_matches(words_only))
+        matches = NameMatches(words_only)
+        expression = Customer.id.in_(matches.ids())
+        expression.name_matches = matches  # (gone from any expression it is combined into)
+        return expression
     return (
         (Customer.first_name_key**pattern)
         | (Customer.last_name_key**pattern)
         | (Customer.company_name_key**pattern)
         | (fn.LOWER(Customer.first_name.concat(" ").concat(Customer.last_name)) ** pattern)
     )
+
+
+def _ssn(pattern: str):
+    """An SSN matches whole (nine digits) or by its last four, never by a pattern or a
+    part: with wildcards a token could read a full SSN digit by digit. None for a term
+    that cannot match one."""
+    digits = pattern.replace("-", "")
+    if digits.isascii() and digits.isdigit():
+        if len(digits) == 9:
+            return Customer.ssn == digits
+        if len(digits) == 4:
+            return Customer.ssn_last4 == digits
+    return None
 
 
 def _primary_address(column):
@@ -49,7 +65,7 @@ def _primary_address(column):
 SEARCH_FIELDS = {
     "customerName": _customer_name,
     "email": lambda p: Customer.email_key**p,
-    "ssn": lambda p: (Customer.ssn ** p.replace("-", "")) | (Customer.ssn_last4**p),
+    "ssn": _ssn,
     "primaryPhone": lambda p: Customer.id.in_(
         Phone.select(Phone.customer).where(
             Phone.is_primary & (Phone.number ** "".join(c for c in p if c in "0123456789%_"))
@@ -71,10 +87,15 @@ def _like(term: str) -> str:
 
 
 def _any_field(term: str, fields: list[str]):
-    expression = None
-    for name in fields:
-        clause = SEARCH_FIELDS[name](_like(term))
-        expression = clause if expression is None else expression | clause
+    pattern = _like(term)
+    clauses = [c for c in (SEARCH_FIELDS[name](pattern) for name in fields) if c is not None]
+    if not clauses:  # only the SSN was asked for, and this term cannot be one
+        raise QueryRefused(
+            "an SSN is searched whole (nine digits) or by its last four digits, without wildcards."
+        )
+    expression = clauses[0]
+    for clause in clauses[1:]:
+        expression = expression | clause
     return expression
 
 
@@ -111,7 +132,7 @@ def _clause(clause: dict):
     if kind in ("match", "term", "match_phrase"):
         ((name, value),) = body.items()
         value = value.get("query") if isinstance(value, dict) else value
-        return SEARCH_FIELDS[_fields([name])[0]](_like(str(value)))
+        return _any_field(str(value), _fields([name]))
     if kind == "range":
         ((name, bounds),) = body.items()
         if name != "birthDate":
@@ -164,10 +185,10 @@ def search_customers():
     if not isinstance(body.get("query", {}), dict):
         raise ApiError(422, 'Search: "query" is an object, e.g. {"match": {...}}.')
     try:
-        query, counted = Customer.select(), None
+        query, matches = Customer.select(), None
         if body.get("query"):
             expression = _clause(body["query"])
-            query, counted = query.where(expression), _id_set(expression)
+            query, matches = query.where(expression), getattr(expression, "name_matches", None)
     except QueryRefused as refused:
         raise ApiError(422, f"Search: {refused}") from None
     except (AttributeError, TypeError, ValueError):
@@ -184,18 +205,4 @@ def search_customers():
             f"A search reaches its first {RESULT_WINDOW:,} results ($start below "
             f"{RESULT_WINDOW:,}): narrow the query, or page Customers() with $filter.",
         )
-    return customer_list(query, order, start, size, reach=RESULT_WINDOW, counted=counted)
-
-
-def _id_set(expression):
-    """The IDs query of a search that is `Customer.id IN (IDs)` alone (a name search): its
-    IDs are customers' already (the name words are kept by triggers), so they are counted
-    as they are, not each looked up again. None for any other search."""
-    if (
-        isinstance(expression, Expression)
-        and expression.lhs is Customer.id
-        and expression.op == OP.IN
-        and isinstance(expression.rhs, SelectBase)
-    ):
-        return expression.rhs
-    return None
+    return customer_list(query, order, start, size, reach=RESULT_WINDOW, matches=matches)

@@ -37,7 +37,7 @@ def apply_body(
         cells, cleared = lp.request_cells(body)
     except lp.BodyRefused as refused:
         raise ApiError.refusal(
-            refused, 422, "Nothing was saved: the body could not be read."
+            refused, 422, "Nothing was saved: the body could not be read.", lp.loanpro_field
         ) from None
     context = RuleContext.for_app()
     rules = CompiledRules(context)

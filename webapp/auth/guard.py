@@ -7,6 +7,7 @@ from flask_login import LoginManager, current_user
 from htmx_flask import make_response
 
 from webapp.models import User
+from webapp.services import sessions
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 login_manager = LoginManager()
@@ -15,7 +16,10 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return User.get_or_none(User.id == int(user_id))
+    user = User.get_or_none(User.id == int(user_id))
+    if user is None or not sessions.still_current(user):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

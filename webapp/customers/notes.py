@@ -5,6 +5,7 @@ from flask import request
 from webapp.customers import bp
 from webapp.customers.sections import actor, section_response
 from webapp.customers.tabs import customer_or_404, tab_loader
+from webapp.lookups import id_arg
 from webapp.models import Customer, NoteCategory
 from webapp.services import notes as service
 from webapp.services.labels import active_labels
@@ -12,7 +13,7 @@ from webapp.services.labels import active_labels
 
 @tab_loader("notes")
 def _notes(customer: Customer) -> dict:
-    category_id = request.args.get("category", type=int)
+    category_id = id_arg("category")
     return {
         "notes": list(service.notes_for(customer, category_id)),
         "categories": list(NoteCategory.select().order_by(NoteCategory.title)),

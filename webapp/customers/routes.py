@@ -5,6 +5,7 @@ from webapp.customers import bp
 from webapp.customers.forms import SHOWN_FOR, edit_form, new_customer_form, saved
 from webapp.customers.sections import actor
 from webapp.customers.tabs import customer_or_404
+from webapp.lookups import id_arg
 from webapp.models import CustomerStatus
 from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.services import versions
@@ -23,7 +24,7 @@ def home():
 @bp.get("/customers")
 def manager():
     text = request.args.get("q", "").strip()
-    status_id = request.args.get("status", type=int)
+    status_id = id_arg("status")
     customer_type = request.args.get("type") or None
     found = search(
         text,

@@ -1,10 +1,14 @@
 """An import from upload to finish: store and read the file, match its columns, queue the
 verify and import jobs, cancel and retry them."""
 
+import contextlib
+import datetime as dt
 import json
 import logging
 from pathlib import Path
 
+from flask import current_app
+from redis.exceptions import RedisError
 from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -15,6 +19,8 @@ from webapp.importing.columns import header_key, match_headers, positional_mappi
 from webapp.importing.error_file import ERRORS_COLUMN
 from webapp.importing.storage import source_path, upload_path
 from webapp.models import ImportJob, ImportProblem, User
+from webapp.models.base import utcnow
+from webapp.models.imports import RUNNING_STATES
 from webapp.queueing import INGEST_IMPORT, VERIFY_IMPORT, queue, redis_connection
 from webapp.rules.customer_fields import IMPORT_COLUMNS
 from webapp.services.refusal import Refused
@@ -87,13 +93,12 @@ def receive(
 
 
 def _read_columns(job: ImportJob, shape: reader.FileShape) -> None:
-    rows = reader.rows(source_path(job), shape)
-    first = next(rows, None)
-    if first is None:
+    rows = reader.first_rows(source_path(job), shape, 2)
+    if not rows:
         raise reader.FileProblem("The file has no rows.")
-    if job.has_header and next(rows, None) is None:
+    if job.has_header and len(rows) < 2:
         raise reader.FileProblem("The file has a header row but no customer rows under it.")
-    _, cells = first
+    _, cells = rows[0]
     if job.has_header:
         job.headers = json.dumps([str(c) for c in cells])
         mapping = match_headers(cells)
@@ -133,7 +138,14 @@ def missing_columns(job: ImportJob) -> list[str]:
 
 def start(job: ImportJob, phase: str) -> None:
     """Queue the verify or the import job; ImportRefused if the job's state does not
-    allow it (the routes ask `job.allows(...)` first, to say which action)."""
+    allow it (the routes ask `job.allows(...)` first, to say which action), or its file
+    is gone (remove_old_files)."""
+    if not source_path(job).exists():
+        raise ImportRefused(
+            "This file was deleted from the server after its import ended (uploaded files "
+            "hold full SSNs, so they are kept only "
+            f"{current_app.config['IMPORT_FILE_DAYS']} days); upload it again."
+        )
     with db.atomic():
         changes = {
             ImportJob.phase: phase,
@@ -195,7 +207,18 @@ def cancel_key(job_id: int) -> str:
 
 
 def cancel_requested(job_id: int) -> bool:
-    return bool(redis_connection().exists(cancel_key(job_id)))
+    """Whether an admin asked to cancel; with Redis out of reach the import goes on (its
+    progress is in the database) and asks again at the next chunk."""
+    try:
+        return bool(redis_connection().exists(cancel_key(job_id)))
+    except RedisError as failure:
+        log.warning("Import #%s: cannot read its cancel flag (%s).", job_id, failure)
+        return False
+
+
+def forget_cancel(job_id: int) -> None:
+    with contextlib.suppress(RedisError):  # else it expires with the job's keys
+        redis_connection().delete(cancel_key(job_id))
 
 
 def retry(job: ImportJob) -> None:
@@ -224,3 +247,18 @@ def queue_position(job: ImportJob) -> int | None:
 
 def remove_files(job: ImportJob) -> None:
     Path(source_path(job)).unlink(missing_ok=True)
+
+
+def remove_old_files() -> int:
+    """Delete the uploaded files of imports that ended IMPORT_FILE_DAYS ago or more: they
+    hold full SSNs. The jobs' counts, errors and history stay. Returns how many."""
+    ended_before = utcnow() - dt.timedelta(days=current_app.config["IMPORT_FILE_DAYS"])
+    ended = ImportJob.select().where(
+        (ImportJob.finished_at < ended_before) & ImportJob.state.not_in(RUNNING_STATES)
+    )
+    removed = 0
+    for job in ended:
+        if source_path(job).exists():
+            remove_files(job)
+            removed += 1
+    return removed

@@ -3,13 +3,13 @@ streamed, each with the line number a person sees in a spreadsheet."""
 
 import codecs
 import csv
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from webapp.services.refusal import Refused
+from webapp.importing import workbook
+from webapp.importing.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_CHARS, FileProblem
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 ENCODING_NAMES = {
@@ -19,10 +19,9 @@ ENCODING_NAMES = {
     "latin-1": "Latin-1",
 }
 _SAMPLE = 64 * 1024
-
-
-class FileProblem(Refused):
-    """The file as a whole cannot be read; the message says why and what to do."""
+# Cells are measured by _check_cells, with a message naming the line and column; the csv
+# module's own limit would stop a long one first with a bare "field larger than limit".
+csv.field_size_limit(MAX_LINE_CHARS)
 
 
 @dataclass
@@ -47,7 +46,7 @@ def inspect(path: Path) -> FileShape:
     if not head:
         raise FileProblem("The file is empty.")
     if head.startswith(b"PK\x03\x04"):
-        _check_workbook(path)
+        workbook.check(path)
         return FileShape("xlsx")
     if b"\x00" in head:
         raise FileProblem(
@@ -58,6 +57,19 @@ def inspect(path: Path) -> FileShape:
     encoding = _encoding(path, head)
     text = head.decode(encoding, errors="replace")
     return FileShape("csv", encoding, _delimiter(text))
+
+
+def first_rows(path: Path, shape: FileShape, count: int) -> list[tuple[int, list]]:
+    """The first `count` rows that are not blank, read cheaply (for the upload request:
+    a workbook's sheet is not loaded whole)."""
+    if shape.file_format == "xlsx":
+        return workbook.first_rows(path, count)
+    found = []
+    for row in _csv_rows(path, shape):
+        found.append(row)
+        if len(found) == count:
+            break
+    return found
 
 
 def rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list]]:
@@ -108,10 +120,11 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 def _csv_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list]]:
     with open(path, encoding=shape.encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=shape.delimiter, strict=True)
+        reader = csv.reader(_capped_lines(handle), delimiter=shape.delimiter, strict=True)
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
+                _check_cells(number, cells)
                 if any(cell.strip() for cell in cells):
                     yield number, [_unescape(c) if c[:1] == "'" else c for c in cells]
         except csv.Error as problem:
@@ -119,6 +132,34 @@ def _csv_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list]]:
                 f"Line {number + 1} cannot be read: {_csv_reason(problem)}. A quoted value "
                 'probably has a missing or extra quote mark ("); fix it and upload again.'
             ) from None
+
+
+def _capped_lines(handle) -> Iterator[str]:
+    """The file's lines, refusing one longer than MAX_LINE_CHARS before it is split into
+    cells (a header of millions of columns is refused here, not held in memory)."""
+    for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), ""), 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FileProblem(
+                f"Line {number} is longer than {MAX_LINE_CHARS:,} characters, which no "
+                "customer row is; check that this is the right file and that its lines "
+                "end where rows do."
+            )
+        yield line
+
+
+def _check_cells(number: int, cells: list[str]) -> None:
+    if len(cells) > MAX_COLUMNS:
+        raise FileProblem(
+            f"Line {number} has {len(cells):,} columns; a customer file has at most "
+            f"{MAX_COLUMNS}. Delete the extra columns and upload again."
+        )
+    longest = max((len(c) for c in cells), default=0)
+    if longest > MAX_CELL_CHARS:
+        column = next(i for i, c in enumerate(cells) if len(c) == longest) + 1
+        raise FileProblem(
+            f"Line {number}, column {column}: a value of {longest:,} characters; a cell "
+            f"holds at most {MAX_CELL_CHARS:,}."
+        )
 
 
 def _unescape(cell: str) -> str:
@@ -138,36 +179,29 @@ def _csv_reason(problem: csv.Error) -> str:
     return text
 
 
-def _check_workbook(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise FileProblem("This is a ZIP file but not an Excel workbook (.xlsx).")
-    except zipfile.BadZipFile:
-        raise FileProblem(
-            "This Excel file is damaged and cannot be opened; save it again "
-            "from Excel and upload that."
-        ) from None
-
-
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=True)
     except Exception as problem:  # openpyxl raises many kinds for a broken workbook
         raise FileProblem(
             f"This Excel file cannot be opened ({problem}); save it again "
             "from Excel and upload that."
         ) from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if len(values) > MAX_COLUMNS:
+                raise FileProblem(
+                    f"Row {number} has {len(values):,} columns; a customer file has at "
+                    f"most {MAX_COLUMNS}. Delete the extra columns and upload again."
+                )
             cells = [_xlsx_value(v) for v in values]
             if any(c not in ("", None) for c in cells):
                 yield number, cells
     finally:
-        workbook.close()
+        book.close()
 
 
 def _xlsx_value(value):

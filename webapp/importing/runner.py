@@ -14,14 +14,13 @@ from flask import current_app
 from peewee import IntegrityError, SqliteDatabase, fn
 
 from webapp.db import db, run_after_commit
-from webapp.importing import lifecycle, reader
+from webapp.importing import heartbeat, lifecycle, reader
 from webapp.importing.checks import RowChecker, RowResult
 from webapp.importing.columns import CellMapper
 from webapp.importing.storage import source_path
 from webapp.importing.view import FileView, Scratch
 from webapp.models import Customer, ImportJob, ImportProblem
 from webapp.models.base import insert_rows, utcnow
-from webapp.queueing import redis_connection
 from webapp.rules.context import RuleContext
 from webapp.services import webhooks
 from webapp.services.actor import Actor
@@ -39,6 +38,7 @@ TURN_FOR_OTHERS = 0.03
 # A chunk whose writes meet a change made since it was judged (a username or import ID
 # someone just took) is rolled back and judged again on what is there now.
 CHUNK_TRIES = 3
+COUNT_CHECK_ROWS = 10_000  # rows counted between looks for a cancel
 # Import jobs are logged by their ID and line numbers only: never a cell of the file.
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,13 @@ class Cancelled(Exception):
 
 
 def verify(job_id: int) -> ImportJob:
-    return _run(job_id, "verify", current_app.config["IMPORT_CHUNK_ROWS"])
+    with heartbeat.beating(job_id):
+        return _run(job_id, "verify", current_app.config["IMPORT_CHUNK_ROWS"])
 
 
 def ingest(job_id: int) -> ImportJob:
-    return _run(job_id, "import", current_app.config["IMPORT_CHUNK_ROWS"])
+    with heartbeat.beating(job_id):
+        return _run(job_id, "import", current_app.config["IMPORT_CHUNK_ROWS"])
 
 
 def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
@@ -74,6 +76,8 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
         starting.update(_fresh_counters(job, phase))
     if not job.rows_total:
         starting[ImportJob.rows_total] = count_rows(job)
+        if starting[ImportJob.rows_total] is None:  # cancelled while counting
+            return ImportJob.get_by_id(job_id)
     if not ImportJob.move(job.id, running, starting):  # its state changed meanwhile
         return ImportJob.get_by_id(job_id)
     job = ImportJob.get_by_id(job_id)
@@ -139,10 +143,19 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
     return done
 
 
-def count_rows(job: ImportJob) -> int:
+def count_rows(job: ImportJob) -> int | None:
+    """The file's rows (the header aside); None when the job is cancelled meanwhile (a
+    large file takes a while to count, and the job is still queued until it is done)."""
     shape = reader.FileShape(job.file_format, job.encoding, job.delimiter)
-    total = sum(1 for _ in reader.rows(source_path(job), shape))
+    total = 0
+    for total, _ in enumerate(reader.rows(source_path(job), shape), start=1):
+        if total % COUNT_CHECK_ROWS == 0 and _cancelled_while_queued(job.id):
+            return None
     return total - (1 if job.has_header else 0)
+
+
+def _cancelled_while_queued(job_id: int) -> bool:
+    return ImportJob.select(ImportJob.state).where(ImportJob.id == job_id).scalar() == "cancelled"
 
 
 def _fresh_counters(job: ImportJob, phase: str) -> dict:
@@ -182,7 +195,7 @@ def _finish(job: ImportJob, state: str, message: str | None) -> None:
         {ImportJob.message: message, ImportJob.finished_at: utcnow()},
         from_states=("verifying", "importing"),
     )
-    redis_connection().delete(lifecycle.cancel_key(job.id))
+    lifecycle.forget_cancel(job.id)
 
 
 class _Pass:

@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 
-from webapp.importing import lifecycle, samples
+from webapp.importing import heartbeat, lifecycle, samples
 from webapp.importing.columns import suggestions
 from webapp.importing.error_file import error_rows
 from webapp.importing.reader import FileProblem, FileShape
@@ -61,6 +61,7 @@ def sample(name: str):
 
 @bp.get("")
 def index():
+    lifecycle.remove_old_files()  # each visit of the page: no scheduler needed
     return render_template("imports/index.html", form=UploadForm(), jobs=_recent())
 
 
@@ -130,15 +131,18 @@ def mapping(job_id: int):
 
 @bp.get("/<int:job_id>")
 def job(job_id: int):
-    job = get_or_404(ImportJob, job_id)
-    return render_template(
-        "imports/job.html",
-        job=job,
+    return render_template("imports/job.html", **_job_page(get_or_404(ImportJob, job_id)))
+
+
+def _job_page(job: ImportJob) -> dict:
+    return {
+        "job": job,
         **_problem_page(job),
-        shape=FileShape(job.file_format, job.encoding, job.delimiter),
-        missing=lifecycle.missing_columns(job),
-        ignored=lifecycle.unmatched_headers(job),
-    )
+        "shape": FileShape(job.file_format, job.encoding, job.delimiter),
+        "missing": lifecycle.missing_columns(job),
+        "ignored": lifecycle.unmatched_headers(job),
+        "lost": heartbeat.worker_lost(job),
+    }
 
 
 @bp.get("/<int:job_id>/progress")
@@ -146,7 +150,12 @@ def progress(job_id: int):
     job = get_or_404(ImportJob, job_id)
     # Finished while watched: htmx reloads the page, with the results.
     return htmx_response(
-        render_template("imports/_progress.html", job=job, position=lifecycle.queue_position(job)),
+        render_template(
+            "imports/_progress.html",
+            job=job,
+            position=lifecycle.queue_position(job),
+            lost=heartbeat.worker_lost(job),
+        ),
         refresh=bool(request.args.get("watching")) and not job.running,
     )
 
@@ -154,9 +163,8 @@ def progress(job_id: int):
 @bp.get("/<int:job_id>/problems")
 def problems(job_id: int):
     job = get_or_404(ImportJob, job_id)
-    return page_or_partial(
-        "imports/job.html", "imports/_problems.html", job=job, **_problem_page(job)
-    )
+    # The whole page (a reload, a link opened apart) needs all of the job page's parts.
+    return page_or_partial("imports/job.html", "imports/_problems.html", **_job_page(job))
 
 
 @bp.post("/<int:job_id>/verify")
@@ -240,7 +248,6 @@ def _refused(job: ImportJob, action: str):
 def _problem_page(job: ImportJob) -> dict:
     phase = request.args.get("phase") or job.phase or "verify"
     severity = request.args.get("severity", "error")
-    page = max(request.args.get("page", 1, type=int), 1)
     query = (
         ImportProblem.select()
         .where(
@@ -251,11 +258,13 @@ def _problem_page(job: ImportJob) -> dict:
         .order_by(ImportProblem.line, ImportProblem.id)
     )
     total = query.count()
+    pages = max(-(-total // PROBLEMS_PER_PAGE), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     return {
         "problems": list(query.paginate(page, PROBLEMS_PER_PAGE)),
         "problem_total": total,
         "problem_page": page,
-        "problem_pages": max(-(-total // PROBLEMS_PER_PAGE), 1),
+        "problem_pages": pages,
         "phase": phase,
         "severity": severity,
         "labels": FIELDS_BY_NAME,

@@ -1,5 +1,5 @@
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField
+from peewee import BooleanField, CharField, DateTimeField, IntegerField
 
 from webapp.models.base import BaseModel, utcnow
 
@@ -16,6 +16,8 @@ class User(UserMixin, BaseModel):
     active = BooleanField(default=True)
     is_demo = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # Sessions signed in under another generation are over (services.sessions).
+    session_generation = IntegerField(default=0)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

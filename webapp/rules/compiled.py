@@ -5,6 +5,7 @@ the same parsers and record rules, without building a form. tests/test_rules_pat
 holds both paths to the same verdicts.
 """
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -34,6 +35,21 @@ class Verdict:
         return not self.errors
 
 
+def trimmed(text: str) -> str:
+    """The text without the spaces and invisible format characters (zero-width spaces,
+    joiners, byte-order marks) around it: a name of only those is blank."""
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
 class CompiledRules:
     def __init__(self, ctx, specs=CUSTOMER_FIELDS):
         self.ctx = ctx
@@ -48,7 +64,7 @@ class CompiledRules:
             parse = parsers.get(name)
             if parse is None or raw is None:
                 continue
-            text = raw.strip() if type(raw) is str else raw
+            text = trimmed(raw) if type(raw) is str else raw
             if text == "":
                 continue
             try:

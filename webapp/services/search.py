@@ -35,6 +35,8 @@ from webapp.rules.spec import is_digits
 PAGE_SIZE = 25
 COUNT_LIMIT = 1000  # counted exactly up to here; "more than 1,000" beyond
 SORT_MAX = 5000  # matches listed and sorted up to here; read in name order beyond
+WALK_MAX = 50_000  # customers read in ID order, at most, for a page of a common name
+WALK_SPAN_MIN = 1000  # IDs in the first range read
 MAX_TERMS = 6
 PHONE_START_MIN, PHONE_END_MIN = 6, 4  # digits of a phone number's start, of its end
 SORT = (Customer.last_name_key, Customer.first_name_key, Customer.id)
@@ -78,7 +80,7 @@ def search(
     before: str | None = None,
     start: int = 1,
 ) -> Page:
-    terms = text.split()[:MAX_TERMS]
+    terms = text.replace("\x00", "").split()[:MAX_TERMS]  # (PostgreSQL text holds no NUL)
     sources, count, count_is = sources_for(terms, status_id, customer_type)
     backwards = before is not None and _key(before) is not None
     key = _key(before) if backwards else _key(after) if after else None
@@ -168,7 +170,7 @@ def _name_sources(term: str, base, filters: list) -> list[Source]:
     by_last = base.where(last)
     sources = [Source(by_last, by_last.limit(COUNT_LIMIT + 1).count())]
     in_range = _word_range(word)
-    others = in_range.where(~starts_with(Word.last_name_key, word), *_word_filters(filters))
+    others = _other_words_range(word).where(*_word_filters(filters))
     needed = COUNT_LIMIT + 1 - sources[0].count  # (none, when the last names pass it)
     count = _count_others(others, needed)
     # Testing rows in order pays when matches are many (a page finds its rows soon);
@@ -203,14 +205,24 @@ def _last_four_sources(term: str, base, filtered: bool) -> list[Source]:
 
 
 def _count_others(others, needed: int) -> int:
-    """How many customers the other name words add, as far as the count needs: none when
-    the last names alone pass the limit. Entries are counted as the index streams them;
-    only a count that stays under the limit is made again with each customer once (one
-    with two matching words, "Ann Annette", is one)."""
-    if needed <= 0:
-        return 0
-    entries = others.limit(needed).count()
-    return others.distinct().count() if entries < needed else entries
+    """How many customers the other name words add, up to `needed`: none when the last
+    names alone reach the limit. Entries are read as the index streams them, in growing
+    batches, until `needed` customers are seen or the range ends, never the whole range
+    gathered to drop repeats (one customer with two matching words, "Ann Annette", is
+    one)."""
+    batch = needed
+    while batch > 0:
+        entries = others.limit(batch).alias("entries")
+        seen, distinct = (
+            Word.select(fn.COUNT(SQL("*")), fn.COUNT(entries.c.customer_id.distinct()))
+            .from_(entries)
+            .tuples()
+            .get()
+        )
+        if seen < batch or distinct >= needed:
+            return min(distinct, needed)
+        batch *= 4  # the batch's repeats kept it short of `needed`: read further
+    return 0
 
 
 def _listed_or_tested(base, terms: list[str], filtered: bool) -> Source:
@@ -275,6 +287,61 @@ def name_word_matches(term: str):
     return found
 
 
+@dataclass
+class NameMatches:
+    """The customers with a name word starting with each word of `term`, as the API's
+    search lists them: in ID order, counted up to a limit.
+
+    A common name is paged by reading customers in ID order with the test made on each
+    row: its matches are spread over the IDs, so a page comes after a few thousand rows,
+    where listing the matches to sort them would read tens of thousands of index entries
+    and hash them all. A rarer one (or a deep page) is listed and sorted."""
+
+    term: str
+
+    def ids(self):
+        return name_word_matches(self.term)
+
+    def count(self, limit: int) -> int:
+        """How many, up to `limit`: for one word, as its two indexes stream their entries
+        (which no customer is in twice), not every match gathered to drop repeats."""
+        wanted = words(self.term)
+        if len(wanted) > 1:
+            return _subquery(self.ids()).limit(limit).count()
+        by_last = Customer.select(Customer.id).where(starts_with(Customer.last_name_key, wanted[0]))
+        found = by_last.limit(limit).count()
+        return found + _count_others(_other_words_range(wanted[0]), limit - found)
+
+    def page(self, start: int, size: int, descending: bool, total: int) -> list[int]:
+        """The IDs of one page in ID order, given how many there are (`total`, counted up
+        to a limit): read in ID order when that reaches the page within WALK_MAX rows."""
+        highest = Customer.select(fn.MAX(Customer.id)).scalar() or 0
+        if total and (start + size) * highest <= WALK_MAX * total:
+            return self._walk(start + size, descending, highest, total)[start:]
+        order = SQL(f"1 {'DESC' if descending else 'ASC'}")
+        rows = self.ids().order_by(order).offset(start).limit(size)
+        return [row[0] for row in rows.tuples()]
+
+    def _walk(self, wanted: int, descending: bool, highest: int, total: int) -> list[int]:
+        """The first `wanted` matches in ID order, read through ranges of IDs sized to
+        hold them (the matches spread over the IDs): each query reads one range of the
+        primary key, whatever the planner guesses of the name test."""
+        test = _name_test(words(self.term))
+        span = max(WALK_SPAN_MIN, wanted * highest // total * 2)
+        found: list[int] = []
+        edge = highest + 1 if descending else 0
+        while len(found) < wanted and (edge > 1 if descending else edge < highest):
+            if descending:
+                ids, edge = (Customer.id < edge) & (Customer.id >= edge - span), edge - span
+            else:
+                ids, edge = (Customer.id > edge) & (Customer.id <= edge + span), edge + span
+            order = Customer.id.desc() if descending else Customer.id.asc()
+            rows = Customer.select(Customer.id).where(ids, test).order_by(order)
+            found += [row[0] for row in rows.limit(wanted - len(found)).tuples()]
+            span *= 2  # fewer matches here than the count foretold: take longer strides
+        return found
+
+
 def row_matches(term: str):
     """The same test as term_matches, made on a customer row (for reading in order)."""
     test = Customer.import_id == term
@@ -292,17 +359,28 @@ def row_matches(term: str):
     elif "@" in term:
         test |= starts_with(Customer.email_key, fold(term))
     elif wanted := words(term):
-        named = None
-        for word in wanted:
-            either = starts_with(Customer.last_name_key, word) | _other_words_test(word)
-            named = either if named is None else named & either
-        test |= named
+        test |= _name_test(wanted)
     return test
+
+
+def _name_test(wanted: list[str]):
+    """Each of the words `wanted` starts a word of the names (tested on a customer row)."""
+    named = None
+    for word in wanted:
+        either = starts_with(Customer.last_name_key, word) | _other_words_test(word)
+        named = either if named is None else named & either
+    return named
 
 
 def _word_range(word: str):
     """The name-word index's entries for words starting with `word` (their customers)."""
     return Word.select(Word.customer_id).where(starts_with(Word.word, word))
+
+
+def _other_words_range(word: str):
+    """The name-word entries for `word` of customers whose last name does not start with
+    it (those are the last-name index's): no customer is in both."""
+    return _word_range(word).where(~starts_with(Word.last_name_key, word))
 
 
 def _other_words_test(word: str):

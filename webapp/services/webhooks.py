@@ -8,15 +8,13 @@ delivery job per subscribed webhook; deliveries are signed, logged and retried."
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import logging
 import secrets
 import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,6 +29,7 @@ from webapp.models import WEBHOOK_EVENTS, OutboundEvent, Webhook, WebhookDeliver
 from webapp.models.base import insert_rows
 from webapp.queueing import DELIVER_EVENT, DISPATCH_EVENTS, queue, redis_connection
 from webapp.rules.spec import FieldError
+from webapp.services import outbound_http
 from webapp.services.refusal import Refused
 
 TIMEOUT_SECONDS = 10
@@ -88,26 +87,21 @@ def save_webhook(
 def destination_problem(url: str) -> str | None:
     """Why events may not go to this URL, or None. Loopback, private, link-local and
     reserved addresses are refused (unless WEBHOOK_ALLOW_PRIVATE), so a webhook cannot
-    be used to reach services inside our own network. Checked when the webhook is saved
-    and again before each delivery, as a name may later resolve elsewhere."""
-    host = urllib.parse.urlsplit(url).hostname
-    if not host:
+    be used to reach services inside our own network. Checked when the webhook is saved,
+    and again at each delivery on the very address it connects to (outbound_http)."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
         return "The address has no host name."
-    if current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
-        return None
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        allow_private = current_app.config["WEBHOOK_ALLOW_PRIVATE"]
+        outbound_http.checked_addresses(parts.hostname, 443, allow_private)
+    except outbound_http.DestinationRefused as refused:
+        return str(refused)
     except (socket.gaierror, UnicodeError) as failure:
         # Delivery checks again, and logs a warning if the name still does not resolve.
-        log.debug("Webhook host %s does not resolve now (%s).", host, type(failure).__name__)
-        return None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            return (
-                f"{host} is an address inside a private network ({ip}); webhooks go "
-                "to systems reachable on the internet."
-            )
+        log.debug(
+            "Webhook host %s does not resolve now (%s).", parts.hostname, type(failure).__name__
+        )
     return None
 
 
@@ -324,15 +318,36 @@ def deliver(
         log.info("Webhook #%s is gone: %s event %s not delivered.", webhook_id, event, event_id)
         return
     body = payload.encode()
-    problem = destination_problem(hook.url)
-    if problem is not None:
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "customer-servicing-webhooks/1",
+        "X-Webhook-Event": event,
+        "X-Webhook-Id": event_id,
+        TIMESTAMP_HEADER: str(int(time.time())),
+        SIGNATURE_HEADER: signature(hook.secret, body),
+    }
+    started = time.monotonic()
+    status, excerpt, error, kind = None, "", None, "HTTPStatus"
+    try:
+        answer = outbound_http.post(
+            hook.url, body, headers, TIMEOUT_SECONDS, current_app.config["WEBHOOK_ALLOW_PRIVATE"]
+        )
+        status, excerpt = answer.status, answer.excerpt
+        if 300 <= status < 400:
+            # Never followed: a redirect could point anywhere, inside our network too.
+            error, kind = (
+                f"Redirect to {answer.location or '(no Location)'} not followed",
+                "Redirect",
+            )
+            excerpt = ""
+    except outbound_http.DestinationRefused as refused:
         WebhookDelivery.create(
             webhook=hook,
             event_id=event_id,
             event=event,
             payload=payload,
             attempt=attempt,
-            error=f"Not sent: {problem}",
+            error=f"Not sent: {refused}",
         )
         log.warning(
             "Webhook #%s: %s event %s, attempt %s not sent: destination %s refused.",
@@ -343,31 +358,8 @@ def deliver(
             _host(hook.url),
         )
         return  # trying again would not change the address
-    request = urllib.request.Request(
-        hook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "customer-servicing-webhooks/1",
-            "X-Webhook-Event": event,
-            "X-Webhook-Id": event_id,
-            TIMESTAMP_HEADER: str(int(time.time())),
-            SIGNATURE_HEADER: signature(hook.secret, body),
-        },
-    )
-    started = time.monotonic()
-    status, excerpt, error, kind = None, "", None, "HTTPStatus"
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status, excerpt = response.status, response.read(500).decode(errors="replace")
-    except urllib.error.HTTPError as failure:
-        status, excerpt = failure.code, failure.read(500).decode(errors="replace")
-        kind = "HTTPError"
-    except (urllib.error.URLError, TimeoutError, OSError) as failure:
-        reason = getattr(failure, "reason", failure)
-        error = str(reason)[:500]
-        kind = type(reason if isinstance(reason, BaseException) else failure).__name__
+    except (OSError, http.client.HTTPException, ValueError) as failure:
+        error, kind = str(failure)[:500] or type(failure).__name__, type(failure).__name__
     WebhookDelivery.create(
         webhook=hook,
         event_id=event_id,

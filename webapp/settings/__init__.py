@@ -17,5 +17,6 @@ from webapp.settings import (  # noqa: E402,F401
     labels,
     ofac,
     statuses,
+    users,
     webhooks,
 )

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth import role_required
+from webapp.db import db
 from webapp.lookups import get_or_404
 from webapp.models import ROLES, ApiToken
 from webapp.queueing import redis_connection
@@ -22,17 +23,19 @@ def api_tokens_page():
     if request.method == "POST":
         typed = {"name": request.form.get("name", ""), "role": request.form.get("role", "")}
         try:
-            row, token = api_tokens.create_token(
-                typed["name"], typed["role"], current_user._get_current_object()
-            )
+            # Post/redirect/get, so a reload cannot create a second token; the token waits
+            # in Redis for that one GET (never in the session cookie). Without Redis it
+            # could never be shown, so it is not kept either (the transaction rolls back).
+            with db.atomic():
+                row, token = api_tokens.create_token(
+                    typed["name"], typed["role"], current_user._get_current_object()
+                )
+                nonce = secrets.token_urlsafe(16)
+                redis_connection().set(f"{SHOWN_ONCE}{nonce}", token, ex=300)
         except api_tokens.TokenRefused as refused:
             errors = {e.field: e.message for e in refused.errors}
         else:
             flash(f"Token “{row.name}” created. Copy it now: it is not shown again.", "success")
-            # Post/redirect/get, so a reload cannot create a second token; the token waits
-            # in Redis for that one GET (never in the session cookie).
-            nonce = secrets.token_urlsafe(16)
-            redis_connection().set(f"{SHOWN_ONCE}{nonce}", token, ex=300)
             return redirect(url_for("settings.api_tokens_page", created=nonce))
     new_token = None
     if request.args.get("created"):

@@ -1,0 +1,54 @@
+"""A running import's sign of life. While a pass runs, a thread of the worker refreshes
+a short-lived Redis key every BEAT_SECONDS; a worker killed outright (kill -9, a machine
+gone) stops refreshing it, and within LIFETIME_SECONDS the job page says the worker was
+lost: RQ starts the job again once its own heartbeat runs out, and the pass resumes
+after the last committed line."""
+
+import contextlib
+import threading
+
+from redis.exceptions import RedisError
+
+from webapp.models import ImportJob
+from webapp.queueing import redis_connection
+
+BEAT_SECONDS = 5
+LIFETIME_SECONDS = 15
+
+
+def _key(job_id: int) -> str:
+    return f"imports:{job_id}:alive"
+
+
+@contextlib.contextmanager
+def beating(job_id: int):
+    redis = redis_connection()  # the thread has no app context of its own
+    stop = threading.Event()
+
+    def beat():
+        while True:
+            with contextlib.suppress(RedisError):  # an outage: the page cannot tell then
+                redis.set(_key(job_id), 1, ex=LIFETIME_SECONDS)
+            if stop.wait(BEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        with contextlib.suppress(RedisError):
+            redis.delete(_key(job_id))
+
+
+def worker_lost(job: ImportJob) -> bool:
+    """Running, by its state, with no beat for LIFETIME_SECONDS (False when Redis cannot
+    tell)."""
+    if job.state not in ("verifying", "importing"):
+        return False
+    try:
+        return not redis_connection().exists(_key(job.id))
+    except RedisError:
+        return False
