@@ -6,8 +6,10 @@ work loop. It stops only when asked (SIGTERM, Ctrl-C) or, with --burst, when the
 are empty."""
 
 import logging
+import os
+import signal
 import sys
-import time
+import threading
 
 from redis.exceptions import RedisError
 from rq import Worker
@@ -54,24 +56,60 @@ def main(argv: list[str]) -> None:
                 worker.work(burst=burst, with_scheduler=True, logging_level=level)
             except RedisError as lost:
                 log.warning("Worker %s lost Redis (%s).", worker.name, lost)
-            if burst or worker._stop_requested:
+            if burst or worker._stop_requested or worker._shutdown_requested_date:
                 return
-            # RQ's loop ended without being asked to: Redis went away under it.
-            time.sleep(FIRST_PAUSE)
-            _wait_for_redis()
+            # RQ's loop ended without being asked to: Redis went away under it. From here
+            # until a new loop starts, a SIGTERM or Ctrl-C stops the worker.
+            stopping = _stopped_by_signals()
+            _see_horse_through(worker, stopping)
+            stopping.wait(FIRST_PAUSE)  # (a loop that fails at once does not spin)
+            if not _wait_for_redis(stopping):
+                return
             log.warning("Redis answers again: starting a new work loop.")
 
 
-def _wait_for_redis() -> None:
+def _stopped_by_signals() -> threading.Event:
+    """An event SIGTERM and Ctrl-C set (RQ's own handlers are in place only while its
+    loop runs)."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    return stopping
+
+
+def _see_horse_through(worker: Worker, stopping: threading.Event) -> None:
+    """The job its work horse was running when the loop ended goes on there: wait for it
+    (keeping its heartbeats whenever Redis answers, so RQ never takes it for abandoned
+    and starts it a second time beside it) before taking new work."""
+    pid = worker.horse_pid
+    while pid and not stopping.is_set():
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # already reaped, or not ours
+            return
+        if finished:
+            return
+        try:
+            job = worker.get_current_job()
+            if job is not None and worker.execution is not None:
+                worker.maintain_heartbeats(job, worker.execution)
+        except RedisError:
+            pass  # Redis still away: nothing to keep up to date
+        stopping.wait(FIRST_PAUSE)
+
+
+def _wait_for_redis(stopping: threading.Event) -> bool:
+    """Until Redis answers (True) or the worker is asked to stop (False)."""
     pause = FIRST_PAUSE
-    while True:
+    while not stopping.is_set():
         try:
             redis_connection().ping()
-            return
+            return True
         except RedisError:
             log.warning("Redis does not answer; trying again in %.0f s.", pause)
-            time.sleep(pause)
+            stopping.wait(pause)
             pause = min(pause * 2, LONGEST_PAUSE)
+    return False
 
 
 if __name__ == "__main__":

@@ -138,15 +138,20 @@ def small_chunks(app, monkeypatch):
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
 
 
-@pytest.fixture
-def live_worker(app):
-    """A real RQ worker running in the background for the length of a test."""
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "jobs.worker"],
+def background_worker(*args: str) -> subprocess.Popen:
+    """`python -m jobs.worker` in a session of its own (a test can signal its group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jobs.worker", *args],
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@pytest.fixture
+def live_worker(app):
+    """A real RQ worker running in the background for the length of a test."""
+    worker = background_worker()
     yield worker
     # SIGTERM is RQ's warm shutdown (it finishes the job in hand); a worker left behind
     # would take jobs from later test runs, so it is killed outright if it lingers.

@@ -1,8 +1,15 @@
 """Operator commands, and an RQ worker (real Redis, burst mode) running a job with the
 app's database."""
 
+import os
+import signal
+import time
+
+from rq import Worker
+
+from tests.conftest import background_worker
 from webapp.models import ALL_MODELS, Customer, CustomerStatus, User
-from webapp.queueing import queue
+from webapp.queueing import queue, redis_connection
 
 
 def test_init_db_is_idempotent(app):
@@ -52,3 +59,20 @@ def test_a_burst_worker_runs_jobs_against_the_apps_database(app, make_customer, 
     job.refresh()
     assert job.get_status() == "finished"
     assert job.return_value() == 2
+
+
+def test_a_waiting_worker_stops_on_sigterm(app):
+    """Stopping a service (systemd, Ctrl-C in scripts/run.sh) must stop a worker that
+    waits for jobs, not send it round its loop again."""
+    worker = background_worker()
+    try:
+        deadline = time.monotonic() + 30
+        while [w.get_state() for w in Worker.all(connection=redis_connection())] != ["idle"]:
+            assert worker.poll() is None and time.monotonic() < deadline, "never waiting"
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()

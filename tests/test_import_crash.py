@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from rq import Worker
 from rq.registry import StartedJobRegistry
 
-from tests.conftest import PASSWORDS, _empty_tables
+from tests.conftest import PASSWORDS, _empty_tables, background_worker
 from tests.rowgen import rows
 from webapp.importing import heartbeat, lifecycle, runner
 from webapp.models import Address, ChangeEntry, Customer, Employer, ImportJob, Phone, User
@@ -105,12 +105,7 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(
     job = verified_job()
     lifecycle.start(job, "import")
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")  # many commits, so the kill lands mid-way
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "jobs.worker", "--burst"],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = background_worker("--burst")
     deadline = time.monotonic() + 60
     while ImportJob.get_by_id(job.id).checkpoint_line < ROW_COUNT // 3:
         assert time.monotonic() < deadline and worker.poll() is None, "ingest never started"
@@ -241,12 +236,7 @@ def test_a_redis_outage_mid_import_leaves_the_worker_at_work_and_the_import_whol
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")  # many chunks, so the outage lands mid-way
     job = verified_job()
     lifecycle.start(job, "import")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "jobs.worker"],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = background_worker()
     try:
         deadline = time.monotonic() + 60
         while ImportJob.get_by_id(job.id).checkpoint_line < ROW_COUNT // 3:

@@ -159,12 +159,14 @@ def test_a_database_of_the_previous_release_upgrades_and_works(
 
 def _the_app_works_on_it(client, run_worker, highest_id_before: int) -> None:
     with db.connection_context():
-        set_password(User.get(User.username == "admin"), "admin-pass-123")
+        set_password(User.get(User.username == "admin"), "upgraded-copper-lantern-7")
         customer = Customer.select().order_by(Customer.id).first()
         old_job = ImportJob.select().first()
         assert Webhook.select().count() == 1
     assert (
-        client.post("/login", data={"username": "admin", "password": "admin-pass-123"}).status_code
+        client.post(
+            "/login", data={"username": "admin", "password": "upgraded-copper-lantern-7"}
+        ).status_code
         == 302
     )
     for page in (

@@ -50,21 +50,22 @@ def wait_is_over():
 
 
 def test_failed_sign_ins_lock_a_username_for_growing_times(client, users):
-    for _ in range(sign_in_throttle.FREE_FAILURES):
-        failed = sign_in(client, "agent", "wrong password")
+    # From a new address each time: the username's own lock is what is tested here.
+    for n in range(sign_in_throttle.FREE_FAILURES):
+        failed = sign_in(client, "agent", "wrong password", address=f"198.51.100.{n}")
         assert b"do not match" in failed.data
     assert lock_seconds("account", "agent") < 0  # the free failures lock nothing
-    sign_in(client, "agent", "wrong again")
+    sign_in(client, "agent", "wrong again", address="198.51.100.50")
     first = lock_seconds("account", "agent")
     assert 0 < first <= sign_in_throttle.FIRST_LOCK_SECONDS
 
     # Locked: even the right password waits, with a message that says how long.
-    locked = sign_in(client, "agent", PASSWORDS["agent"])
+    locked = sign_in(client, "agent", PASSWORDS["agent"], address="198.51.100.60")
     assert locked.status_code == 429 and b"Too many failed sign-ins" in locked.data
     assert not signed_in(client)
 
     wait_is_over()
-    sign_in(client, "agent", "wrong a third time")
+    sign_in(client, "agent", "wrong a third time", address="198.51.100.70")
     assert lock_seconds("account", "agent") > first  # each lock twice the one before
 
     wait_is_over()
@@ -81,6 +82,22 @@ def test_failed_sign_ins_lock_an_address_across_usernames(client, users):
     assert (
         sign_in(client, "manager", PASSWORDS["manager"], address="198.51.100.4").status_code == 302
     )
+
+
+def test_an_ipv6_client_is_counted_by_its_slash_64(client, users):
+    for n in range(sign_in_throttle.FREE_FAILURES + 1):
+        sign_in(client, f"guess{n}", "password", address=f"2001:db8:1:2::{n + 1:x}")
+    locked = sign_in(client, "manager", PASSWORDS["manager"], address="2001:db8:1:2:ffff::9")
+    assert locked.status_code == 429
+
+
+def test_attempts_racing_past_the_free_ones_take_one_lock_each(app, users):
+    """Counted before the password is checked, each by its own increment: of attempts
+    racing at the limit, one goes on and the others find the lock it took."""
+    for _ in range(sign_in_throttle.FREE_FAILURES):
+        assert sign_in_throttle.attempt("agent", "192.0.2.1") == 0
+    assert sign_in_throttle.attempt("agent", "192.0.2.2") == 0  # the sixth takes the lock
+    assert sign_in_throttle.attempt("agent", "192.0.2.3") > 0  # a racer finds it taken
 
 
 def test_unknown_deactivated_and_wrong_password_cost_one_check_each(users, monkeypatch):
@@ -105,6 +122,7 @@ def test_unknown_deactivated_and_wrong_password_cost_one_check_each(users, monke
 @pytest.mark.parametrize(
     "password, reason",
     [
+        ("Whitfield2024!x", "the username or the person's name"),
         ("password123!", "most used passwords"),
         ("qwertyuiop", "most used passwords"),
         ("1234567890", "most used passwords"),
@@ -194,6 +212,16 @@ def test_a_session_ends_after_its_idle_time(app, client, users):
     assert b"without activity" in page.data and not signed_in(client)
 
 
+def test_a_page_polling_by_itself_does_not_keep_a_session_alive(app, client, users):
+    sign_in(client, "agent", PASSWORDS["agent"])
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    with client.session_transaction() as session:
+        session["seen"] = time.time() - idle + 2
+    assert client.get("/customers", headers={"X-Poll": "1"}).status_code == 200
+    time.sleep(2.5)
+    assert client.get("/customers", headers={"X-Poll": "1"}).status_code == 302
+
+
 @pytest.mark.parametrize("environment, secure", [("production", True), ("development", False)])
 def test_the_session_cookie_is_https_only_outside_development(
     database_url, users, monkeypatch, environment, secure
@@ -217,3 +245,14 @@ def test_set_password_refuses_a_weak_one_and_keeps_the_old(users):
     with pytest.raises(UserRefused):
         set_password(users["agent"], "qwerty12345")
     assert user_service.authenticate("agent", PASSWORDS["agent"]) is not None
+
+
+def test_polling_parts_of_pages_say_they_poll(app, client, users):
+    """The queue page's live part marks its requests, in valid JSON, as polls."""
+    import json
+    import re
+
+    sign_in(client, "admin", PASSWORDS["admin"])
+    page = client.get("/admin/queue").get_data(as_text=True)
+    polling = re.findall(r"hx-trigger=\"every \d+s\" hx-headers='([^']*)'", page)
+    assert polling and all(json.loads(h) == {"X-Poll": "1"} for h in polling)

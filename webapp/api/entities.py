@@ -42,18 +42,14 @@ def envelope(entity):
 
 
 def list_envelope(results: list, start: int, size: int | None, total: int):
-    return jsonify(
-        {
-            "d": {
-                "results": results,
-                "summary": {
-                    "start": start,
-                    "pageSize": size if size is not None else len(results),
-                    "total": total,
-                },
-            }
-        }
-    )
+    return jsonify({"d": {"results": results, "summary": _summary(start, size, results, total)}})
+
+
+def _summary(start: int, size: int | None, shown: int | list, total: int) -> dict:
+    """A list's summary: `pageSize` is the page asked for, or with nopaging, how many
+    were shown (`shown`: them, or their count)."""
+    count = shown if isinstance(shown, int) else len(shown)
+    return {"start": start, "pageSize": size if size is not None else count, "total": total}
 
 
 def paging(args, skip_name: str) -> tuple[int, int | None]:
@@ -112,16 +108,16 @@ def _streamed_list(ids: list[int], expand, select, start: int, size, total: int)
 
     def pieces():
         yield '{"d": {"results": ['
+        shown = 0
         for at in range(0, len(ids), STREAM_BATCH):
             batch = ids[at : at + STREAM_BATCH]
             position = {customer_id: i for i, customer_id in enumerate(batch)}
             rows = Customer.select().where(Customer.id.in_(batch))
-            customers = sorted(rows, key=lambda c: position[c.id])
-            entities = customer_entities(customers, expand, select)
-            yield ("," if at else "") + ",".join(json.dumps(e) for e in entities)
-        page_size = size if size is not None else len(ids)
-        summary = {"start": start, "pageSize": page_size, "total": total}
-        yield '], "summary": ' + json.dumps(summary) + "}}"
+            customers = sorted(rows, key=lambda c: position[c.id])  # (a deleted one drops)
+            entities = [json.dumps(e) for e in customer_entities(customers, expand, select)]
+            yield ("," if shown and entities else "") + ",".join(entities)
+            shown += len(entities)
+        yield '], "summary": ' + json.dumps(_summary(start, size, shown, total)) + "}}"
 
     return Response(stream_with_context(pieces()), mimetype="application/json")
 

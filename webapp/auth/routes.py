@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo
 
 from webapp.auth import bp
 from webapp.services import sessions, sign_in_throttle
+from webapp.services.password_policy import MIN_LENGTH
 from webapp.services.passwords import password_matches
 from webapp.services.users import UserRefused, authenticate, set_password
 
@@ -33,7 +34,8 @@ class PasswordForm(FlaskForm):
         "New password",
         validators=[DataRequired()],
         render_kw={"autocomplete": "new-password"},
-        description="At least 10 characters, and not a common password, word or pattern.",
+        description=f"At least {MIN_LENGTH} characters, and not a common password, word or "
+        "pattern.",
     )
     again = PasswordField(
         "New password again",
@@ -47,20 +49,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username, address = form.username.data, request.remote_addr or "unknown"
-        wait = sign_in_throttle.seconds_locked(username, address)
+        wait = sign_in_throttle.attempt(username, address)
         if wait:
-            flash(
-                "Too many failed sign-ins for this username or from this address: "
-                f"try again in {_duration(wait)}.",
-                "error",
-            )
+            flash(_too_many(wait), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(username, form.password.data)
         if user:
-            sign_in_throttle.record_success(username)
+            sign_in_throttle.succeeded(username, address)
             sessions.start(user)
             return redirect(_safe_next(request.args.get("next")))
-        sign_in_throttle.record_failure(username, address)
         flash("That username and password do not match an active user.", "error")
     return render_template("auth/login.html", form=form)
 
@@ -80,7 +77,13 @@ def change_password():
     form = PasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        if not password_matches(user.password_hash, form.current.data):
+        # Guesses at the current password count as sign-in attempts: a session left
+        # open must not become a way to find it.
+        address = request.remote_addr or "unknown"
+        wait = sign_in_throttle.attempt(user.username, address)
+        if wait:
+            form.current.errors.append(_too_many(wait))
+        elif not password_matches(user.password_hash, form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
             try:
@@ -88,10 +91,18 @@ def change_password():
             except UserRefused as refused:
                 form.new.errors.append(str(refused))
             else:
+                sign_in_throttle.succeeded(user.username, address)
                 sessions.start(user)  # this session goes on; every other ends
                 flash("Your password is changed; your other sessions are signed out.", "info")
                 return redirect(url_for("customers.manager"))
     return render_template("auth/password.html", form=form)
+
+
+def _too_many(wait: int) -> str:
+    return (
+        "Too many failed sign-ins for this username or from this address: "
+        f"try again in {_duration(wait)}."
+    )
 
 
 def _duration(seconds: int) -> str:

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from flask import current_app
+from peewee import fn
 from redis.exceptions import RedisError
 from rq import Retry
 from rq.exceptions import NoSuchJobError
@@ -188,7 +189,10 @@ def cancel(job: ImportJob) -> str:
         cancelled = ImportJob.move(
             job.id,
             "cancelled",
-            {ImportJob.message: "Cancelled before it started; nothing was written."},
+            {
+                ImportJob.message: "Cancelled before it started; nothing was written.",
+                ImportJob.finished_at: utcnow(),
+            },
             from_states=("queued",),
         )
         if cancelled:
@@ -250,11 +254,13 @@ def remove_files(job: ImportJob) -> None:
 
 
 def remove_old_files() -> int:
-    """Delete the uploaded files of imports that ended IMPORT_FILE_DAYS ago or more: they
-    hold full SSNs. The jobs' counts, errors and history stay. Returns how many."""
+    """Delete the uploaded files of imports that ended (or, never run, were uploaded)
+    IMPORT_FILE_DAYS ago or more: they hold full SSNs. The jobs' counts, errors and
+    history stay. Returns how many."""
     ended_before = utcnow() - dt.timedelta(days=current_app.config["IMPORT_FILE_DAYS"])
     ended = ImportJob.select().where(
-        (ImportJob.finished_at < ended_before) & ImportJob.state.not_in(RUNNING_STATES)
+        (fn.COALESCE(ImportJob.finished_at, ImportJob.created_at) < ended_before)
+        & ImportJob.state.not_in(RUNNING_STATES)
     )
     removed = 0
     for job in ended:

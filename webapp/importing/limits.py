@@ -11,3 +11,10 @@ EXCEL_MAX_ROWS = 1_048_576  # a sheet cannot hold more; a workbook that says so 
 
 class FileProblem(Refused):
     """The file as a whole cannot be read; the message says why and what to do."""
+
+
+def too_many_columns(where: str) -> FileProblem:
+    return FileProblem(
+        f"{where} has more than {MAX_COLUMNS} columns, the most a customer file has. "
+        "Delete the extra columns and upload again."
+    )

@@ -9,7 +9,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from webapp.importing import workbook
-from webapp.importing.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_CHARS, FileProblem
+from webapp.importing.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_LINE_CHARS,
+    FileProblem,
+    too_many_columns,
+)
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 ENCODING_NAMES = {
@@ -149,10 +155,7 @@ def _capped_lines(handle) -> Iterator[str]:
 
 def _check_cells(number: int, cells: list[str]) -> None:
     if len(cells) > MAX_COLUMNS:
-        raise FileProblem(
-            f"Line {number} has {len(cells):,} columns; a customer file has at most "
-            f"{MAX_COLUMNS}. Delete the extra columns and upload again."
-        )
+        raise too_many_columns(f"Line {number}")
     longest = max((len(c) for c in cells), default=0)
     if longest > MAX_CELL_CHARS:
         column = next(i for i, c in enumerate(cells) if len(c) == longest) + 1
@@ -182,6 +185,8 @@ def _csv_reason(problem: csv.Error) -> str:
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    workbook.check_cells(path)  # before openpyxl builds a giant cell in memory
+
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as problem:  # openpyxl raises many kinds for a broken workbook
@@ -193,10 +198,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > MAX_COLUMNS:
-                raise FileProblem(
-                    f"Row {number} has {len(values):,} columns; a customer file has at "
-                    f"most {MAX_COLUMNS}. Delete the extra columns and upload again."
-                )
+                raise too_many_columns(f"Row {number}")
             cells = [_xlsx_value(v) for v in values]
             if any(c not in ("", None) for c in cells):
                 yield number, cells

@@ -10,12 +10,21 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from pathlib import Path
 
-from webapp.importing.limits import EXCEL_MAX_ROWS, MAX_COLUMNS, FileProblem
+from webapp.importing.limits import (
+    EXCEL_MAX_ROWS,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    FileProblem,
+    too_many_columns,
+)
 
 MAX_INFLATED_BYTES = 4 * 1024**3  # the whole archive unpacked
 MAX_SHARED_STRINGS_BYTES = 256 * 1024**2  # the text table, which a reader holds whole
 MAX_RATIO = 200  # unpacked / packed, for an entry of more than RATIO_FLOOR bytes
 RATIO_FLOOR = 16 * 1024**2
+MAX_CELL_BYTES = MAX_CELL_CHARS * 8  # UTF-8 and entities (&amp;) take more than a byte
+HEAD_BYTES = 16 * 1024**2  # of the sheet scanned for giant cells before its first rows
+_LONG_RUN = re.compile(rb"[^<]{%d}" % (MAX_CELL_BYTES + 1))
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -31,6 +40,8 @@ def check(path: Path) -> None:
                 raise FileProblem("This is a ZIP file but not an Excel workbook (.xlsx).")
             _check_sizes(entries)
             _check_dimension(archive)
+    except (KeyError, ValueError, ElementTree.ParseError) as problem:
+        raise _damaged(problem) from None
     except zipfile.BadZipFile:
         raise FileProblem(
             "This Excel file is damaged and cannot be opened; save it again "
@@ -76,10 +87,7 @@ def _check_dimension(archive: zipfile.ZipFile) -> None:
 
 def _check_shape(columns: int, rows: int) -> None:
     if columns > MAX_COLUMNS:
-        raise FileProblem(
-            f"The sheet has {columns:,} columns; a customer file has at most {MAX_COLUMNS}. "
-            "Delete the empty or extra columns and upload again."
-        )
+        raise too_many_columns("The sheet")
     if rows > EXCEL_MAX_ROWS:
         raise FileProblem(
             f"The sheet says it has {rows:,} rows, more than a sheet can hold "
@@ -90,6 +98,20 @@ def _check_shape(columns: int, rows: int) -> None:
 def first_rows(path: Path, count: int) -> list[tuple[int, list]]:
     """The first `count` rows that are not blank, as (line number, cells), read without
     loading the sheet or the shared-strings table whole."""
+    try:
+        return _first_rows(path, count)
+    except (KeyError, IndexError, ValueError, ElementTree.ParseError) as problem:
+        raise _damaged(problem) from None
+
+
+def _damaged(problem: Exception) -> FileProblem:
+    return FileProblem(
+        f"This Excel file cannot be read ({type(problem).__name__}: {problem}); save it "
+        "again from Excel and upload that."
+    )
+
+
+def _first_rows(path: Path, count: int) -> list[tuple[int, list]]:
     with zipfile.ZipFile(path) as archive:
         raw = _raw_rows(archive, count)
         shared = [int(v) for _, cells in raw for kind, v in cells.values() if kind == "s"]
@@ -102,6 +124,41 @@ def first_rows(path: Path, count: int) -> list[tuple[int, list]]:
             values[column] = strings[int(value)] if kind == "s" else value
         rows.append((number, values))
     return rows
+
+
+def check_cells(path: Path) -> None:
+    """Refuse a workbook with a cell longer than a cell can be, before a reader builds
+    it in memory: the text of a cell is a run of bytes without '<' in the XML, so the
+    sheet and its text table are streamed and their longest run measured."""
+    with zipfile.ZipFile(path) as archive:
+        for part in (first_sheet(archive), "xl/sharedStrings.xml"):
+            if part in archive.namelist():
+                with archive.open(part) as stream:
+                    _check_runs(stream)
+
+
+def _check_runs(stream, stop_after: int | None = None) -> None:
+    carried, seen = 0, 0  # carried: the run that reaches the end of the last block
+    while block := stream.read(1 << 20):
+        first, last = block.find(b"<"), block.rfind(b"<")
+        if first == -1:
+            carried += len(block)
+        else:
+            if carried + first > MAX_CELL_BYTES or _LONG_RUN.search(block, first, last):
+                _giant_cell()
+            carried = len(block) - last - 1
+        if carried > MAX_CELL_BYTES:
+            _giant_cell()
+        seen += len(block)
+        if stop_after is not None and seen >= stop_after:
+            return
+
+
+def _giant_cell():
+    raise FileProblem(
+        f"This workbook has a cell of more than {MAX_CELL_CHARS:,} characters, the most a "
+        "cell holds; check that this is the right file."
+    )
 
 
 def first_sheet(archive: zipfile.ZipFile) -> str:
@@ -121,20 +178,22 @@ def first_sheet(archive: zipfile.ZipFile) -> str:
 
 def _raw_rows(archive: zipfile.ZipFile, count: int) -> list[tuple[int, dict]]:
     rows: list[tuple[int, dict]] = []
+    with archive.open(first_sheet(archive)) as head:
+        _check_runs(head, stop_after=HEAD_BYTES)
     with archive.open(first_sheet(archive)) as sheet:
         number = 0
         for _, element in ElementTree.iterparse(sheet, events=("end",)):
             if element.tag != f"{_MAIN}row":
                 continue
-            number = int(element.get("r") or number + 1)
+            reference = element.get("r", "")
+            number = int(reference) if reference.isdigit() else number + 1
             cells = {}
             for position, cell in enumerate(element.iter(f"{_MAIN}c")):
-                column = _cell_position(cell.get("r"))[0] - 1 if cell.get("r") else position
+                column = _cell_position(cell.get("r"))[0] - 1
+                if column < 0:  # no reference, or one that cannot be read: its place
+                    column = position
                 if column >= MAX_COLUMNS:
-                    raise FileProblem(
-                        f"Row {number} has more than {MAX_COLUMNS} columns, the most a "
-                        "customer file has. Delete the extra columns and upload again."
-                    )
+                    raise too_many_columns(f"Row {number}")
                 kind, value = _cell_value(cell)
                 if value != "":
                     cells[column] = (kind, value)
@@ -159,6 +218,8 @@ def _cell_value(cell) -> tuple[str, str]:
 
 def _shared_strings(archive: zipfile.ZipFile, needed: int) -> list[str]:
     strings: list[str] = []
+    with archive.open("xl/sharedStrings.xml") as head:
+        _check_runs(head, stop_after=HEAD_BYTES)
     with archive.open("xl/sharedStrings.xml") as table:
         for _, element in ElementTree.iterparse(table, events=("end",)):
             if element.tag == f"{_MAIN}si":

@@ -2,6 +2,8 @@
 zxcvbn (its lists of the most used passwords, words, names and dates, and its keyboard,
 repeat and sequence patterns), with the user's own names counted as easy."""
 
+import re
+
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
@@ -24,7 +26,12 @@ def password_problem(password: str, *personal: str) -> str | None:
     """Why `password` may not be used (a sentence for the form), or None."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
-    verdict = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=[p for p in personal if p])
+    # Word by word: "Dana Whitfield" makes both "dana" and "whitfield" easy to guess.
+    names = [word for text in personal for word in re.findall(r"[^\W\d_]+", text or "")]
+    verdict = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=names)
+    # zxcvbn only discounts a name; a password built on one is refused outright.
+    if any(len(name) >= 3 and name.casefold() in password.casefold() for name in names):
+        return f"Choose a password that is harder to guess: {_REASONS['user_inputs']}."
     if verdict["score"] >= MIN_SCORE:
         return None
     return f"Choose a password that is harder to guess: {_reason(verdict['sequence'])}."

@@ -8,7 +8,7 @@ without a request."""
 
 import time
 
-from flask import current_app, flash, session
+from flask import current_app, flash, request, session
 from flask_login import login_user
 
 from webapp.models import User
@@ -36,7 +36,8 @@ def still_current(user: User) -> bool:
     if time.time() - session.get("seen", 0) > idle_minutes * 60:
         _end(f"You were signed out after {idle_minutes} minutes without activity.")
         return False
-    session["seen"] = time.time()
+    if not request.headers.get("X-Poll"):  # a page polling by itself is not a person
+        session["seen"] = time.time()
     return True
 
 
