@@ -3,6 +3,7 @@ generated (and deliberately wrong) input, must answer as documented and never fa
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 
 from webapp.models import Loan
 from webapp.services import api_tokens
@@ -47,3 +48,41 @@ def test_api_answers_every_generated_request_as_documented(live_server, app, use
             case.call_and_validate(base_url=f"{live_server}/api", headers=headers)
 
         answers_as_documented()
+
+
+NEGATIVE_EXAMPLES_PER_OPERATION = 60
+
+
+def test_api_never_answers_500_to_generated_wrong_requests(live_server, app, users, make_customer):
+    """Negative mode: every operation fed input that breaks its own schema (wrong types,
+    missing fields, out-of-range numbers, odd strings) must be refused with a 4xx, never a
+    500. The number of cases run is printed (pytest -s) for the record."""
+    app.config["API_RATE_PER_MINUTE"] = 1_000_000
+    make_customer(firstName="Fuzz", ssn="999999909")
+    Loan.create(display_id="LN-FUZZ")
+    token = api_tokens.create_token("schemathesis", "admin", users["admin"])[1]
+    headers = {"Authorization": f"Bearer {token}", "Autopal-Instance-ID": app.config["TENANT_ID"]}
+    schema = schemathesis.openapi.from_url(f"{live_server}/api/openapi.json")
+    cases = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        @settings(
+            max_examples=NEGATIVE_EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def refused_not_failed(case):
+            response = case.call(base_url=f"{live_server}/api", headers=headers)
+            cases.append(response.status_code)
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path} -> {response.status_code}: "
+                f"{response.text[:300]}"
+            )
+
+        refused_not_failed()
+    print(f"\n{len(cases)} generated wrong requests, none answered 5xx")
+    assert len(cases) >= 9 * 10

@@ -7,7 +7,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import security_headers
+from webapp import request_guard, security_headers
 from webapp.config import load_config
 from webapp.db import bind_database, db
 from webapp.logs import configure_logging
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.after_request(kick_after_write)
     security_headers.init_app(app)
+    request_guard.init_app(app)
 
     @app.before_request
     def _connect():

@@ -42,6 +42,17 @@ def fold_name(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", plain.casefold()).split())
 
 
+def _lines(text: str):
+    """(line number, cells) of a CSV text; (line, None) where it cannot be read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 0
+    try:
+        for line, cells in enumerate(reader, start=1):
+            yield line, cells
+    except csv.Error:
+        yield line + 1, None
+
+
 def load_sdn_file(content: bytes) -> int:
     """Replace the loaded list with this file's entries; returns how many were loaded.
     Any unreadable line refuses the whole file, so a half list is never in use."""
@@ -50,10 +61,14 @@ def load_sdn_file(content: bytes) -> int:
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
     rows, problems = [], []
-    for line, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for line, cells in _lines(text):
+        if cells is None:
+            problems.append(FieldError("file", f"Line {line} cannot be read as CSV."))
+            break
         if not cells or not any(c.strip() for c in cells):
             continue
-        if len(cells) < 4 or not is_digits(cells[0].strip()) or not _value(cells[1]):
+        number = cells[0].strip()
+        if len(cells) < 4 or not is_digits(number) or len(number) > 18 or not _value(cells[1]):
             problems.append(
                 FieldError(
                     "file",

@@ -22,7 +22,9 @@ def checked_title(
         raise refused(missing)
     if len(title) > MAX_TITLE:
         raise refused(too_long)
-    taken = model.select().where(fn.LOWER(model.title) == title.lower())
+    # SQLite's LOWER folds ASCII only: the exact title is looked for as well, so a
+    # clash the unique index would meet is always refused here first.
+    taken = model.select().where((fn.LOWER(model.title) == title.lower()) | (model.title == title))
     if existing_id is not None:
         taken = taken.where(model.id != existing_id)
     if taken.exists():
