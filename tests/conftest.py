@@ -138,6 +138,20 @@ def small_chunks(app, monkeypatch):
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
 
 
+def fuzzing(examples: int):
+    """Hypothesis settings for the generated-input tests: the same cases on every run
+    (derandomized), no example database, no deadline (requests hit a real server)."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 def background_worker(*args: str) -> subprocess.Popen:
     """`python -m jobs.worker` in a session of its own (a test can signal its group)."""
     return subprocess.Popen(

@@ -2,9 +2,10 @@
 generated (and deliberately wrong) input, must answer as documented and never fail."""
 
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from schemathesis import GenerationMode
 
+from tests.conftest import fuzzing
 from webapp.models import Loan
 from webapp.services import api_tokens
 
@@ -37,13 +38,7 @@ def test_api_answers_every_generated_request_as_documented(live_server, app, use
         # The pytest plugin cannot run under pytest 9 yet, so Hypothesis drives each
         # operation's strategy here directly.
         @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @fuzzing(EXAMPLES_PER_OPERATION)
         def answers_as_documented(case):
             case.call_and_validate(base_url=f"{live_server}/api", headers=headers)
 
@@ -68,13 +63,7 @@ def test_api_never_answers_500_to_generated_wrong_requests(live_server, app, use
         operation = result.ok()
 
         @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
-        @settings(
-            max_examples=NEGATIVE_EXAMPLES_PER_OPERATION,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @fuzzing(NEGATIVE_EXAMPLES_PER_OPERATION)
         def refused_not_failed(case):
             response = case.call(base_url=f"{live_server}/api", headers=headers)
             cases.append(response.status_code)

@@ -9,8 +9,10 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from tests.conftest import fuzzing
 
 EXAMPLES = 1000
 SKIPPED_ACTIONS = ("/logout",)  # signing out would end the walk, not test anything
@@ -129,13 +131,7 @@ def test_every_form_refuses_hostile_input_without_failing(admin, make_customer):
     sent = []
 
     @given(data=st.data())
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzzing(EXAMPLES)
     def refused_not_failed(data):
         form = data.draw(st.sampled_from(forms))
         values = {name: data.draw(value_for(field)) for name, field in form["fields"].items()}
