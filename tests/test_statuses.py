@@ -77,3 +77,17 @@ def test_plain_posts_redirect_back_with_a_message(client, login, statuses):
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "“Inactive” is inactive" in page
+
+
+def test_a_status_named_with_braces_can_be_renamed(client, login, statuses):
+    """The rename message is a template; a name with { } in it is text in it."""
+    login("manager")
+    status = statuses["Inactive"]
+    assert (
+        client.post(f"/settings/statuses/{status.id}/rename", data={"title": "{x} }"}).status_code
+        < 400
+    )
+    renamed = client.post(f"/settings/statuses/{status.id}/rename", data={"title": "Closed"})
+    assert renamed.status_code < 400
+    page = client.get("/settings/statuses", follow_redirects=True).get_data(as_text=True)
+    assert "Renamed “{x} }” to “Closed”." in page

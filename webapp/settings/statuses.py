@@ -29,7 +29,8 @@ def create_status():
 @bp.post("/statuses/<int:status_id>/rename")
 def rename_status(status_id: int):
     status = get_or_404(CustomerStatus, status_id)
-    old = status.title
+    # The old name goes into the message template as text: its braces are escaped.
+    old = status.title.replace("{", "{{").replace("}", "}}")
     return _act(
         lambda: service.rename_status(status, request.form.get("title", "")),
         f"Renamed “{old}” to “{{title}}”.",
