@@ -58,7 +58,7 @@ def test_every_url_with_an_id_answers_a_missing_one_with_404(app, client, login,
                 if rule.endpoint.startswith("api."):
                     response = api(method, url, role="admin", json={})
                     assert response.status_code == 404, (method, url, response.status_code)
-                    assert response.json["error"]["code"] == "NotFound", (method, url)
+                    assert response.json["error"]["type"] == "NotFound", (method, url)
                 elif rule.endpoint in SAID_IN_PAGE:
                     response = client.open(url, method=method, follow_redirects=True)
                     assert response.status_code == 200, (method, url)
@@ -79,7 +79,7 @@ def test_a_non_numeric_id_is_not_found_either(app, client, login, api):
             if rule.endpoint.startswith("api."):
                 response = api(method, url, role="admin", json={})
                 assert response.status_code == 404, (method, url)
-                assert response.json["error"]["code"] == "NotFound", (method, url)
+                assert response.json["error"]["type"] == "NotFound", (method, url)
             elif rule.endpoint in SAID_IN_PAGE:  # any text is a job ID there
                 response = client.open(url, method=method, follow_redirects=True)
                 assert SAID_IN_PAGE[rule.endpoint] in response.get_data(as_text=True)
@@ -103,6 +103,6 @@ def test_api_urls_that_match_no_endpoint_answer_in_the_api_shape(client, api, lo
     for url in (f"{BASE}/Nope", f"{BASE}/Customers(nope)", "/api/nothing/here"):
         response = api("get", url)
         assert response.status_code == 404, url
-        assert response.json["error"]["code"] == "NotFound", url
+        assert response.json["error"]["type"] == "NotFound", url
     login("agent")
     assert "Not found" in client.get("/nothing/here").get_data(as_text=True)  # a page

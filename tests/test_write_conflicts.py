@@ -171,7 +171,7 @@ def test_api_etag_and_if_match(api, customer):
     stale = api("put", url, json={"email": "b@example.com"}, headers={"If-Match": '"1"'})
     assert stale.status_code == 412
     body = stale.get_json()["error"]
-    assert body["code"] == "PreconditionFailed" and "a@example.com" in str(body["details"])
+    assert body["type"] == "PreconditionFailed" and "a@example.com" in str(body["details"])
     assert Customer.get_by_id(customer.id).email == "a@example.com"
     # Without If-Match a PUT changes only what it names, on the customer as it is now.
     assert api("put", url, json={"middleName": "Q"}).status_code == 200

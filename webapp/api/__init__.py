@@ -54,9 +54,20 @@ class ApiError(Exception):
 
 
 def error_body(error: ApiError):
-    response = jsonify(
-        {"error": {"code": error.code, "message": error.message, "details": error.details}}
-    )
+    """LoanPro's error envelope ({"error": {"message", "type", "code"}}, the HTTP status as
+    the code), with our field details beside it, and LoanPro's "warnings" list of
+    sentences when the refusal is a transaction warning."""
+    body = {
+        "error": {
+            "message": error.message,
+            "type": error.code,
+            "code": error.status,
+            "details": error.details,
+        }
+    }
+    if error.code == "TransactionWarningException":
+        body["warnings"] = [f"({d['field']}) {d['message']}" for d in error.details]
+    response = jsonify(body)
     response.status_code = error.status
     return response
 
@@ -92,15 +103,20 @@ PUBLIC = {"api.openapi"}
 def _authenticate():
     if request.endpoint in PUBLIC:
         return
-    header = request.headers.get("Authorization", "")
-    scheme, _, presented = header.partition(" ")
-    token = api_tokens.token_for(presented.strip()) if scheme.lower() == "bearer" else None
+    token = api_tokens.token_for(_presented_token(request.headers.get("Authorization", "")))
     if token is None:
         raise ApiError(401, "Send a valid API token: 'Authorization: Bearer <token>'.")
     if request.headers.get("Autopal-Instance-ID", "") != current_app.config["TENANT_ID"]:
         raise ApiError(401, "Send this system's tenant ID in the 'Autopal-Instance-ID' header.")
     _count_request(token.id)
     g.api_token = token
+
+
+def _presented_token(header: str) -> str:
+    """The token of 'Bearer <token>', or a bare token: some LoanPro clients send the key
+    as it was configured (loanpro-mcp-server sends the header verbatim)."""
+    scheme, _, rest = header.strip().partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else header.strip()
 
 
 def _count_request(token_id: int) -> None:
@@ -143,6 +159,11 @@ def json_object(hint: str = "") -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, hint or "Send a JSON object with 'Content-Type: application/json'.")
     return body
+
+
+def reads_full_tax_ids() -> bool:
+    """Whether this request's token was granted full SSNs and tax ID numbers."""
+    return bool(g.api_token.reads_full_tax_ids)
 
 
 def api_actor() -> Actor:

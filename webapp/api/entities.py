@@ -5,7 +5,7 @@ import json
 
 from flask import Response, jsonify, stream_with_context
 
-from webapp.api import ODATA, ApiError
+from webapp.api import ODATA, ApiError, reads_full_tax_ids
 from webapp.api import fields as lp
 from webapp.api.odata import list_pattern
 from webapp.models import (
@@ -131,6 +131,7 @@ def customer_entities(
 ) -> list[dict]:
     records = read_records(customers)
     titles = {s.id: s.title for s in CustomerStatus.select()}
+    full_tax_ids = reads_full_tax_ids()
     entities = []
     for customer in customers:
         entity = {
@@ -138,7 +139,7 @@ def customer_entities(
                 "uri": f"{ODATA}/Customers(id={customer.id})",
                 "type": "Entity.Customer",
             },
-            **lp.customer_fields(customer, records[customer.id], titles),
+            **lp.customer_fields(customer, records[customer.id], titles, full_tax_ids),
         }
         for navigation in NAVIGATION:
             entity[navigation] = (

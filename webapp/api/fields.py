@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from webapp.rules.customer_fields import CUSTOMER_FIELDS, FIELDS_BY_NAME
 from webapp.rules.reference_fields import REFERENCE_FIELDS
-from webapp.rules.spec import FieldError, mask_last4
+from webapp.rules.spec import FieldError, is_masked, mask_last4
 from webapp.services.refusal import Refused
 
 # All from the field table. LoanPro name -> (import column, the enum prefix LoanPro puts
@@ -62,6 +62,8 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
             cells[column] = cell(value, prefix)
 
     for key, value in body.items():
+        if isinstance(value, str) and is_masked(value):
+            continue  # a masked value read from us and sent back: left as it is
         if key in TOP_FIELDS:
             column, prefix = TOP_FIELDS[key]
             put(column, value, prefix)
@@ -160,13 +162,20 @@ def _out(value, prefix: str = ""):
     return f"{prefix}{value}" if prefix else value
 
 
-def customer_fields(customer, record: dict, status_titles: dict[int, str]) -> dict:
+def customer_fields(
+    customer, record: dict, status_titles: dict[int, str], full_tax_ids: bool = False
+) -> dict:
+    """The customer's own fields; SSN and tax ID numbers masked to their last four unless
+    the token may read them (`full_tax_ids`), and secrets never."""
     fields = {"id": customer.id}
     for name, (column, prefix) in TOP_FIELDS.items():
-        if column == "password":
+        mask = FIELDS_BY_NAME[column].mask
+        if mask == "secret":
             continue
-        fields[name] = _out(record.get(column), prefix)
-    fields["ssn"] = mask_last4(customer.ssn_last4) if customer.ssn_last4 else None
+        value = record.get(column)
+        if mask == "last4" and value and not full_tax_ids:
+            value = mask_last4(str(value))
+        fields[name] = _out(value, prefix)
     fields["status"] = status_titles.get(customer.status_id)
     fields["statusId"] = customer.status_id
     fields["created"] = odata_date(customer.created_at)

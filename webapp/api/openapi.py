@@ -23,7 +23,7 @@ _ERROR = {
 _OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
 
 
-def _responses(ok: str, *errors: int, created: bool = False) -> dict:
+def _responses(ok: str, *errors: int) -> dict:
     texts = {
         400: "The request could not be read",
         401: "No valid token or tenant ID",
@@ -34,7 +34,7 @@ def _responses(ok: str, *errors: int, created: bool = False) -> dict:
         412: "The customer changed since the version If-Match names",
         429: "Too many requests for this token",
     }
-    responses = {"201" if created else "200": {"description": ok, **_OBJECT}}
+    responses = {"200": {"description": ok, **_OBJECT}}
     for code in (400, 401, 404, 429, *errors):
         responses[str(code)] = {**_ERROR, "description": texts[code]}
     return responses
@@ -130,7 +130,7 @@ def document() -> dict:
                 "post": {
                     "summary": "Add a customer",
                     "requestBody": _BODY,
-                    "responses": _responses("The new customer", 409, 422, created=True),
+                    "responses": _responses("The new customer", 409, 422),
                 },
             },
             f"{base}/Customers({{id}})": {
@@ -227,13 +227,15 @@ def document() -> dict:
                     "properties": {
                         "error": {
                             "type": "object",
-                            "required": ["code", "message"],
+                            "required": ["message", "type", "code"],
                             "properties": {
-                                "code": {"type": "string"},
                                 "message": {"type": "string"},
+                                "type": {"type": "string"},
+                                "code": {"type": "integer"},
                                 "details": {"type": "array"},
                             },
-                        }
+                        },
+                        "warnings": {"type": "array", "items": {"type": "string"}},
                     },
                 },
                 "CustomerBody": {

@@ -25,6 +25,8 @@ class ApiToken(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+    # Whether API answers show full SSNs and tax ID numbers; masked (last four) otherwise.
+    reads_full_tax_ids = BooleanField(default=False)
 
     def has_role(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)

@@ -3,6 +3,7 @@ lives in customer_fields.py; the forms, the importer, the API, the stored column
 privacy export and erase, the instructions page and the sample files are computed from
 it."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,15 @@ class FieldSpec:
 def mask_last4(number: str | None) -> str:
     """How an SSN, SIN or EIN is shown everywhere but its edit field."""
     return f"•••-••-{number[-4:]}" if number else ""
+
+
+def is_masked(value: str) -> bool:
+    """A value shown masked (mask_last4's, or another system's •/*/X mask) rather than
+    typed: sent back, it means "unchanged"."""
+    return bool(_MASKED.fullmatch(value.strip()))
+
+
+_MASKED = re.compile(r"[•*xX#]{3}-?[•*xX#]{2}-?\d{4}")
 
 
 def format_phone(number: str | None) -> str:

@@ -20,7 +20,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str, role: str, created_by: User | None) -> tuple[ApiToken, str]:
+def create_token(
+    name: str, role: str, created_by: User | None, reads_full_tax_ids: bool = False
+) -> tuple[ApiToken, str]:
     """Returns the stored row and the token itself, which is never shown again."""
     name = " ".join((name or "").split())
     errors = []
@@ -37,6 +39,7 @@ def create_token(name: str, role: str, created_by: User | None) -> tuple[ApiToke
         prefix=token[:10],
         role=role,
         created_by=created_by,
+        reads_full_tax_ids=reads_full_tax_ids,
     )
     return row, token
 

@@ -21,14 +21,21 @@ SHOWN_ONCE = "api-token-shown:"
 def api_tokens_page():
     errors, typed = {}, {}
     if request.method == "POST":
-        typed = {"name": request.form.get("name", ""), "role": request.form.get("role", "")}
+        typed = {
+            "name": request.form.get("name", ""),
+            "role": request.form.get("role", ""),
+            "full_tax_ids": request.form.get("full_tax_ids") == "1",
+        }
         try:
             # Post/redirect/get, so a reload cannot create a second token; the token waits
             # in Redis for that one GET (never in the session cookie). Without Redis it
             # could never be shown, so it is not kept either (the transaction rolls back).
             with db.atomic():
                 row, token = api_tokens.create_token(
-                    typed["name"], typed["role"], current_user._get_current_object()
+                    typed["name"],
+                    typed["role"],
+                    current_user._get_current_object(),
+                    typed["full_tax_ids"],
                 )
                 nonce = secrets.token_urlsafe(16)
                 redis_connection().set(f"{SHOWN_ONCE}{nonce}", token, ex=300)
