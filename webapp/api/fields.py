@@ -62,8 +62,9 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
             cells[column] = cell(value, prefix)
 
     for key, value in body.items():
-        if isinstance(value, str) and is_masked(value):
-            continue  # a masked value read from us and sent back: left as it is
+        spec = FIELDS_BY_NAME.get(TOP_FIELDS[key][0] if key in TOP_FIELDS else key)
+        if spec and spec.mask == "last4" and isinstance(value, str) and is_masked(value):
+            continue  # the masked value we answered, sent back: left as it is
         if key in TOP_FIELDS:
             column, prefix = TOP_FIELDS[key]
             put(column, value, prefix)
