@@ -154,6 +154,9 @@ def load(count: int, rng: random.Random, batch: int = 50_000) -> None:
     print(f"\nloaded {count:,} customers in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+STATES = names("CA TX FL NY IL PA OH GA NC MI")  # ten states: one in ten lives in each
+
+
 def _record(number: int, rng: random.Random, statuses: list[int]) -> dict:
     kind = rng.choices(("individual", "company", "flooringCustomer"), (85, 10, 5))[0]
     first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -174,13 +177,15 @@ def _record(number: int, rng: random.Random, statuses: list[int]) -> dict:
         "priPhoneType": "cell",
         "priAddress": f"{rng.randrange(1, 9999)} {rng.choice(LAST)} St",
         "priCity": "Springfield",
-        "priState": "IL",
+        "priState": rng.choice(STATES),
         "priZipcode": f"{rng.randrange(60000, 62999)}",
         "priCountry": "usa",
     }
     if kind != "individual":
         record["companyName"] = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {number}"
         record["companyContact"] = f"{first} {last}"
+    if rng.random() < 0.5:
+        record["creditLimit"] = str(rng.randrange(500, 20000, 50))
     if rng.random() < 0.3:
         record["secPhone"] = f"{rng.randrange(201, 989)}555{rng.randrange(10000):04d}"
         record["secPhoneType"] = "home"
@@ -321,6 +326,7 @@ def _samples(rng: random.Random, repeat: int) -> dict[str, list[str]]:
         "email": [c.email for c in people if c.email],
         "API $filter lastName eq": [c.last_name for c in people],
         "API Autopal.Search name wildcard": [f"{c.last_name[:4].lower()}*" for c in people],
+        "state": [rng.choice(STATES) for _ in people],
     }
 
 
@@ -407,6 +413,13 @@ def measure(server, password: str, token: str, samples: dict, repeat: int) -> di
         for term in samples[kind]:
             yield lambda t=term: manager(urllib.parse.urlencode({"q": t}))
 
+    def search(body: dict):
+        text = json.dumps(body)
+        headers = {**api_headers, "Content-Type": "application/json"}
+        return lambda: api.request(
+            "POST", "/api/public/api/1/Customers/Autopal.Search()", text, headers
+        )
+
     deep = _deep_page_token(manager)
     kinds = {
         "exact customer ID": search_terms("exact customer ID"),
@@ -438,25 +451,60 @@ def measure(server, password: str, token: str, samples: dict, repeat: int) -> di
             for n in samples["API $filter lastName eq"]
         ),
         "API Autopal.Search name wildcard": (
-            (
-                lambda w=w: api.request(
-                    "POST",
-                    "/api/public/api/1/Customers/Autopal.Search()",
-                    json.dumps(
-                        {
-                            "query": {
-                                "bool": {
-                                    "must": [
-                                        {"query_string": {"query": w, "fields": ["customerName"]}}
-                                    ]
-                                }
-                            }
+            search(
+                {
+                    "query": {
+                        "bool": {
+                            "must": [{"query_string": {"query": w, "fields": ["customerName"]}}]
                         }
-                    ),
-                    {**api_headers, "Content-Type": "application/json"},
-                )
+                    }
+                }
             )
             for w in samples["API Autopal.Search name wildcard"]
+        ),
+        "API Autopal.Search match lastName": (
+            search({"query": {"match": {"lastName": n}}})
+            for n in samples["API $filter lastName eq"]
+        ),
+        # loanpro-mcp-server's search_customers (customers.go L38-88): *term* over five
+        # fields, or a match on either name.
+        "API Autopal.Search MCP *term*": (
+            search(
+                {
+                    "query": {
+                        "bool": {
+                            "should": [
+                                {
+                                    "query_string": {
+                                        "query": f"*{n.lower()}*",
+                                        "fields": [
+                                            "firstName",
+                                            "lastName",
+                                            "email",
+                                            "ssn",
+                                            "companyName",
+                                        ],
+                                    }
+                                },
+                                {"match": {"firstName": n}},
+                                {"match": {"lastName": n}},
+                            ],
+                            "minimum_should_match": 1,
+                        }
+                    },
+                    "size": 10,
+                }
+            )
+            for n in samples["API $filter lastName eq"]
+        ),
+        "API Autopal.Search state filter + avg": (
+            search(
+                {
+                    "query": {"bool": {"filter": [{"term": {"state": state}}]}},
+                    "aggs": {"limit": {"avg": {"field": "creditLimit"}}},
+                }
+            )
+            for state in samples["state"]
         ),
     }
     results = {}

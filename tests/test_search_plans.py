@@ -12,7 +12,7 @@ import pytest
 from bench.search_bench import load
 from tests.schemas import is_postgres
 from webapp.api.odata import parse_filter
-from webapp.api.search import _customer_name
+from webapp.api.search_documents import _customer_name
 from webapp.db import db
 from webapp.models import Customer, CustomerStatus, Phone
 from webapp.services import search

@@ -207,7 +207,7 @@ def test_the_api_name_search_lists_in_id_order_what_the_rules_say(
     response = api(
         "post",
         "/api/public/api/1/Customers/Autopal.Search()",
-        json={"query": {"match": {"customerName": term}}},
+        json={"query": {"match": {"customerName": {"query": term, "operator": "and"}}}},
         query_string=args,
     )
     assert response.status_code == 200, response.get_json()

@@ -12,6 +12,7 @@ PAGES = {
         "Your role does not open this page. Ask a manager or an admin if you need it.",
     ),
     404: ("Not found", "There is nothing at this address; the customer may have been deleted."),
+    405: ("Not allowed here", "This address does not take that kind of request."),
     413: (
         "File too large",
         "The file is larger than the {limit} MB this site accepts. Split "
@@ -70,7 +71,12 @@ def _handler(code: int, title: str, text: str):
         if request.path.startswith("/api/"):  # no API endpoint matched: its shape still
             from webapp.api import ApiError, error_body
 
-            return error_body(ApiError(code, title + "."))
+            allowed = sorted(getattr(_error, "valid_methods", None) or [])
+            takes = f": this address takes {', '.join(allowed)}" if allowed else ""
+            response = error_body(ApiError(code, f"{title}{takes}."))
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+            return response
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         return render_template(
             "errors.html", code=code, title=title, text=text.format(limit=limit)

@@ -31,6 +31,7 @@ class ApiError(Exception):
             401: "Unauthorized",
             403: "Forbidden",
             404: "NotFound",
+            405: "MethodNotAllowed",
             409: "Conflict",
             412: "PreconditionFailed",
             422: "ValidationFailed",
@@ -159,6 +160,30 @@ def json_object(hint: str = "") -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, hint or "Send a JSON object with 'Content-Type: application/json'.")
     return body
+
+
+def absolute_uri(path: str) -> str:
+    """An entity's address as LoanPro's __metadata gives it: absolute, under odata.svc."""
+    return request.url_root.rstrip("/") + f"{ODATA}/{path}"
+
+
+def expansions(text: str) -> dict[str, set[str]]:
+    """$expand as navigation -> what to expand inside it ("Loans,Loans/StatusArchive" ->
+    {"Loans": {"StatusArchive"}}). A name an entity does not have is ignored, as LoanPro
+    ignores it."""
+    found: dict[str, set[str]] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        head, _, rest = item.partition("/")
+        found.setdefault(head, set())
+        if rest:
+            found[head].add(rest.partition("/")[0])
+    return found
+
+
+def bare_lists() -> bool:
+    """With `nopaging`, LoanPro gives an expanded list as a bare array (the PHP SDK reads a
+    customer's Loans that way); otherwise as {"results": [...]} (the Go client's way)."""
+    return "nopaging" in request.args
 
 
 def reads_full_tax_ids() -> bool:

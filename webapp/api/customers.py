@@ -4,7 +4,17 @@ import re
 
 from flask import request
 
-from webapp.api import ODATA, ApiError, api_actor, bp, by_id, json_object, needs_role
+from webapp.api import (
+    ODATA,
+    ApiError,
+    api_actor,
+    bare_lists,
+    bp,
+    by_id,
+    expansions,
+    json_object,
+    needs_role,
+)
 from webapp.api.entities import (
     EXPAND_PATTERN,
     NAVIGATION,
@@ -19,7 +29,8 @@ from webapp.api.entities import (
 from webapp.api.odata import QueryRefused, parse_filter, parse_orderby
 from webapp.api.preconditions import etag, if_match_version, refused
 from webapp.api.writes import apply_body
-from webapp.models import Customer, CustomerStatus
+from webapp.models import Customer, CustomerStatus, SdnEntry
+from webapp.services import ofac
 from webapp.services.customers import delete_customer
 from webapp.services.loan_links import loans_losing_their_primary
 from webapp.services.versions import StaleVersion
@@ -36,15 +47,17 @@ def _customer(customer_id: int) -> Customer:
     return customer
 
 
-def _options() -> tuple[set[str], set[str] | None]:
+def _options() -> tuple[dict[str, set[str]], set[str] | None]:
     expand, select = request.args.get("$expand", ""), request.args.get("$select", "")
     if expand and not re.fullmatch(EXPAND_PATTERN, expand):
         raise ApiError(
-            400, f"$expand: name navigation from {', '.join(NAVIGATION)}, separated by commas."
+            400,
+            f"$expand: name navigation from {', '.join(NAVIGATION)} (with what to expand "
+            "inside after a slash, e.g. Loans/StatusArchive), separated by commas.",
         )
     if select and not re.fullmatch(SELECT_PATTERN, select):
         raise ApiError(400, "$select: give field names separated by commas.")
-    return set(filter(None, expand.split(","))), set(filter(None, select.split(","))) or None
+    return expansions(expand), set(filter(None, select.split(","))) or None
 
 
 @bp.get("/public/api/1/odata.svc/Customers()")
@@ -67,16 +80,21 @@ def list_customers():
 def get_customer(customer_id: int):
     expand, select = _options()
     customer = _customer(customer_id)
-    response = envelope(customer_entities([customer], expand, select)[0])
+    response = envelope(customer_entities([customer], expand, select, bare_lists())[0])
     response.headers["ETag"] = etag(customer)
     return response
 
 
 @bp.get("/public/api/1/odata.svc/Customers(<int:customer_id>)/<navigation>")
+@bp.get("/public/api/1/odata.svc/Customers(id=<int:customer_id>)/<navigation>")
+@bp.get("/public/api/1/odata.svc/Customer(<int:customer_id>)/<navigation>")
 def get_customer_navigation(customer_id: int, navigation: str):
+    """(Customer(ID), singular, is how loanpro-sdk-php's GetCustomerNested spells it,
+    Communicator.php L929-945.)"""
     if navigation not in NAVIGATION:
         raise ApiError(404, f"Customers have no {navigation!r}; use {', '.join(NAVIGATION)}.")
-    return envelope(navigation_value(_customer(customer_id), navigation))
+    inner = expansions(request.args.get("$expand", ""))
+    return envelope(navigation_value(_customer(customer_id), navigation, None, set(inner)))
 
 
 @bp.post("/public/api/1/odata.svc/Customers()")
@@ -145,3 +163,34 @@ def list_statuses():
         for s in statuses
     ]
     return list_envelope(results, 0, None, len(results))
+
+
+@bp.post("/public/api/1/odata.svc/Customers(<int:customer_id>)/Autopal.OfacTest()")
+@bp.post("/public/api/1/odata.svc/Customers(id=<int:customer_id>)/Autopal.OfacTest()")
+def ofac_test(customer_id: int):
+    """Screen the customer against the loaded SDN list, recorded in their history, and
+    answer as LoanPro does: matchesFound (0 or 1) and the matches."""
+    customer = _customer(customer_id)
+    if not SdnEntry.select().exists():
+        raise ApiError(
+            409,
+            "No OFAC list is loaded, so nobody can be screened: an admin loads the SDN file "
+            "in Settings › OFAC list.",
+        )
+    matches = ofac.screen_customer(customer, api_actor())
+    return envelope(
+        {
+            "matchesFound": int(bool(matches)),
+            "matches": [
+                {
+                    "entryNumber": entry.entry_number,
+                    "name": entry.name,
+                    "type": entry.entry_type,
+                    "programs": entry.programs,
+                    "remarks": entry.remarks,
+                    "score": score,
+                }
+                for entry, score in matches
+            ],
+        }
+    )

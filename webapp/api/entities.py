@@ -2,20 +2,25 @@
 links for navigation not expanded, and list summaries."""
 
 import json
+import re
 
-from flask import Response, jsonify, stream_with_context
+from flask import Response, jsonify, request, stream_with_context
 
-from webapp.api import ODATA, ApiError, reads_full_tax_ids
+from webapp.api import ApiError, absolute_uri, bare_lists, reads_full_tax_ids, related
 from webapp.api import fields as lp
-from webapp.api.odata import list_pattern
+from webapp.api.loan_entities import loan_seen_from_customer
 from webapp.models import (
     Address,
     Customer,
     CustomerLoan,
     CustomerStatus,
     CustomFieldValue,
+    Document,
+    Note,
+    PaymentProfile,
     Phone,
     Reference,
+    SocialProfile,
 )
 from webapp.services.customer_record import read_records
 
@@ -27,8 +32,15 @@ NAVIGATION = (
     "References",
     "CustomFieldValues",
     "Loans",
+    "PaymentAccounts",
+    "CreditScore",
+    "Documents",
+    "Notes",
+    "SocialProfiles",
 )
-EXPAND_PATTERN = list_pattern(NAVIGATION)
+# Names separated by commas, each with what to expand inside it after a slash; a name a
+# customer does not have is ignored, as LoanPro ignores it.
+EXPAND_PATTERN = r"^[A-Za-z]+(?:/[A-Za-z]+)*(?:,[A-Za-z]+(?:/[A-Za-z]+)*)*$"
 SELECT_PATTERN = "^[A-Za-z]+(?:,[A-Za-z]+)*$"
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
@@ -122,13 +134,16 @@ def _streamed_list(ids: list[int], expand, select, start: int, size, total: int)
     return Response(stream_with_context(pieces()), mimetype="application/json")
 
 
-def _uri(customer_id: int, navigation: str | None = None) -> str:
-    return f"{ODATA}/Customers({customer_id})" + (f"/{navigation}" if navigation else "")
-
-
 def customer_entities(
-    customers: list[Customer], expand: set[str], select: set[str] | None
+    customers: list[Customer],
+    expand: dict[str, set[str]] | set[str],
+    select: set[str] | None,
+    bare: bool = False,
 ) -> list[dict]:
+    """Customers as LoanPro shows them: `expand` names the navigation to include (with
+    what to expand inside each, as `api.expansions` reads $expand); `bare`: lists inside
+    as bare arrays (nopaging) rather than {"results": [...]}."""
+    expand = expand if isinstance(expand, dict) else {name: set() for name in expand}
     records = read_records(customers)
     titles = {s.id: s.title for s in CustomerStatus.select()}
     full_tax_ids = reads_full_tax_ids()
@@ -136,24 +151,39 @@ def customer_entities(
     for customer in customers:
         entity = {
             "__metadata": {
-                "uri": f"{ODATA}/Customers(id={customer.id})",
+                "uri": absolute_uri(f"Customers(id={customer.id})"),
                 "type": "Entity.Customer",
             },
             **lp.customer_fields(customer, records[customer.id], titles, full_tax_ids),
         }
         for navigation in NAVIGATION:
-            entity[navigation] = (
-                navigation_value(customer, navigation, records[customer.id])
-                if navigation in expand
-                else {"__deferred": {"uri": _uri(customer.id, navigation)}}
-            )
+            if navigation in expand:
+                value = navigation_value(
+                    customer, navigation, records[customer.id], expand[navigation]
+                )
+                entity[navigation] = value["results"] if bare and _is_list(value) else value
+            else:
+                deferred = f"Customers(id={customer.id})/{navigation}"
+                entity[navigation] = {"__deferred": {"uri": deferred}}
         if select:
             entity = {k: v for k, v in entity.items() if k == "__metadata" or k in select}
         entities.append(entity)
     return entities
 
 
-def navigation_value(customer: Customer, navigation: str, record: dict | None = None):
+def _is_list(value) -> bool:
+    return isinstance(value, dict) and list(value) == ["results"]
+
+
+def _results(rows, entity_type: str, shape) -> dict:
+    return {"results": [{"__metadata": {"type": entity_type}, **shape(row)} for row in rows]}
+
+
+def navigation_value(
+    customer: Customer, navigation: str, record: dict | None = None, inner=frozenset()
+):
+    """One navigation of a customer: an entity, None, or {"results": [...]};
+    `inner`: what to expand in each of its entities (Loans/StatusArchive)."""
     record = record or read_records([customer])[customer.id]
     if navigation in ("PrimaryAddress", "MailAddress"):
         kind = "primary" if navigation == "PrimaryAddress" else "mailing"
@@ -163,57 +193,50 @@ def navigation_value(customer: Customer, navigation: str, record: dict | None = 
     if navigation == "Employer":
         value = lp.employer_entity(record)
         return value and {"__metadata": {"type": "Entity.Employer"}, **value}
-    if navigation == "Phones":
-        phones = customer.phones.order_by(Phone.position)
+    if navigation == "CreditScore":
         return {
-            "results": [
-                {"__metadata": {"type": "Entity.Phone"}, **lp.phone_entity(p)} for p in phones
-            ]
+            "__metadata": {"type": "Entity.CreditScore"},
+            **related.credit_score_entity(customer),
         }
-    if navigation == "References":
-        return {
-            "results": [
-                {"__metadata": {"type": "Entity.Reference"}, **lp.reference_entity(r)}
-                for r in customer.references.order_by(Reference.id)
-            ]
-        }
-    if navigation == "CustomFieldValues":
-        values = customer.custom_values.order_by(CustomFieldValue.definition)
-        return {
-            "results": [
-                {
-                    "__metadata": {"type": "Entity.CustomFieldValue"},
-                    "customFieldId": v.definition_id,
-                    "customFieldValue": v.value,
-                }
-                for v in values
-            ]
-        }
-    links = customer.loan_links.order_by(CustomerLoan.id)
-    return {"results": [loan_entity(link) for link in links]}
+    if navigation == "Loans":
+        links = customer.loan_links.order_by(CustomerLoan.id)
+        return {"results": [loan_seen_from_customer(link, inner, bare_lists()) for link in links]}
+    rows, entity_type, shape = {
+        "Phones": (customer.phones.order_by(Phone.position), "Phone", lp.phone_entity),
+        "References": (
+            customer.references.order_by(Reference.id),
+            "Reference",
+            lp.reference_entity,
+        ),
+        "CustomFieldValues": (
+            customer.custom_values.order_by(CustomFieldValue.definition),
+            "CustomFieldValue",
+            related.custom_value_entity,
+        ),
+        "PaymentAccounts": (
+            _payment_accounts(customer),
+            "PaymentAccount",
+            lambda p: related.payment_account_entity(p, inner),
+        ),
+        "Documents": (
+            customer.documents.order_by(Document.id),
+            "CustomerDocument",
+            related.document_entity,
+        ),
+        "Notes": (customer.notes.order_by(Note.id), "Note", related.note_entity),
+        "SocialProfiles": (
+            customer.social_profiles.order_by(SocialProfile.id),
+            "SocialProfile",
+            related.social_profile_entity,
+        ),
+    }[navigation]
+    return _results(rows, f"Entity.{entity_type}", shape)
 
 
-def loan_entity(link: CustomerLoan) -> dict:
-    """A loan as seen from one customer: with their role and access on it."""
-    return {
-        **loan_fields(link.loan),
-        "customerRole": f"loan.customerRole.{link.role}",
-        "emailAccess": link.email_access,
-        "webAccess": link.web_access,
-        "smsAccess": link.sms_access,
-    }
-
-
-def loan_fields(loan) -> dict:
-    return {
-        "__metadata": {"uri": f"{ODATA}/Loans(id={loan.id})", "type": "Entity.Loan"},
-        "id": loan.id,
-        "displayId": loan.display_id,
-        "loanStatus": loan.status,
-        "payoff": float(loan.payoff),
-        "principalBalance": float(loan.principal_balance),
-        "nextDueDate": lp.odata_date(loan.next_due_date),
-        "nextDueAmount": float(loan.next_due_amount or 0),
-        "daysPastDue": loan.days_past_due,
-        "amountPastDue": float(loan.amount_past_due or 0),
-    }
+def _payment_accounts(customer: Customer):
+    """The customer's payment profiles; `$filter=active eq 1` (or 0) as the SDK asks."""
+    query = customer.payment_profiles.order_by(PaymentProfile.id)
+    wanted = re.fullmatch(r"\s*active\s+eq\s+([01]|true|false)\s*", request.args.get("$filter", ""))
+    if wanted:
+        query = query.where(PaymentProfile.active == (wanted.group(1) in ("1", "true")))
+    return query

@@ -60,19 +60,19 @@ ORDERABLE = {name: f.key or f.column for name, f in CUSTOMER_FILTERS.items() if 
 def list_pattern(names, suffix: str = "") -> str:
     """A regex for a comma-separated list of `names` (each optionally followed by
     `suffix`): the OpenAPI document publishes it and the server checks with it."""
-    item = f"(?:{'|'.join(sorted(names, key=len, reverse=True))}){suffix}"
+    item = f"(?:{'|'.join(re.escape(n) for n in sorted(names, key=len, reverse=True))}){suffix}"
     return f"^{item}(?:,{item})*$"
 
 
 ORDERBY_PATTERN = list_pattern(ORDERABLE, "(?: (?:asc|desc))?")
 
 
-def _filter_pattern() -> str:
+def filter_pattern(fields: dict) -> str:
     """The everyday part of the $filter grammar as a regex, for the OpenAPI document
     (the server reads more: parentheses, not, contains/startswith/endswith)."""
-    text = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind in ("text", "enum"))
-    numbers = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind == "number")
-    dates = "|".join(n for n, f in CUSTOMER_FILTERS.items() if f.kind in ("date", "datetime"))
+    text = "|".join(n for n, f in fields.items() if f.kind in ("text", "enum"))
+    numbers = "|".join(n for n, f in fields.items() if f.kind == "number")
+    dates = "|".join(n for n, f in fields.items() if f.kind in ("date", "datetime"))
     when = (
         "datetime'(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
         "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'"
@@ -87,7 +87,7 @@ def _filter_pattern() -> str:
     return f"^{comparison}(?: (?:and|or) {comparison})*$"
 
 
-FILTER_PATTERN = _filter_pattern()
+FILTER_PATTERN = filter_pattern(CUSTOMER_FILTERS)
 
 _TOKEN = re.compile(
     r"""\s*(?:

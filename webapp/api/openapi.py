@@ -13,8 +13,17 @@ from webapp.api.entities import (
     SELECT_PATTERN,
 )
 from webapp.api.fields import TOP_FIELDS
-from webapp.api.odata import CUSTOMER_FILTERS, FILTER_PATTERN, ORDERABLE, ORDERBY_PATTERN
-from webapp.api.search import RESULT_WINDOW, SEARCH_FIELDS
+from webapp.api.odata import (
+    CUSTOMER_FILTERS,
+    FILTER_PATTERN,
+    ORDERABLE,
+    ORDERBY_PATTERN,
+    list_pattern,
+)
+from webapp.api.loan_entities import LOAN_NAVIGATION, STORED_ROLES
+from webapp.api.loans import ACCESS_FLAGS, LOAN_FILTER_PATTERN
+from webapp.api.search import RESULT_WINDOW
+from webapp.api.search_documents import customer_document, loan_document
 
 _ERROR = {
     "description": "",
@@ -38,6 +47,37 @@ def _responses(ok: str, *errors: int) -> dict:
     for code in (400, 401, 404, 429, *errors):
         responses[str(code)] = {**_ERROR, "description": texts[code]}
     return responses
+
+
+def _search(documents: str, document) -> dict:
+    sortable = sorted(n for n, f in document.fields.items() if f.sortable is not None)
+    return {
+        "summary": f"Search {documents} (Elasticsearch query subset)",
+        "description": (
+            f"A search reaches its first {RESULT_WINDOW:,} results: summary.total counts up "
+            "to there, and from + size ($start + $top) stays within it. Ten to a page."
+        ),
+        "parameters": [
+            _query(
+                "$top", "Page size", {"type": "integer", "minimum": 0, "maximum": RESULT_WINDOW}
+            ),
+            _query(
+                "$start",
+                "Rows to skip",
+                {"type": "integer", "minimum": 0, "maximum": RESULT_WINDOW - 1},
+            ),
+            _query(
+                "$orderby",
+                "e.g. 'id desc'; fields: " + ", ".join(sortable),
+                {"type": "string", "pattern": list_pattern(sortable, "(?: (?:asc|desc))?")},
+            ),
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Search"}}},
+        },
+        "responses": _responses(f"Matching {documents} as search documents", 422),
+    }
 
 
 def _query(name: str, description: str, schema: dict | None = None) -> dict:
@@ -78,6 +118,12 @@ _ORDERBY = _query(
     "$orderby",
     "e.g. 'lastName desc,id'; fields: " + ", ".join(ORDERABLE),
     {"type": "string", "pattern": ORDERBY_PATTERN},
+)
+_LOAN_FILTER = _query(
+    "$filter", "e.g. id eq 5 or id eq 7", {"type": "string", "pattern": LOAN_FILTER_PATTERN}
+)
+_EXPAND_ANY = _query(
+    "$expand", "Navigation to include", {"type": "string", "pattern": EXPAND_PATTERN}
 )
 _LIST_OPTIONS = [
     _TOP,
@@ -168,16 +214,53 @@ def document() -> dict:
                     "responses": _responses("The related entity or list"),
                 },
             },
+            f"{base}/Customers({{id}})/Autopal.OfacTest()": {
+                "parameters": [_ID],
+                "post": {
+                    "summary": "Screen the customer against the loaded OFAC SDN list",
+                    "responses": _responses("matchesFound (0 or 1) and the matches", 409),
+                },
+            },
             f"{base}/CustomerStatuses()": {
                 "get": {
                     "summary": "The tenant's customer statuses",
                     "responses": _responses("All statuses"),
                 },
             },
+            f"{base}/Loans()": {
+                "get": {
+                    "summary": "Loans, by $filter (id, displayId, loanStatusText, daysPastDue, "
+                    "principalBalance, payoff, nextPaymentDate)",
+                    "parameters": [_TOP, _LOAN_FILTER, _EXPAND_ANY],
+                    "responses": _responses("A page of loans"),
+                },
+            },
+            f"{base}/Loans({{id}})/{{navigation}}": {
+                "parameters": [
+                    _ID,
+                    {
+                        "name": "navigation",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(LOAN_NAVIGATION)},
+                    },
+                ],
+                "get": {
+                    "summary": "A loan's setup, settings, status, customers, payments or "
+                    "transactions",
+                    "responses": _responses("The related entity or list"),
+                },
+            },
             f"{base}/Loans({{id}})": {
                 "parameters": [_ID],
+                "get": {
+                    "summary": "A loan, with $expand of " + ", ".join(LOAN_NAVIGATION),
+                    "parameters": [_EXPAND_ANY],
+                    "responses": _responses("The loan"),
+                },
                 "put": {
-                    "summary": "Link customers to a loan with a role",
+                    "summary": "Link customers to a loan with a role, set their access, or "
+                    "unlink them",
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -190,30 +273,9 @@ def document() -> dict:
                 },
             },
             "/public/api/1/Customers/Autopal.Search()": {
-                "post": {
-                    "summary": "Search customers (Elasticsearch query subset)",
-                    "description": (
-                        f"A search reaches its first {RESULT_WINDOW:,} results: summary.total "
-                        f"counts up to there, a page ends there, and $start is below it."
-                    ),
-                    "parameters": [
-                        _TOP,
-                        _query(
-                            "$start",
-                            "Rows to skip",
-                            {"type": "integer", "minimum": 0, "maximum": RESULT_WINDOW - 1},
-                        ),
-                        _ORDERBY,
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Search"}}
-                        },
-                    },
-                    "responses": _responses("Matching customers", 422),
-                },
+                "post": _search("customers", customer_document())
             },
+            "/public/api/1/Loans/Autopal.Search()": {"post": _search("loans", loan_document())},
         },
         "components": {
             "securitySchemes": {
@@ -311,21 +373,27 @@ def document() -> dict:
                                     "minItems": 1,
                                     "items": {
                                         "type": "object",
-                                        "required": ["__metadata"],
+                                        "description": "The customer by __id or by "
+                                        "__metadata.uri (.../Customers(id=N)); then "
+                                        "__setLoanRole, access flags (1 or 0), or "
+                                        "__destroy: true to unlink.",
                                         "properties": {
+                                            "__id": {"type": "integer"},
                                             "__metadata": {
                                                 "type": "object",
-                                                "required": ["uri"],
                                                 "properties": {"uri": {"type": "string"}},
                                             },
                                             "__setLoanRole": {
                                                 "type": "string",
                                                 "enum": [
-                                                    "loan.customerRole.primary",
-                                                    "loan.customerRole.secondary",
-                                                    "loan.customerRole.other",
-                                                    "loan.customerRole.authorizedUser",
+                                                    f"loan.customerRole.{role}"
+                                                    for role in STORED_ROLES
                                                 ],
+                                            },
+                                            "__destroy": {"type": "boolean"},
+                                            **{
+                                                flag: {"type": "integer", "enum": [0, 1]}
+                                                for flag in ACCESS_FLAGS
                                             },
                                         },
                                     },
@@ -336,11 +404,19 @@ def document() -> dict:
                 },
                 "Search": {
                     "type": "object",
-                    "description": "{'query': {'bool': {'must': [{'query_string': "
-                    "{'query': 'smi*', 'fields': ['customerName']}}]}}}; "
-                    "match, range on birthDate. "
-                    "Fields: " + ", ".join(SEARCH_FIELDS),
-                    "properties": {"query": {"type": "object"}},
+                    "description": "Elasticsearch's query DSL: bool (must, filter, must_not, "
+                    "should, minimum_should_match), match, match_phrase, term, terms, range, "
+                    "exists, query_string, match_all; size, from, sort and aggs (sum, avg, "
+                    "min, max, value_count, cardinality, stats, terms). A field the document "
+                    "lacks matches nothing. Customer fields: "
+                    + ", ".join(sorted(customer_document().fields)),
+                    "properties": {
+                        "query": {"type": "object"},
+                        "size": {"type": "integer", "minimum": 0, "maximum": RESULT_WINDOW},
+                        "from": {"type": "integer", "minimum": 0, "maximum": RESULT_WINDOW},
+                        "sort": {},
+                        "aggs": {"type": "object"},
+                    },
                 },
             },
         },

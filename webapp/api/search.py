@@ -1,208 +1,226 @@
-"""Customers/Autopal.Search(): the subset of the Elasticsearch query DSL that LoanPro
-documents for customer search, answered from our own indexed columns.
+"""Customers/Autopal.Search() and Loans/Autopal.Search(): Elasticsearch queries (see
+api/es_query.py) over LoanPro's search documents (api/search_documents.py), answered as
+LoanPro answers them: {"d": {"results": [documents], "summary": {...}}}, ten to a page
+by default, with aggregations in the summary.
 
-Supported: bool with must / should (and minimum_should_match 1 for should), query_string
-(wildcards * and ?, default_operator AND or OR, over the fields below), match, term, and
-range on birthDate.
+Like LoanPro's search engine, a search reaches its first RESULT_WINDOW results: it
+counts and lists that far (from + size stays within it), so a common name in a book of
+millions costs what it does in a small one. Aggregations cover every match.
+Customers() with $filter lists and counts everything."""
 
-Like LoanPro's search engine by default, a search reaches its first RESULT_WINDOW
-results: it counts and lists that far (a page ends there; $start is below it), so a
-common name in a book of millions costs what it does in a small one. Customers() with
-$filter lists and counts everything."""
+import time
 
-import datetime as dt
+from flask import jsonify, request
+from peewee import Ordering, fn
 
-from flask import request
-from peewee import fn
-
-from webapp.api import ApiError, bp, json_object
-from webapp.api.entities import customer_list, paging
-from webapp.api.odata import QueryRefused, parse_orderby
-from webapp.models import Address, Customer, Phone
-from webapp.rules.folding import words
-from webapp.services.search import NameMatches
+from webapp.api import ApiError, bp, reads_full_tax_ids
+from webapp.api.es_query import EVERYTHING, Document, expression
+from webapp.api.odata import QueryRefused
+from webapp.api.search_documents import (
+    customer_document,
+    customer_hits,
+    loan_document,
+    loan_hits,
+)
+from webapp.models import Customer, Loan
 
 RESULT_WINDOW = 10_000
-
-
-def _customer_name(pattern: str):
-    words_only = pattern.removesuffix("%")
-    if words_only and not any(c in words_only for c in "%_\\") and words(words_only):
-        # Words, perhaps with a trailing wildcard: the start of name words, by their indexes.
-        matches = NameMatches(words_only)
-        expression = Customer.id.in_(matches.ids())
-        expression.name_matches = matches  # (gone from any expression it is combined into)
-        return expression
-    return (
-        (Customer.first_name_key**pattern)
-        | (Customer.last_name_key**pattern)
-        | (Customer.company_name_key**pattern)
-        | (fn.LOWER(Customer.first_name.concat(" ").concat(Customer.last_name)) ** pattern)
-    )
-
-
-def _ssn(pattern: str):
-    """An SSN matches whole (nine digits) or by its last four, never by a pattern or a
-    part: with wildcards a token could read a full SSN digit by digit. None for a term
-    that cannot match one."""
-    digits = pattern.replace("-", "")
-    if digits.isascii() and digits.isdigit():
-        if len(digits) == 9:
-            return Customer.ssn == digits
-        if len(digits) == 4:
-            return Customer.ssn_last4 == digits
-    return None
-
-
-def _primary_address(column):
-    return lambda pattern: Customer.id.in_(
-        Address.select(Address.customer).where(
-            (Address.kind == "primary") & (fn.LOWER(column) ** pattern)
-        )
-    )
-
-
-SEARCH_FIELDS = {
-    "customerName": _customer_name,
-    "email": lambda p: Customer.email_key**p,
-    "ssn": _ssn,
-    "primaryPhone": lambda p: Customer.id.in_(
-        Phone.select(Phone.customer).where(
-            Phone.is_primary & (Phone.number ** "".join(c for c in p if c in "0123456789%_"))
-        )
-    ),
-    "customId": lambda p: fn.LOWER(Customer.import_id) ** p,
-    "city": _primary_address(Address.city),
-    "state": _primary_address(Address.state),
-    "zipcode": _primary_address(Address.zipcode),
-    "accessUserName": lambda p: Customer.username**p,
-}
-
-
-def _like(term: str) -> str:
-    """An ES wildcard term as a LIKE pattern (lower-case; the columns searched are folded)."""
-    if "\x00" in term:
-        raise QueryRefused("a search term contains a NUL character.")
-    return term.casefold().replace("*", "%").replace("?", "_")
-
-
-def _any_field(term: str, fields: list[str]):
-    pattern = _like(term)
-    clauses = [c for c in (SEARCH_FIELDS[name](pattern) for name in fields) if c is not None]
-    if not clauses:  # only the SSN was asked for, and this term cannot be one
-        raise QueryRefused(
-            "an SSN is searched whole (nine digits) or by its last four digits, without wildcards."
-        )
-    expression = clauses[0]
-    for clause in clauses[1:]:
-        expression = expression | clause
-    return expression
-
-
-def _fields(names) -> list[str]:
-    names = names or list(SEARCH_FIELDS)
-    unknown = [n for n in names if n not in SEARCH_FIELDS]
-    if unknown:
-        raise QueryRefused(
-            f"cannot search {', '.join(unknown)}; searchable fields are {', '.join(SEARCH_FIELDS)}."
-        )
-    return names
-
-
-def _clause(clause: dict):
-    if not isinstance(clause, dict) or len(clause) != 1:
-        raise QueryRefused('each clause is one object such as {"match": {...}}.')
-    ((kind, body),) = clause.items()
-    if kind == "bool":
-        return _bool(body)
-    if kind == "query_string":
-        text = str(body.get("query", "")).strip()
-        if not text:
-            raise QueryRefused("query_string needs a query.")
-        fields = _fields(body.get("fields"))
-        terms = [_any_field(t, fields) for t in text.split()]
-        combined = terms[0]
-        for term in terms[1:]:
-            combined = (
-                combined & term
-                if str(body.get("default_operator", "AND")).upper() == "AND"
-                else combined | term
-            )
-        return combined
-    if kind in ("match", "term", "match_phrase"):
-        ((name, value),) = body.items()
-        value = value.get("query") if isinstance(value, dict) else value
-        return _any_field(str(value), _fields([name]))
-    if kind == "range":
-        ((name, bounds),) = body.items()
-        if name != "birthDate":
-            raise QueryRefused("range works on birthDate.")
-        expression = Customer.birth_date.is_null(False)
-        operators = {"gt": "__gt__", "gte": "__ge__", "lt": "__lt__", "lte": "__le__"}
-        for op, value in bounds.items():
-            if op not in operators:
-                continue
-            expression &= getattr(Customer.birth_date, operators[op])(_day(value))
-        return expression
-    raise QueryRefused(f"{kind!r} is not supported; use bool, query_string, match or range.")
-
-
-def _bool(body: dict):
-    must = [_clause(c) for c in _listed(body.get("must"))]
-    should = [_clause(c) for c in _listed(body.get("should"))]
-    expression = None
-    for clause in must:
-        expression = clause if expression is None else expression & clause
-    if should:
-        either = should[0]
-        for clause in should[1:]:
-            either |= clause
-        expression = either if expression is None else expression & either
-    if expression is None:
-        raise QueryRefused("bool needs must or should clauses.")
-    return expression
-
-
-def _listed(value) -> list:
-    return [] if value is None else value if isinstance(value, list) else [value]
-
-
-def _day(value) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise QueryRefused(f"range: {value!r} is not a date (YYYY-MM-DD).") from None
+DEFAULT_SIZE = 10  # LoanPro's search page; its OData lists show 50
+METRICS = {"sum": fn.SUM, "avg": fn.AVG, "min": fn.MIN, "max": fn.MAX}
+TERMS_MAX = 100  # buckets one terms aggregation may ask for
 
 
 @bp.post("/public/api/1/Customers/Autopal.Search()")
 @bp.post("/public/api/1/odata.svc/Customers/Autopal.Search()")
 def search_customers():
-    body = json_object('Send a JSON object with a "query".')
-    try:
-        order = parse_orderby(request.args.get("$orderby", "")) or [Customer.id.asc()]
+    full = reads_full_tax_ids()
+    return _search(customer_document(), Customer, lambda ids: customer_hits(ids, full))
+
+
+@bp.post("/public/api/1/Loans/Autopal.Search()")
+@bp.post("/public/api/1/odata.svc/Loans/Autopal.Search()")
+def search_loans():
+    return _search(loan_document(), Loan, loan_hits)
+
+
+def _search(document: Document, model, hits):
+    began = time.monotonic()
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        body = {}
+    if not isinstance(body, dict):
+        raise ApiError(400, 'Send a JSON object, e.g. {"query": {"match_all": {}}}.')
+    try:  # the URL's part and the body's paging: a request that cannot be read
+        order = _order(document, model, body.get("sort"))
+        start, size = _window(body)
     except QueryRefused as refused:
-        raise ApiError(400, str(refused)) from None
-    if not isinstance(body.get("query", {}), dict):
-        raise ApiError(422, 'Search: "query" is an object, e.g. {"match": {...}}.')
-    try:
-        query, matches = Customer.select(), None
-        if body.get("query"):
-            expression = _clause(body["query"])
-            query, matches = query.where(expression), getattr(expression, "name_matches", None)
+        raise ApiError(400, f"Search: {refused}") from None
+    try:  # the query itself: it breaks a rule of the query language, as a field would
+        condition = expression(document, body["query"]) if body.get("query") else EVERYTHING
+        aggs = body.get("aggs") or body.get("aggregations")
+        aggregations = _aggregations(document, model, condition, aggs)
     except QueryRefused as refused:
         raise ApiError(422, f"Search: {refused}") from None
-    except (AttributeError, TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError, KeyError):
         raise ApiError(
             422,
-            "Search: the query is not in the supported shape, e.g. "
-            '{"query": {"bool": {"must": [{"query_string": {"query": '
-            '"smi*", "fields": ["customerName"]}}]}}}.',
+            "Search: the query is not in Elasticsearch's shape, e.g. "
+            '{"query": {"bool": {"must": [{"match": {"lastName": "smith"}}]}}}.',
         ) from None
-    start, size = paging(request.args, "$start")
-    if start >= RESULT_WINDOW:
-        raise ApiError(
-            400,
-            f"A search reaches its first {RESULT_WINDOW:,} results ($start below "
-            f"{RESULT_WINDOW:,}): narrow the query, or page Customers() with $filter.",
+    matches = getattr(condition, "name_matches", None)
+    query = model.select(model.id).where(condition)
+    total = matches.count(RESULT_WINDOW) if matches else query.limit(RESULT_WINDOW).count()
+    size = max(0, min(size, total - start))
+    if matches is not None and [o.node for o in order] == [model.id]:
+        ids = matches.page(start, size, order[0].direction == "DESC", total) if size else []
+    else:
+        ids = [row[0] for row in query.order_by(*order).offset(start).limit(size).tuples()]
+    summary = {
+        "start": start,
+        "pageSize": size,
+        "total": total,
+        "totalHits": total,
+        "totalTime": round((time.monotonic() - began) * 1000),
+    }
+    if aggregations is not None:
+        summary["aggregations"] = aggregations
+    return jsonify({"d": {"results": hits(ids) if ids else [], "summary": summary}})
+
+
+def _window(body: dict) -> tuple[int, int]:
+    """(from, size): $start and $top in the URL (LoanPro's way), else "from" and "size" in
+    the body (Elasticsearch's); `nopaging` lists the whole window."""
+    args = request.args
+    try:
+        start = int(args.get("$start", body.get("from", 0)) or 0)
+        size = int(args.get("$top", body.get("size", DEFAULT_SIZE)))
+    except (TypeError, ValueError):
+        raise QueryRefused("$start, $top, from and size are whole numbers.") from None
+    if start < 0 or size < 0 or start >= RESULT_WINDOW:
+        raise QueryRefused(
+            f"a search reaches its first {RESULT_WINDOW:,} results: from (or $start) is "
+            f"below {RESULT_WINDOW:,}. Narrow the query, or page Customers() with $filter."
         )
-    return customer_list(query, order, start, size, reach=RESULT_WINDOW, matches=matches)
+    # A page that would cross the window ends there (Elasticsearch refuses it outright;
+    # a client paging by 200 would lose the last page's rows).
+    return start, RESULT_WINDOW - start if "nopaging" in args else min(size, RESULT_WINDOW - start)
+
+
+def _order(document: Document, model, sort) -> list:
+    """Elasticsearch's sort ("id", {"id": "desc"}, {"id": {"order": "desc"}}, or a list of
+    them) or $orderby ("lastName desc,id"), then the ID so pages never overlap."""
+    wanted = []
+    if request.args.get("$orderby"):
+        for part in request.args["$orderby"].split(","):
+            name, _, direction = part.strip().partition(" ")
+            wanted.append((name, direction.strip() or "asc"))
+    for item in sort if isinstance(sort, list) else [sort] if sort else []:
+        if isinstance(item, str):
+            wanted.append((item, "asc"))
+        elif isinstance(item, dict):
+            for name, how in item.items():
+                direction = how.get("order", "asc") if isinstance(how, dict) else how
+                wanted.append((name, str(direction)))
+        else:
+            raise QueryRefused('sort names fields, e.g. [{"lastName": "asc"}].')
+    order = []
+    for name, direction in wanted:
+        name = "id" if name == "_id" else name
+        field = document.field(name)
+        if field is None or field.sortable is None or direction.lower() not in ("asc", "desc"):
+            raise QueryRefused(
+                f"cannot sort on {name!r} {direction!r}: sort on a field of the search "
+                "document, asc or desc."
+            )
+        # (Ordering, not .asc(): a value kept in another table is a subquery)
+        order.append(Ordering(field.sortable, direction.upper()))
+    if not any(getattr(o, "node", None) is model.id for o in order):
+        order.append(model.id.asc())
+    return order
+
+
+def _aggregations(document: Document, model, condition, aggs) -> dict | None:
+    """Elasticsearch's metric aggregations (sum, avg, min, max, value_count, cardinality,
+    stats) on number and date fields, and terms on keyword fields, over every match."""
+    if not aggs:
+        return None if aggs is None else {}
+    if not isinstance(aggs, dict):
+        raise QueryRefused('aggs is an object: {"name": {"avg": {"field": "age"}}}.')
+    answers = {}
+    for name, spec in aggs.items():
+        if not isinstance(spec, dict) or not spec:
+            raise QueryRefused(f"aggregation {name!r} names one kind, e.g. avg.")
+        kind, options = next(iter(spec.items()))
+        options = options if isinstance(options, dict) else {}
+        field = document.field(str(options.get("field", "")))
+        column = field.sortable if field is not None else None
+        matched = model.select().where(condition)
+        if kind in METRICS or kind in ("value_count", "cardinality", "stats"):
+            if column is None:
+                answers[name] = {"value": None if kind not in ("value_count", "cardinality") else 0}
+                continue
+            answers[name] = _metric(kind, column, matched)
+        elif kind == "terms":
+            answers[name] = _terms(field, column, matched, options)
+        else:
+            raise QueryRefused(
+                f"aggregation {kind!r} is not supported; use sum, avg, min, max, value_count, "
+                "cardinality, stats or terms."
+            )
+    return answers
+
+
+def _metric(kind: str, column, matched) -> dict:
+    if kind == "stats":
+        count, low, high, mean, total = matched.select(
+            fn.COUNT(column), fn.MIN(column), fn.MAX(column), fn.AVG(column), fn.SUM(column)
+        ).tuples()[0]
+        return {
+            "count": count,
+            "min": _plain(low),
+            "max": _plain(high),
+            "avg": _plain(mean),
+            "sum": _plain(total) or 0,
+        }
+    if kind == "value_count":
+        return {"value": matched.select(fn.COUNT(column)).scalar() or 0}
+    if kind == "cardinality":
+        return {"value": matched.select(fn.COUNT(column.distinct())).scalar() or 0}
+    value = matched.select(METRICS[kind](column)).scalar()
+    return {"value": _plain(value) if value is not None else (0 if kind == "sum" else None)}
+
+
+def _terms(field, column, matched, options: dict) -> dict:
+    if column is None or field.kind not in ("keyword", "number", "flag"):
+        raise QueryRefused("terms works on keyword and number fields.")
+    size = int(options.get("size", 10))
+    if not 1 <= size <= TERMS_MAX:
+        raise QueryRefused(f"terms size is 1 to {TERMS_MAX}.")
+    count = fn.COUNT(column)
+    rows = list(
+        matched.select(column, count)
+        .where(column.is_null(False))
+        .group_by(column)
+        .order_by(count.desc(), column)
+        .limit(size + 1)
+        .tuples()
+    )
+    total = matched.select(fn.COUNT(column)).scalar() or 0
+    shown = rows[:size]
+    return {
+        "doc_count_error_upper_bound": 0,
+        "sum_other_doc_count": total - sum(n for _, n in shown),
+        "buckets": [
+            {"key": f"{field.prefix}{_plain(key)}" if field.prefix else _plain(key), "doc_count": n}
+            for key, n in shown
+        ],
+    }
+
+
+def _plain(value):
+    """A database value as JSON has it: numbers as numbers, dates as ISO text."""
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return float(value)

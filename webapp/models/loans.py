@@ -3,7 +3,7 @@ from peewee import BooleanField, CharField, DateField, DecimalField, ForeignKeyF
 from webapp.models.base import BaseModel
 from webapp.models.customers import Customer
 
-LOAN_ROLES = ("primary", "secondary", "other", "authorizedUser")
+LOAN_ROLES = ("primary", "secondary", "other", "authorizedUser", "unassigned")
 
 
 class Loan(BaseModel):

@@ -12,6 +12,7 @@ ROLE_LABELS = {
     "secondary": "Secondary",
     "other": "Other",
     "authorizedUser": "Authorized user",
+    "unassigned": "Unassigned",
 }
 CHANNELS = {"email_access": "Email access", "web_access": "Web access", "sms_access": "SMS access"}
 
@@ -114,3 +115,28 @@ def link_customer(loan, customer, role: str, actor: Actor) -> CustomerLoan:
             )
         set_role(link, role, actor)
     return link
+
+
+def unlink_customer(loan, customer, actor: Actor) -> None:
+    """Take a customer off a loan. The primary stays until another customer is made
+    primary: a loan always has one."""
+    link = CustomerLoan.get_or_none(
+        (CustomerLoan.loan == loan) & (CustomerLoan.customer == customer)
+    )
+    if link is None:
+        return
+    if link.role == "primary":
+        raise LinkRefused(
+            f"Customer {customer.id} is the primary customer of loan {loan.display_id}: make "
+            "another customer primary first, then unlink."
+        )
+    with db.atomic():
+        link.delete_instance()
+        history.record_section_change(
+            customer.id,
+            actor,
+            "links",
+            f"Unlinked from loan {loan.display_id}",
+            ROLE_LABELS[link.role],
+            "",
+        )
