@@ -13,6 +13,8 @@ from webapp.api.entities import (
     SELECT_PATTERN,
 )
 from webapp.api.fields import TOP_FIELDS
+from webapp.api.loan_entities import LOAN_NAVIGATION, STORED_ROLES
+from webapp.api.loans import ACCESS_FLAGS, LOAN_FILTER_PATTERN
 from webapp.api.odata import (
     CUSTOMER_FILTERS,
     FILTER_PATTERN,
@@ -20,8 +22,6 @@ from webapp.api.odata import (
     ORDERBY_PATTERN,
     list_pattern,
 )
-from webapp.api.loan_entities import LOAN_NAVIGATION, STORED_ROLES
-from webapp.api.loans import ACCESS_FLAGS, LOAN_FILTER_PATTERN
 from webapp.api.search import RESULT_WINDOW
 from webapp.api.search_documents import customer_document, loan_document
 
