@@ -94,7 +94,8 @@ def matches(person: dict, clause: dict) -> bool:
         return person.get(body["field"]) not in (None, "")
     if kind == "bool":
         required = body.get("must", []) + body.get("filter", [])
-        should, excluded = body.get("should", []), body.get("must_not", [])
+        should = body.get("should", [])
+        excluded = body.get("must_not", []) + body.get("mustNot", [])
         if not (required or should or excluded):
             return True
         least = body.get("minimum_should_match", 0 if required or not should else 1)
@@ -134,11 +135,11 @@ leaves = st.one_of(
 def bools(children):
     clauses = st.lists(children, max_size=3)
     return st.builds(
-        lambda must, filter_, must_not, should, least: {
+        lambda must, filter_, must_not, should, least, spelling: {
             "bool": {
                 **({"must": must} if must else {}),
                 **({"filter": filter_} if filter_ else {}),
-                **({"must_not": must_not} if must_not else {}),
+                **({spelling: must_not} if must_not else {}),
                 **({"should": should} if should else {}),
                 **({"minimum_should_match": least} if least is not None else {}),
             }
@@ -148,6 +149,7 @@ def bools(children):
         clauses,
         clauses,
         st.one_of(st.none(), st.integers(0, 3)),
+        st.sampled_from(["must_not", "mustNot"]),  # (the PHP SDK writes mustNot)
     )
 
 

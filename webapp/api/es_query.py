@@ -90,7 +90,8 @@ def expression(document: Document, clause) -> object:
 
 def _bool(document: Document, body: dict):
     required = [expression(document, c) for k in ("must", "filter") for c in _listed(body, k)]
-    excluded = [expression(document, c) for c in _listed(body, "must_not")]
+    # (mustNot: the older camelCase spelling, which loanpro-sdk-php's generator writes)
+    excluded = [expression(document, c) for k in ("must_not", "mustNot") for c in _listed(body, k)]
     should = [expression(document, c) for c in _listed(body, "should")]
     if not (required or excluded or should):
         return EVERYTHING  # an empty bool, whatever minimum_should_match says

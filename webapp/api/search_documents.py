@@ -171,6 +171,7 @@ def customer_document() -> Document:
         "age": SearchField("number", _age()),
         "creditScore": SearchField("number", _average_score()),
         "loansCount": SearchField("number", _count(CustomerLoan, CustomerLoan.customer)),
+        "loanCount": SearchField("number", _count(CustomerLoan, CustomerLoan.customer)),
         "referencesCount": SearchField("number", _count(Reference, Reference.customer)),
         "paymentAccountsCount": SearchField(
             "number", _count(PaymentProfile, PaymentProfile.customer)
