@@ -109,7 +109,7 @@ def test_put_is_a_partial_update_with_status_and_nested_entities(api, statuses, 
             "Employer": {
                 "companyName": "Acme",
                 "income": 3200,
-                "incomeFrequency": "customer.incomeFrequency.monthly",
+                "incomeFrequency": "customerEmployer.incomeFrequency.monthly",
             },
             "References": {
                 "results": [

@@ -547,3 +547,47 @@ def test_calls_we_do_not_serve_answer_json_never_a_login_page(client, tokens, ma
         response = client.open(path, method=method, json={}, headers=headers)
         assert response.status_code in (404, 405), (method, path)
         assert response.is_json and response.get_json()["error"]["code"] == response.status_code
+
+
+def test_a_status_is_set_by_its_id(client, tokens, make_customer, statuses):
+    # LoanPro's customers carry statusId; a client saving one back changes the status.
+    customer = make_customer()
+    url = f"{BASE}/Customers({customer.id})"
+    wanted = statuses["Inactive"]
+    d = _replay(client, tokens["agent"], "PUT", url, {"statusId": wanted.id, "__update": True})
+    assert d["statusId"] == wanted.id and d["status"] == "Inactive"
+    assert Customer.get_by_id(customer.id).status_id == wanted.id
+    refused = client.put(url, json={"statusId": 987654}, headers=_headers(tokens["agent"]))
+    assert refused.status_code == 422
+    assert Customer.get_by_id(customer.id).status_id == wanted.id
+
+
+def test_the_documented_employer_example_is_stored_and_read_back(client, tokens, make_customer):
+    # developers.loanpro.io "Add/Edit Customer Employer": the body, verbatim.
+    customer = make_customer()
+    body = {
+        "Employer": {
+            "phone": "5555555555",
+            "payDate": "2015-11-30",
+            "Address": {
+                "address1": "123 Oak Lane",
+                "city": "San Diego",
+                "state": "geo.state.CA",
+                "zipcode": "92101",
+                "country": "company.country.usa",
+            },
+            "hireDate": "2015-11-11",
+            "incomeFrequency": "customerEmployer.incomeFrequency.annually",
+            "payDateFrequency": "customerEmployer.payDateFrequency.biWeekly",
+            "income": "150000.00",
+            "companyName": "Merrill Lynch",
+            "title": "Manager",
+        }
+    }
+    _replay(client, tokens["agent"], "PUT", f"{BASE}/Customers({customer.id})", body)
+    employer = _replay(client, tokens["agent"], "GET", f"{BASE}/Customers({customer.id})/Employer")
+    assert employer["incomeFrequency"] == "customerEmployer.incomeFrequency.annually"
+    assert employer["payDateFrequency"] == "customerEmployer.payDateFrequency.biWeekly"
+    assert employer["payDate"] and employer["companyName"] == "Merrill Lynch"
+    assert employer["Address"]["city"] == "San Diego"
+    assert employer["Address"]["state"] == "geo.state.CA"

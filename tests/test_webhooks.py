@@ -259,3 +259,29 @@ def test_no_subscriber_no_events(client, login, make_customer, statuses):
     )
     assert Customer.get_by_id(customer.id).status.title == "Inactive"
     assert OutboundEvent.select().count() == 0
+
+
+def test_created_and_updated_events_name_fields_as_the_api_does(
+    client, login, make_customer, receiver, quick_retries, run_worker, users
+):
+    """A receiver reads the REST API's vocabulary (customer.type.individual,
+    PrimaryAddress.city), not the import file's column names."""
+    login("admin")
+    target = receiver()
+    add_webhook(client, target.url, ["customer.created", "customer.updated"])
+    customer = make_customer(importId="HOOK-1")
+    token = api_tokens.create_token("hook names", "agent", users["admin"])[1]
+    changed = client.put(
+        f"/api/public/api/1/odata.svc/Customers({customer.id})",
+        json={"PrimaryAddress": {"city": "Provo"}, "middleName": "Q"},
+        headers={"Authorization": f"Bearer {token}", "Autopal-Instance-ID": "5200001"},
+    )
+    assert changed.status_code == 200, changed.get_json()
+    run_worker()
+    events = {e["event"]: e["data"] for e in target.events()}
+    assert events["customer.created"]["customerType"] == "customer.type.individual"
+    assert events["customer.created"]["customId"] == "HOOK-1"
+    assert sorted(events["customer.updated"]["changedFields"]) == [
+        "PrimaryAddress.city",
+        "middleName",
+    ]

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from webapp.rules.customer_fields import CUSTOMER_FIELDS, FIELDS_BY_NAME
+from webapp.rules.customer_fields import CUSTOMER_FIELDS, FIELDS_BY_NAME, LANDLINE_TYPES
 from webapp.rules.reference_fields import REFERENCE_FIELDS
 from webapp.rules.spec import FieldError, is_masked, mask_last4
 from webapp.services.refusal import Refused
@@ -29,6 +29,7 @@ EMPLOYER_FIELDS = {
     for s in CUSTOMER_FIELDS
     if s.api.startswith("Employer.")
 }
+EMPLOYER_ADDRESS_PARTS = ("address1", "city", "state", "zipcode", "country")
 PHONE_PREFIX = FIELDS_BY_NAME["priPhoneType"].api_prefix
 # A reference in a body: LoanPro name -> (our field, enum prefix).
 REFERENCE_API = {s.api: (s.name, s.api_prefix) for s in REFERENCE_FIELDS}
@@ -70,14 +71,19 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
             put(column, value, prefix)
         elif key in FIELDS_BY_NAME:  # an import column name, plain value
             put(key, value)
+        elif key == "statusId":  # the status column takes an ID as well as a name
+            put("status", value)
         elif key in ADDRESS_FIELDS and isinstance(value, dict):
             for part, (column, strip) in ADDRESS_FIELDS[key].items():
                 if part in value:
                     put(column, value[part], strip)
         elif key == "Employer" and isinstance(value, dict):
+            # (LoanPro nests the employer's address in "Address"; we also take it flat)
+            nested = value.get("Address") if isinstance(value.get("Address"), dict) else {}
             for part, (column, strip) in EMPLOYER_FIELDS.items():
-                if part in value:
-                    put(column, value[part], strip)
+                for source in (value, nested):
+                    if part in source:
+                        put(column, source[part], strip)
         elif key == "Phones":
             cells.update(_phone_cells(value))
     if shapeless:
@@ -153,6 +159,12 @@ def odata_date(value) -> str | None:
     return f"/Date({int(stamp)})/"
 
 
+def _api_out(column: str, value, prefix: str = ""):
+    """A stored value of a field as LoanPro writes it."""
+    spellings = FIELDS_BY_NAME[column].api_values
+    return _out(spellings.get(value, value) if isinstance(value, str) else value, prefix)
+
+
 def _out(value, prefix: str = ""):
     if value is None:
         return None
@@ -176,7 +188,7 @@ def customer_fields(
         value = record.get(column)
         if mask == "last4" and value and not full_tax_ids:
             value = mask_last4(str(value))
-        fields[name] = _out(value, prefix)
+        fields[name] = _api_out(column, value, prefix)
     fields["status"] = status_titles.get(customer.status_id)
     fields["statusId"] = customer.status_id
     fields["created"] = odata_date(customer.created_at)
@@ -188,7 +200,7 @@ def address_entity(record: dict, entity: str, address) -> dict | None:
     if address is None:
         return None
     values = {
-        part: _out(record.get(column), prefix)
+        part: _api_out(column, record.get(column), prefix)
         for part, (column, prefix) in ADDRESS_FIELDS[entity].items()
     }
     return {
@@ -196,6 +208,13 @@ def address_entity(record: dict, entity: str, address) -> dict | None:
         **values,
         "verified": address.verified,
         "validated": address.validated,
+        # LoanPro's names for the same facts, and what we do not keep
+        "isVerified": int(address.verified),
+        "isStandardized": int(address.validated),
+        "address2": None,
+        "geoLat": None,
+        "geoLon": None,
+        "active": 1,
     }
 
 
@@ -208,15 +227,23 @@ def phone_entity(phone) -> dict:
         "isSecondary": int(phone.is_secondary),
         "dndEnabled": int(phone.do_not_call),
         "isVerified": int(phone.verified),
+        "carrierVerified": int(phone.verified),
+        "isLandLine": int(phone.phone_type in LANDLINE_TYPES),
+        "entityId": phone.customer_id,
+        "entityType": "Entity.Customer",
+        "active": 1,
     }
 
 
 def employer_entity(record: dict) -> dict | None:
     if not any(record.get(column) for column, _ in EMPLOYER_FIELDS.values()):
         return None
-    return {
-        name: _out(record.get(column), prefix) for name, (column, prefix) in EMPLOYER_FIELDS.items()
+    fields = {
+        name: _api_out(column, record.get(column), prefix)
+        for name, (column, prefix) in EMPLOYER_FIELDS.items()
     }
+    address = {part: fields[part] for part in EMPLOYER_ADDRESS_PARTS if part in fields}
+    return {**fields, "Address": {"__metadata": {"type": "Entity.Address"}, **address}}
 
 
 def reference_entity(reference) -> dict:

@@ -11,6 +11,9 @@ COMPANY_TYPES = ("company", "flooringCustomer")
 GENERATION_CODES = ("none", "ii", "iii", "iv", "ix", "jr", "sr", "v", "vi", "vii", "viii")
 FREQUENCIES = ("monthly", "semimonthly", "biweekly", "weekly")
 FREQUENCY_ALIASES = {"semi-monthly": "semimonthly", "bi-weekly": "biweekly"}
+INCOME_FREQUENCIES = (*FREQUENCIES, "annually")
+FREQUENCY_API_VALUES = {"semimonthly": "semiMonthly", "biweekly": "biWeekly"}
+LANDLINE_TYPES = ("home", "office", "fax")  # the types LoanPro's isLandLine marks
 PHONE_TYPE_LABELS = {
     "cell": "Cell",
     "fax": "Fax",
@@ -637,15 +640,16 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "choice",
         "employer",
         "The period the income is earned over.",
-        expected=", ".join(FREQUENCIES),
-        choices=FREQUENCIES,
-        aliases=FREQUENCY_ALIASES,
-        choice_labels={f: f.capitalize() for f in FREQUENCIES},
+        expected=", ".join(INCOME_FREQUENCIES),
+        choices=INCOME_FREQUENCIES,
+        aliases={**FREQUENCY_ALIASES, "yearly": "annually", "annual": "annually"},
+        choice_labels={f: f.capitalize() for f in INCOME_FREQUENCIES},
         required_when=_given("employerIncome"),
         required_text="Required with an income",
         column="employer.income_frequency",
         api="Employer.incomeFrequency",
-        api_prefix="customer.incomeFrequency.",
+        api_prefix="customerEmployer.incomeFrequency.",
+        api_values=FREQUENCY_API_VALUES,
         personal="personal",
     ),
     FieldSpec(
@@ -671,7 +675,8 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         choice_labels={f: f.capitalize() for f in FREQUENCIES},
         column="employer.payday_frequency",
         api="Employer.payDateFrequency",
-        api_prefix="customer.payDateFrequency.",
+        api_prefix="customerEmployer.payDateFrequency.",
+        api_values=FREQUENCY_API_VALUES,
         personal="personal",
     ),
     FieldSpec(
@@ -682,7 +687,7 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "The customer's next payday.",
         expected=DATE_FORMAT,
         column="employer.next_payday",
-        api="Employer.nextPayDate",
+        api="Employer.payDate",
         personal="personal",
     ),
     FieldSpec(

@@ -38,6 +38,9 @@ class FieldSpec:
     api: str = field(kw_only=True)  # its LoanPro name: "firstName", "Employer.title"
     personal: str = field(kw_only=True)  # one of PERSONAL_KINDS
     api_prefix: str = field(default="", kw_only=True)  # LoanPro's enum prefix
+    # A choice LoanPro spells otherwise (stored -> LoanPro's: "biweekly" -> "biWeekly");
+    # read back either way, as choices are matched without case.
+    api_values: dict[str, str] = field(default_factory=dict, kw_only=True)
     expected: str = ""
     required: bool = False
     required_when: Callable[[dict], bool] | None = None

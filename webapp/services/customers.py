@@ -19,6 +19,7 @@ from webapp.models import (
     Reference,
     SocialProfile,
 )
+from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.services import documents, duplicates, history, photos, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_record import insert_records, read_record, write_record
@@ -188,7 +189,7 @@ def _created_event(customer_id: int, record: dict, titles: dict) -> tuple[str, i
         customer_id,
         {
             "customId": record.get("importId"),
-            "customerType": record.get("customerType"),
+            "customerType": _api_value("customerType", record.get("customerType")),
             "firstName": record.get("firstName"),
             "lastName": record.get("lastName"),
             "companyName": record.get("companyName"),
@@ -197,10 +198,23 @@ def _created_event(customer_id: int, record: dict, titles: dict) -> tuple[str, i
     )
 
 
+def _api_value(name: str, value):
+    """A value as the REST API writes it (customer.type.individual), so a webhook
+    receiver and an API client read one vocabulary."""
+    return None if value in (None, "") else FIELDS_BY_NAME[name].api_prefix + str(value)
+
+
+def _api_name(name: str) -> str:
+    """A field as the REST API names it (priCity -> PrimaryAddress.city)."""
+    spec = FIELDS_BY_NAME.get(name)
+    return spec.api if spec is not None and spec.api else name
+
+
 def _update_events(customer_id: int, old: dict, new: dict, changed: list[str]) -> list:
     """Which fields changed (names only: values may be personal data), and the status
     change with both statuses when there is one."""
-    events = [("customer.updated", customer_id, {"changedFields": changed})]
+    names = [_api_name(name) for name in changed]
+    events = [("customer.updated", customer_id, {"changedFields": names})]
     if "status" in changed:
         titles = history.status_titles()
         events.append(
