@@ -170,3 +170,34 @@ def test_api_filter_and_name_wildcard_use_the_indexes(book):
     ):
         query = Customer.select(Customer.id).where(expression).order_by(Customer.id).limit(50)
         assert_indexed(plan(query))
+
+
+def test_a_search_by_part_of_a_name_or_email_uses_the_trigram_indexes(book):
+    """loanpro-mcp-server's customer search (*term* over names, email and company name,
+    or a match on either name) finds its rows from migration 0007's indexes: counting
+    its matches up to the result window reads no customer it does not match."""
+    if not is_postgres(db.obj):
+        pytest.skip("trigram indexes are PostgreSQL's (SQLite reads every row)")
+    from webapp.api.es_query import expression
+    from webapp.api.search_documents import customer_document
+
+    term = book["person"].last_name[1:5]
+    query = {
+        "bool": {
+            "minimum_should_match": 1,
+            "should": [
+                {
+                    "query_string": {
+                        "default_operator": "and",
+                        "fields": ["firstName", "lastName", "email", "ssn", "companyName"],
+                        "query": f"*{term}*",
+                    }
+                },
+                {"match": {"firstName": term}},
+                {"match": {"lastName": term}},
+            ],
+        }
+    }
+    matches = Customer.select(Customer.id).where(expression(customer_document(), query))
+    assert_indexed(plan(matches.limit(10_000)))
+    assert matches.count() > 0

@@ -15,7 +15,7 @@ from webapp.api import (
     expansions,
     json_object,
 )
-from webapp.api.entities import list_envelope, paging
+from webapp.api.entities import NOPAGING_MAX, list_envelope, paging
 from webapp.api.loan_entities import (
     LOAN_NAVIGATION,
     STORED_ROLES,
@@ -71,7 +71,13 @@ def list_loans():
         raise ApiError(400, str(refused)) from None
     start, size = paging(request.args, "$skip")
     total = query.count()
-    loans = list(query.order_by(Loan.id).offset(start).limit(size or 10_000))
+    if size is None and total - start > NOPAGING_MAX:
+        raise ApiError(
+            400,
+            f"nopaging lists up to {NOPAGING_MAX:,} loans and this list has "
+            f"{total - start:,} from where it starts: page through it with $top and $skip.",
+        )
+    loans = list(query.order_by(Loan.id).offset(start).limit(size or NOPAGING_MAX))
     expand = expansions(request.args.get("$expand", ""))
     results = [loan_entity(loan, expand, bare_lists()) for loan in loans]
     return list_envelope(results, start, size, total)
