@@ -183,8 +183,10 @@ CASES = {
             ("Semi-Monthly", "semimonthly"),
             ("biweekly", "biweekly"),
             ("weekly", "weekly"),
+            # LoanPro's API has an annual income; the import takes it too (one rule)
+            ("yearly", "annually"),
         ],
-        [("yearly", "monthly, semimonthly, biweekly, weekly")],
+        [("daily", "monthly, semimonthly, biweekly, weekly, annually")],
     ),
     "employerHireDate": (
         [("03/04/2001", date(2001, 3, 4)), ("2030-01-01", date(2030, 1, 1))],

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from peewee import OP, SQL, Case, Expression, NodeList, Value, fn
+from peewee import SQL, Case, NodeList, Value, fn
 
 from webapp.api.odata import QueryRefused
 from webapp.rules.folding import fold
@@ -277,7 +277,8 @@ def _matched(field: SearchField, pattern: str):
 def _like(column, pattern: str):
     """LIKE, not ILIKE: `column` is lower-cased text (SearchField.text) and the pattern
     folded, and PostgreSQL's ILIKE costs several times more per row."""
-    return Expression(column, OP.LIKE, NodeList((Value(pattern), SQL("ESCAPE '\\'"))))
+    # (written out: peewee turns its LIKE into GLOB on SQLite, which takes no ESCAPE)
+    return NodeList((column, SQL("LIKE"), Value(pattern), SQL("ESCAPE '\\'")), parens=True)
 
 
 def _word_condition(field: SearchField, word: str):
