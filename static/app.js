@@ -60,3 +60,36 @@ document.addEventListener("click", (event) => {
   input.dispatchEvent(new Event("change", { bubbles: true }));
   button.closest(".now-saved").hidden = true;
 });
+
+// A customer tab opened from the section list: the keyboard carries on in the tab just
+// opened (its heading), not at the top of the page, and on a phone the section strip
+// keeps the open tab in sight.
+function showCurrentTab() {
+  const current = document.querySelector("nav.tabs a[aria-current]");
+  if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+document.addEventListener("DOMContentLoaded", showCurrentTab);
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target.id !== "tab") return;
+  showCurrentTab();
+  const from = event.detail.requestConfig && event.detail.requestConfig.elt;
+  const heading = document.querySelector("#tab h2");
+  if (from && from.closest("nav.tabs") && heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+});
+
+// Enter in the search box opens the customer when the search finds exactly one.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches("form.search [name=q]")) {
+    event.target.form.dataset.openSingle = "1";
+  }
+});
+document.addEventListener("htmx:afterSettle", (event) => {
+  const form = document.querySelector("form.search");
+  if (!form || form.dataset.openSingle !== "1" || event.detail.target.id !== "results") return;
+  delete form.dataset.openSingle;
+  const only = event.detail.target.querySelectorAll("table.customers tbody tr");
+  if (only.length === 1) window.location.assign(only[0].querySelector("a").href);
+});

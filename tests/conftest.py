@@ -306,6 +306,9 @@ def browser():
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # The back button must then come through the HTTP cache, where a page and
+                # its htmx partial share a URL (see test_browser_back_button).
+                "--disable-features=BackForwardCache",
             ],
         )
         yield browser

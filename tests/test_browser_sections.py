@@ -41,10 +41,15 @@ def test_agent_works_phones_notes_references_links_and_reads_history(page, make_
     row = page.locator("tr", has_text="(385) 555-0142")
     expect(row).to_be_visible()
     wait_for_htmx(page)
-    row.get_by_role("button", name="Calls allowed").click()
-    expect(
-        page.locator("tr", has_text="(385) 555-0142").get_by_role("button", name="Do not call")
-    ).to_be_visible()
+    # The button names what it will do, and asks first; the cell then shows the state.
+    expect(row).to_contain_text("Calls allowed")
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    row.get_by_role("button", name="Mark do not call · (385) 555-0142").click()
+    row = page.locator("tr", has_text="(385) 555-0142")
+    expect(row.get_by_role("button", name="Allow calls · (385) 555-0142")).to_be_visible()
+    expect(row.locator(".badge.bad")).to_have_text("Do not call")
+    assert dialogs == ["Mark (385) 555-0142 do not call?"]
     shot(page, "tab-phones")
 
     open_tab(page, "Notes")

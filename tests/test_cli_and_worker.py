@@ -3,12 +3,23 @@ app's database."""
 
 import os
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 from rq import Worker
 
 from tests.conftest import background_worker
-from webapp.models import ALL_MODELS, Customer, CustomerStatus, User
+from webapp.models import (
+    ALL_MODELS,
+    Communication,
+    Customer,
+    CustomerLoan,
+    CustomerStatus,
+    Loan,
+    Note,
+    User,
+)
 from webapp.queueing import queue, redis_connection
 
 
@@ -49,6 +60,28 @@ def test_seed_demo_fills_an_empty_database_once(app):
     assert again.output.count("\n  ") == 3  # fresh demo logins instead
     relogin = runner.invoke(args=["demo-logins"])
     assert relogin.exit_code == 0 and relogin.output.count("\n  ") == 3
+
+
+def test_the_demo_book_looks_like_a_real_one(app):
+    """Statuses, loans, notes and messages spread over the book, not the first few."""
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--customers", "60"]).exit_code == 0
+    customers = list(Customer.select())
+    with_loans = {link.customer_id for link in CustomerLoan.select()}
+    with_notes = {note.customer_id for note in Note.select()}
+    with_messages = {message.customer_id for message in Communication.select()}
+    assert len({c.status_id for c in customers}) >= 3
+    for touched in (with_loans, with_notes, with_messages):
+        assert len(touched) >= 10 and max(touched) > customers[30].id
+    assert Loan.select().where(Loan.days_past_due > 0).exists()
+
+
+def test_operator_commands_run_from_any_directory(app, tmp_path):
+    script = Path(__file__).resolve().parent.parent / "scripts" / "flask.sh"
+    done = subprocess.run(
+        [str(script), "db", "status"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[x] 0001_initial" in done.stdout
 
 
 def test_a_burst_worker_runs_jobs_against_the_apps_database(app, make_customer, run_worker):

@@ -3,11 +3,13 @@ mode, real Redis), with every kind of file a user brings."""
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
 
 from tests.importfiles import GOOD, csv_bytes, row, xlsx_bytes
+from webapp.importing import heartbeat
 from webapp.models import ChangeEntry, Customer, CustomerLoan, ImportJob, ImportProblem, Loan
 from webapp.rules.customer_fields import IMPORT_COLUMNS
 from webapp.services.customer_record import read_record
@@ -361,7 +363,8 @@ def test_history_page_and_progress_partial(admin, run_worker):
     content = csv_bytes([row(importId="H1")])
     job = uploaded(admin, content, name="my <file>.csv")
     admin.post(f"/imports/{job.id}/verify")
-    history = admin.get("/imports/history").get_data(as_text=True)
+    polled = {"HX-Request": "true"}
+    history = admin.get("/imports/history", headers=polled).get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in history and "my &lt;file&gt;.csv" in history
     progress = admin.get(f"/imports/{job.id}/progress?watching=1")
     assert "Waiting in the queue" in progress.get_data(as_text=True)
@@ -369,10 +372,31 @@ def test_history_page_and_progress_partial(admin, run_worker):
     run_worker()
     done = admin.get(f"/imports/{job.id}/progress?watching=1")
     assert done.headers.get("HX-Refresh") == "true"
-    assert "every 1s" not in admin.get("/imports/history").get_data(as_text=True)
+    assert "every 1s" not in admin.get("/imports/history", headers=polled).get_data(as_text=True)
+    assert "<title>Customer imports" in admin.get("/imports/history").get_data(as_text=True)
     original = admin.get(f"/imports/{job.id}/original")
     assert original.data == content
     assert "my" in original.headers["Content-Disposition"]
+
+
+def test_a_running_job_page_never_contradicts_itself(admin, run_worker):
+    """Opened while queued, then polled while importing: the badge follows the progress
+    box, and no "every row passed" is claimed before the rows have been read."""
+    job = verified(admin, run_worker, uploaded(admin, csv_bytes([row(importId="R1")])))
+    ImportJob.update(state="queued", phase="import").where(ImportJob.id == job.id).execute()
+    page = admin.get(f"/imports/{job.id}").get_data(as_text=True)
+    assert "Queued (import)" in page and "every row passed" not in page
+    assert "None so far" in page
+    ImportJob.update(state="importing", rows_total=20, rows_done=7, failed=1).where(
+        ImportJob.id == job.id
+    ).execute()
+    with heartbeat.beating(job.id):  # a worker at it
+        poll = admin.get(
+            f"/imports/{job.id}/progress?watching=1", headers={"HX-Request": "true"}
+        ).get_data(as_text=True)
+    assert "Importing</strong>" in poll and "1 refused" in poll
+    badge = re.search(r'<span id="job-state" hx-swap-oob="true">(.*?)</span>\s*</span>', poll, re.S)
+    assert badge and "Importing" in badge.group(1) and "Queued" not in badge.group(1)
 
 
 def test_only_admins_import(client, login, statuses):

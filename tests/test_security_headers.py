@@ -39,3 +39,27 @@ def test_pages_have_no_inline_script_or_style(client, login, make_customer):
         page = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page), url
         assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", page), url
+
+
+def test_every_url_that_answers_a_page_or_a_partial_varies_on_hx_request(
+    app, client, login, make_customer
+):
+    """The same URL answers a whole page (a reload, the back button) or the htmx partial
+    of it: every such answer says so in Vary, so no cache hands one out for the other."""
+    login("admin")
+    customer = make_customer()
+    values = {"customer_id": customer.id, "tab": "phones", "kind": "note-categories"}
+    dual = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/api", "/static")):
+            continue
+        if not set(rule.arguments) <= set(values) or "<any(" in rule.rule:
+            continue
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        whole = client.get(url)
+        partial = client.get(url, headers={"HX-Request": "true"})
+        for response in (whole, partial):
+            assert "HX-Request" in response.vary, url
+        if whole.status_code == partial.status_code == 200 and whole.data != partial.data:
+            dual.append(url)
+    assert {"/customers", f"/customers/{customer.id}/phones", "/settings/statuses"} <= set(dual)

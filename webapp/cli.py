@@ -122,8 +122,8 @@ def demo_logins():
 
 def _print_logins(passwords: dict[str, str]) -> None:
     if not passwords:
-        click.echo("No demo users here; add users with: flask --app webapp create-user")
+        click.echo("No demo users here; add users with: scripts/flask.sh create-user")
         return
-    click.echo("Demo logins (shown once; `flask --app webapp demo-logins` makes new ones):")
+    click.echo("Demo logins (shown once; `scripts/flask.sh demo-logins` makes new ones):")
     for username, password in passwords.items():
         click.echo(f"  {username:<10} {password}")

@@ -11,6 +11,8 @@ from webapp.rules.context import RuleContext
 from webapp.services import ofac
 from webapp.services.actor import Actor
 from webapp.services.customers import create_customer
+from webapp.services.notes import add_note
+from webapp.services.references import add_reference
 from webapp.services.statuses import ensure_standard_statuses
 from webapp.services.users import create_user
 
@@ -73,44 +75,106 @@ PLACES = (
     ("Seattle", "WA", "98101"),
     ("Toronto", "ON", "M5V 2T6", "can"),
 )
+# Most of a book is Active; the rest is what collectors must notice before they call.
+STATUS_MIX = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased", "Attorney retained")
+STATUS_WEIGHTS = (78, 8, 5, 3, 1, 5)
+EMPLOYERS = ("Acme Logistics", "St. Mary's Hospital", "City of Austin", "Northwind Foods")
+NOTES = (
+    ("Promise to pay", "Promised $250 on Friday by debit card; reminder set."),
+    ("Hardship", "Hours cut at work since March. Asked about a payment plan."),
+    ("Address confirmed", "Confirmed the mailing address on file by phone."),
+    ("Wrong number", "Secondary phone reached someone else; marked for review."),
+    ("Dispute", "Disputes the late fee from last month; sent to the supervisor."),
+    ("Callback", "Asked for a call back after 5 pm on weekdays."),
+)
 STREETS = ["Oak", "Elm", "Maple", "Pine", "Cedar", "Main", "Park", "Lake", "Hill", "Washington"]
 
 
 def seed(customer_count: int, rng: random.Random | None = None) -> dict[str, str]:
     """Create the demo tenant; returns the demo users' passwords."""
-    rng = rng or random.Random(7)
     passwords = {}
     for role in ("agent", "manager", "admin"):
         passwords[role] = secrets.token_urlsafe(9)
         create_user(role, passwords[role], role, f"Demo {role}", is_demo=True)
+    seed_book(customer_count, rng or random.Random(7))
+    return passwords
+
+
+def seed_book(customer_count: int, rng: random.Random) -> None:
+    """Settings and a book of customers that looks like a lender's: most Active, some in
+    Bankruptcy, SCRA or with an attorney; loans, co-borrowers, notes, messages, second
+    phones, employers and references spread over many customers, not the first few."""
     ensure_standard_statuses()
     for title in NOTE_CATEGORIES:
         NoteCategory.create(title=title)
     for title in DOCUMENT_SECTIONS:
         DocumentSection.create(title=title)
     ofac.load_sdn_file(ofac.SAMPLE_FILE.read_bytes())  # fictional names: try the OFAC check
-    loans = [
-        Loan.create(
-            display_id=f"LN-{1000 + i}",
-            principal_balance=Decimal(5000 + i * 750),
-            payoff=Decimal(5200 + i * 760),
-            next_due_date=date.today() + timedelta(days=5 + i),
-            next_due_amount=Decimal("245.10"),
-            days_past_due=(i % 3) * 15,
-            amount_past_due=Decimal((i % 3) * 120),
-        )
-        for i in range(8)
-    ]
     rules = CompiledRules(RuleContext.load())
     actor = Actor.system("demo")
+    categories = list(NoteCategory.select())
+    customers = []
     for number in range(1, customer_count + 1):
-        verdict = rules.check_new(demo_cells(number, rng))
+        cells = demo_cells(number, rng)
+        cells.update(book_cells(rng, cells["customerType"] == "individual"))
+        verdict = rules.check_new(cells)
         # Random phones and streets may repeat: demo customers are confirmed as they are.
         customer = create_customer(verdict.record, actor, confirmed=True)
-        if number <= len(loans):
-            CustomerLoan.create(customer=customer, loan=loans[number - 1], role="primary")
-            demo_communications(customer)
-    return passwords
+        customers.append(customer)
+        if rng.random() < 0.7:
+            demo_loan(customer, number, rng, customers)
+        for _ in range(rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]):
+            title, body = rng.choice(NOTES)
+            add_note(customer, title, rng.choice(categories).id, body, actor)
+        if rng.random() < 0.4:
+            demo_communications(customer, rng)
+        if rng.random() < 0.2:
+            add_reference(customer, demo_reference(rng), actor)
+
+
+def demo_loan(customer, number: int, rng: random.Random, customers: list) -> None:
+    """A loan with the customer as primary; now and then the previous customer is its
+    co-borrower, so some loans have two people and some people two loans."""
+    days_late = rng.choices((0, 0, 0, 5, 15, 35, 65, 95), k=1)[0]
+    principal = Decimal(rng.randint(20, 400) * 100)
+    loan = Loan.create(
+        display_id=f"LN-{10000 + number}",
+        status=rng.choices(("Open", "Paid off", "Charged off"), (85, 10, 5))[0],
+        principal_balance=principal,
+        payoff=principal * Decimal("1.04"),
+        next_due_date=date.today() + timedelta(days=rng.randint(-days_late or 1, 28)),
+        next_due_amount=(principal / 36).quantize(Decimal("0.01")),
+        days_past_due=days_late,
+        amount_past_due=(principal / 36 * (days_late // 30)).quantize(Decimal("0.01")),
+    )
+    CustomerLoan.create(customer=customer, loan=loan, role="primary")
+    if len(customers) > 1 and rng.random() < 0.15:
+        CustomerLoan.create(customer=customers[-2], loan=loan, role="secondary")
+
+
+def demo_reference(rng: random.Random) -> dict:
+    return {
+        "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        "relationship": rng.choice(("Parent", "Sister", "Friend", "Coworker", "Landlord")),
+        "primaryPhone": f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}",
+    }
+
+
+def book_cells(rng: random.Random, individual: bool) -> dict[str, str]:
+    """What a real book has beyond the import tests' rows: statuses other than Active,
+    second phones, employers."""
+    cells = {"status": rng.choices(STATUS_MIX, STATUS_WEIGHTS)[0]}
+    if rng.random() < 0.3:
+        cells.update(secPhone=f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}")
+        cells.update(secPhoneType=rng.choice(("home", "office")))
+    if individual and rng.random() < 0.6:
+        cells.update(
+            employerName=rng.choice(EMPLOYERS),
+            employerTitle=rng.choice(("Clerk", "Driver", "Nurse", "Technician", "Manager")),
+            employerIncome=str(rng.randint(24, 140) * 1000),
+            employerIncomeFreq="annually",
+        )
+    return cells
 
 
 def demo_cells(number: int, rng: random.Random) -> dict[str, str]:
@@ -147,22 +211,25 @@ def demo_cells(number: int, rng: random.Random) -> dict[str, str]:
     return cells
 
 
-def demo_communications(customer) -> None:
+def demo_communications(customer, rng: random.Random) -> None:
+    """One to four of the messages a servicer sends and gets, in a random order."""
     from webapp.services import communications
 
-    communications.record(customer, "sms", "Your payment of $245.10 is due on the 15th.")
-    communications.record(customer, "sms", "Can I pay on the 20th instead?", direction="inbound")
-    communications.record(
-        customer,
-        "email",
-        "<h1>Statement ready</h1><p>Your monthly "
-        "statement is ready to view in the customer portal.</p>",
-        subject="Your statement is ready",
+    messages = (
+        ("sms", "Your payment is due on the 15th. Reply HELP for help.", {}),
+        ("sms", "Can I pay on the 20th instead?", {"direction": "inbound"}),
+        (
+            "email",
+            "<h1>Statement ready</h1><p>Your monthly "
+            "statement is ready to view in the customer portal.</p>",
+            {"subject": "Your statement is ready"},
+        ),
+        ("email", "<p>We received your payment. Thank you.</p>", {"subject": "Payment received"}),
+        (
+            "mail",
+            "Annual privacy notice",
+            {"subject": "Annual privacy notice", "tracking_status": "Delivered"},
+        ),
     )
-    communications.record(
-        customer,
-        "mail",
-        "Annual privacy notice",
-        subject="Annual privacy notice",
-        tracking_status="Delivered",
-    )
+    for channel, body, extra in rng.sample(messages, rng.randint(1, 4)):
+        communications.record(customer, channel, body, **extra)

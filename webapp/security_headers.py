@@ -26,6 +26,9 @@ def _secure(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
+        # One URL answers a whole page or the htmx partial of it: a cache (the browser's
+        # own, when the back button brings a page back) must keep the two apart.
+        response.vary.add("HX-Request")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import Flask, render_template, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from webapp.rules.spec import format_phone
 from webapp.services import history
@@ -31,8 +32,16 @@ def format_date(value) -> str:
     return value or ""
 
 
+def breakable_email(value) -> Markup:
+    """An email that may wrap before its @ and dots on a narrow screen, never mid-word."""
+    text = str(escape(value or ""))
+    return Markup(text.replace("@", "<wbr>@").replace(".", "<wbr>."))
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(phone=format_phone, money=format_money, day=format_date)
+    app.jinja_env.filters.update(
+        phone=format_phone, money=format_money, day=format_date, email=breakable_email
+    )
     app.jinja_env.globals["intcomma"] = lambda n: f"{n:,}"
     app.jinja_env.globals["field_label"] = history.label
 

@@ -67,7 +67,10 @@ def index():
 
 @bp.get("/history")
 def history():
-    return render_template("imports/_history.html", jobs=_recent())
+    """Polled by the imports page; opened on its own (a reload), it is that page."""
+    if request.htmx:
+        return render_template("imports/_history.html", jobs=_recent())
+    return index()
 
 
 @bp.post("")
@@ -155,6 +158,7 @@ def progress(job_id: int):
             job=job,
             position=lifecycle.queue_position(job),
             lost=heartbeat.worker_lost(job),
+            polled=True,
         ),
         refresh=bool(request.args.get("watching")) and not job.running,
     )
