@@ -38,9 +38,18 @@ def sideways_overflow(page) -> str | None:
         " + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '')"
         " + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')})"
     )
-    if widths["page"] <= widths["window"]:
-        return None
-    return f"{widths['page']} px wide in a {widths['window']} px window: {widths['widest']}"
+    if widths["page"] > widths["window"]:
+        return f"{widths['page']} px wide in a {widths['window']} px window: {widths['widest']}"
+    # A box whose content spills out of it (a table wider than its column) overlaps
+    # what is beside it even when the page itself does not scroll.
+    spilled = page.evaluate(
+        "() => [...document.querySelectorAll('main section, main article, main div, main form')]"
+        ".filter(e => getComputedStyle(e).overflowX === 'visible'"
+        " && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)"
+        ".slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')"
+        " + ' ' + e.scrollWidth + '>' + e.clientWidth)"
+    )
+    return f"content wider than its box: {spilled}" if spilled else None
 
 
 def screenshot(page, name: str) -> None:

@@ -49,7 +49,7 @@ def test_passwords_are_stored_as_argon2_hashes(users):
 def test_login_only_redirects_within_the_site(client, users):
     data = {"username": "agent", "password": PASSWORDS["agent"]}
     away = client.post("/login?next=https://evil.example/", data=data)
-    assert away.location == "/customers"
+    assert away.location == "/"  # the start page, which sends an agent to the Customers
     client.post("/logout")
     inside = client.post("/login?next=/customers/new", data=data)
     assert inside.location == "/customers/new"

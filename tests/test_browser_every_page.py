@@ -83,6 +83,7 @@ def pages_of(book) -> dict[str, list[tuple[str, str]]]:
         ("not-found", "/customers/999999999"),
     ]
     manager = [
+        ("today-manager", "/"),
         ("delete-customer", f"{customer}/delete"),
         ("statuses", "/settings/statuses"),
         ("note-categories", "/settings/note-categories"),
@@ -93,6 +94,7 @@ def pages_of(book) -> dict[str, list[tuple[str, str]]]:
         ("webhook-log", f"/settings/webhooks/{book['webhook']}/log"),
     ]
     admin = [
+        ("today-admin", "/"),
         ("erase-customer", f"{customer}/tools/erase"),
         ("users", "/settings/users"),
         ("api-tokens", "/settings/api-tokens"),

@@ -25,7 +25,7 @@ def test_admin_uploads_verifies_imports_and_finds_the_customer(
     path.write_bytes(csv_bytes(rows))
 
     browser_login(page, "admin")
-    page.get_by_role("link", name="Imports").click()
+    page.locator("header.topbar").get_by_role("link", name="Imports").click()
     page.get_by_label("Customer file").set_input_files(str(path))
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".progress-box")).to_contain_text("Ready")

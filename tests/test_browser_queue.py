@@ -29,7 +29,7 @@ def test_queue_page_follows_a_running_import(page, statuses, tmp_path, small_chu
     page.get_by_role("button", name="Import 1,500 rows").click()
 
     page.get_by_role("link", name="Queue").click()
-    running = page.locator("#jobs-imports").locator("xpath=..").locator("tr.job-started")
+    running = page.locator('section[aria-labelledby="jobs-imports"] tr.job-started')
     expect(running).to_contain_text("big-file.csv", timeout=15_000)
     expect(running.locator("progress")).to_be_visible()
     expect(page.locator("table.workers")).to_contain_text("busy")

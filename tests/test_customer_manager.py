@@ -123,3 +123,18 @@ def test_odd_digits_in_a_search_find_nothing_instead_of_failing(client, login, p
         response = client.get("/customers", query_string={"q": query})
         assert response.status_code == 200, query
         assert "0 customers found" in response.get_data(as_text=True), query
+
+
+def test_last_page_page_numbers_and_the_phone_column(client, login, make_customer):
+    for number in range(30):
+        make_customer(
+            importId=f"L{number}", lastName=f"Person{number:02d}", priPhone=f"80155501{number:02d}"
+        )
+    login("agent")
+    _, text = found(client)
+    assert "page 1 of 2" in text and "(801) 555-0100" in text
+    last, text = found(client, next_link(text, "Last"))
+    assert len(last) == 5 and "26–30 of 30" in text and "page 2 of 2" in text
+    assert "Next" not in text and "(801) 555-0129" in text
+    before, text = found(client, next_link(text, "Previous"))
+    assert len(before) == 25 and "1–25 of 30" in text

@@ -78,26 +78,34 @@ def test_company_needs_its_company_fields(client, login, statuses):
     assert Customer.select().count() == 0
 
 
-def test_edit_shows_full_ssn_only_in_the_form_and_keeps_password(client, login, make_customer):
+def test_edit_keeps_the_ssn_masked_and_the_password(client, login, make_customer):
+    """The form shows the SSN masked too; sent back masked it keeps the stored number,
+    a number typed in full replaces it."""
     customer = make_customer(password="Secret12", ssn="123456789")
     login("agent")
-    form_page = client.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
-    assert 'value="123456789"' in form_page and "Secret12" not in form_page
+    for url in (f"/customers/{customer.id}/edit", f"/customers/{customer.id}/summary/edit"):
+        form_page = client.get(url).get_data(as_text=True)
+        assert 'value="•••-••-6789"' in form_page and "Secret12" not in form_page
+        assert "123456789" not in form_page and "123-45-6789" not in form_page
     old_hash = customer.password_hash
     data = {
         **FORM,
         "firstName": "Davy",
         "lastName": "Hicks",
-        "ssn": "123456789",
+        "ssn": "•••-••-6789",
         "status": str(customer.status_id),
         "gender": "male",
         "version": str(customer.version),
     }
     response = client.post(f"/customers/{customer.id}/edit", data=data)
     assert response.status_code == 302
-    assert Customer.get_by_id(customer.id).password_hash == old_hash
+    saved = Customer.get_by_id(customer.id)
+    assert saved.password_hash == old_hash and saved.ssn == "123456789"
     fields = {e.field for e in ChangeEntry.select().where(ChangeEntry.action == "update")}
-    assert "firstName" in fields and "password" not in fields
+    assert "firstName" in fields and "password" not in fields and "ssn" not in fields
+    data.update(ssn="987-65-4321", version=str(saved.version))
+    assert client.post(f"/customers/{customer.id}/edit", data=data).status_code == 302
+    assert Customer.get_by_id(customer.id).ssn == "987654321"
 
 
 def test_taken_username_comes_back_beside_the_field(client, login, make_customer):

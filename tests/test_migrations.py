@@ -12,7 +12,17 @@ from peewee import BooleanField, CharField, TextField
 from tests.importfiles import csv_bytes, row
 from tests.schemas import bound_to, describe, differences, is_postgres, scratch_database
 from webapp.db import db
-from webapp.models import ALL_MODELS, Address, Customer, ImportJob, Phone, User, Webhook
+from webapp.models import (
+    ALL_MODELS,
+    STATUS_COLOURS,
+    Address,
+    Customer,
+    CustomerStatus,
+    ImportJob,
+    Phone,
+    User,
+    Webhook,
+)
 from webapp.rules.folding import fold
 from webapp.schema import _kept_sqlite_counters, pending, runner, upgrade
 from webapp.services.actor import Actor
@@ -153,6 +163,9 @@ def test_a_database_of_the_previous_release_upgrades_and_works(
                 assert every_row(previous, columns) == before  # every row kept, unchanged
                 for c in Customer.select():
                     assert c.last_name_key == fold(c.last_name)
+                colours = {s.title: s.colour for s in CustomerStatus.select()}
+                assert colours["Active"] == "green" and colours["Bankruptcy"] == "red"
+                assert set(colours.values()) <= set(STATUS_COLOURS)
                 assert pending(previous) == []
             _the_app_works_on_it(client, run_worker, highest)
 

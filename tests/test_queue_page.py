@@ -47,3 +47,30 @@ def test_failed_job_shows_its_error_and_can_be_retried_or_removed(client, login,
     assert queue.failed_job_registry.count == 0
     refused = client.post(f"/admin/queue/jobs/{second.id}/remove", follow_redirects=True)
     assert "That job is gone" in refused.get_data(as_text=True)
+
+
+def test_jobs_about_one_thing_are_one_row_with_actions_for_them_all(client, login, run_worker):
+    login("admin")
+    queue = Queue("default", connection=redis_connection())
+    for _ in range(5):
+        queue.enqueue("json.loads", "{", description="Read the dialer's answer")
+    queue.enqueue("json.loads", "[", description="Read the scores")
+    run_worker()
+    live = client.get("/admin/queue/live").get_data(as_text=True)
+    rows = live.split('aria-label="Jobs on default"')[1].split("</table>")[0].count("<tr class=")
+    assert rows == 2 and "5 jobs</summary>" in live and "Retry all 6 failed" in live
+    answer = client.post("/admin/queue/default/retry-all", headers={"HX-Request": "true"})
+    assert "6 jobs on default queued again." in answer.get_data(as_text=True)
+    assert queue.count == 6 and queue.failed_job_registry.count == 0
+    client.post("/admin/queue/default/cancel-all")
+    assert queue.count == 0
+
+
+def test_failures_are_said_plainly():
+    from webapp.services.queue_monitor import plain_error
+
+    timeout = "Traceback ...\nrq.timeouts.JobTimeoutException: Task exceeded 180 seconds"
+    assert plain_error(timeout) == "It ran longer than its time limit and was stopped."
+    delivery = "Traceback\nwebapp.services.webhooks.DeliveryFailed: The receiver answered 500."
+    assert plain_error(delivery) == "The receiver answered 500."
+    assert plain_error("x\njson.decoder.JSONDecodeError: bad") == "JSONDecodeError: bad"

@@ -161,6 +161,15 @@ def test_search_finds_what_the_rules_say_through_every_page(population, data, mo
             break
         after, start = page.after, start + len(page.customers)
     assert found == expected, (text, status_id, many)
+    # The last page, read backwards from the end, then pages back to the first.
+    backwards, before = [], search.LAST_PAGE
+    for _ in range(len(population) + 2):
+        page = search.search(text, status_id, before=before)
+        backwards = [c.id for c in page.customers] + backwards
+        if not page.before:
+            break
+        before = page.before
+    assert backwards == expected, (text, status_id, many, "backwards")
     first = search.search(text, status_id)
     if len(expected) <= search.COUNT_LIMIT:
         assert (first.count, first.count_is) == (len(expected), "exact")

@@ -5,6 +5,8 @@ import pytest
 from webapp.models import CustomerStatus
 from webapp.services import statuses as service
 
+HTMX = {"HX-Request": "true"}
+
 
 def default_titles():
     return [s.title for s in CustomerStatus.select().where(CustomerStatus.is_default == True)]  # noqa: E712
@@ -91,3 +93,37 @@ def test_a_status_named_with_braces_can_be_renamed(client, login, statuses):
     assert renamed.status_code < 400
     page = client.get("/settings/statuses", follow_redirects=True).get_data(as_text=True)
     assert "Renamed “{x} }” to “Closed”." in page
+
+
+def test_a_new_tenant_starts_with_the_standard_statuses_in_their_colours(app):
+    service.ensure_standard_statuses()
+    colours = {s.title: s.colour for s in CustomerStatus.select()}
+    assert colours == service.STANDARD_STATUSES
+    assert colours["Bankruptcy"] != colours["Active"]
+
+
+def test_each_status_has_a_colour_from_the_palette(client, login, statuses, make_customer):
+    """Bankruptcy must not look like Active: the standard list comes coloured, a manager
+    recolours from the palette (and nothing else), and every badge shows it."""
+    from webapp.models import STATUS_COLOURS
+
+    customer = make_customer()
+    login("manager")
+    scra = service.create_status("Military leave", colour="blue")
+    assert scra.colour == "blue"
+    with pytest.raises(service.StatusRefused, match="Choose one of the colours"):
+        service.create_status("Odd", colour="#ff00ff")
+    answer = client.post(
+        f"/settings/statuses/{scra.id}/colour", data={"colour": "red"}, headers=HTMX
+    ).get_data(as_text=True)
+    assert "is now red" in answer and 'class="badge status-red">Military leave' in answer
+    refused = client.post(
+        f"/settings/statuses/{scra.id}/colour", data={"colour": "chartreuse"}, headers=HTMX
+    ).get_data(as_text=True)
+    assert "Choose one of the colours" in refused
+    assert CustomerStatus.get_by_id(scra.id).colour == "red"
+    status = CustomerStatus.get_by_id(customer.status_id)
+    assert status.colour in STATUS_COLOURS
+    badge = f'class="badge status-{status.colour}">{status.title}'
+    assert badge in client.get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert badge in client.get("/customers").get_data(as_text=True)

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -285,3 +286,27 @@ def test_created_and_updated_events_name_fields_as_the_api_does(
         "PrimaryAddress.city",
         "middleName",
     ]
+
+
+def test_deleting_a_webhook_takes_its_waiting_deliveries_along(client, login, app):
+    """Deliveries queued, waiting for a retry or failed for a deleted webhook would never
+    reach anyone: they go with it; another webhook's stay."""
+    from webapp.queueing import queue
+    from webapp.services import webhooks as service
+
+    login("manager")
+    doomed = add_webhook(client, "https://gone.example.com/in", ["customer.created"])
+    kept = add_webhook(client, "https://kept.example.com/in", ["customer.created"])
+    event = OutboundEvent(event_id="e1", event="customer.created", payload="{}")
+    waiting = queue("webhooks")
+    for _ in range(3):
+        service._enqueue_delivery(doomed, event)
+    retrying = service._enqueue_delivery(doomed, event)
+    waiting.remove(retrying)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    waiting.scheduled_job_registry.schedule(retrying, later)  # as RQ holds a retry
+    other = service._enqueue_delivery(kept, event)
+    page = client.post(f"/settings/webhooks/{doomed.id}/delete", follow_redirects=True)
+    assert "and 4 waiting deliveries" in page.get_data(as_text=True)
+    assert waiting.get_job_ids() == [other.id]
+    assert waiting.scheduled_job_registry.get_job_ids() == []

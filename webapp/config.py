@@ -20,6 +20,8 @@ def load_config(instance_path: str) -> dict:
         "DEFAULT_CUSTOMER_TYPE": _customer_type(os.environ.get("DEFAULT_CUSTOMER_TYPE")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "DOCUMENT_MAX_MB": int(os.environ.get("DOCUMENT_MAX_MB", "20")),
+        # The least role that may see a full SSN or EIN on screen (each look is recorded).
+        "REVEAL_TAX_ID_ROLE": os.environ.get("REVEAL_TAX_ID_ROLE", "manager"),
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
         # Days an uploaded import file (full SSNs and all) is kept after its import ends.
         "IMPORT_FILE_DAYS": int(os.environ.get("IMPORT_FILE_DAYS", "30")),

@@ -38,11 +38,17 @@ def breakable_email(value) -> Markup:
     return Markup(text.replace("@", "<wbr>@").replace(".", "<wbr>."))
 
 
+def age(born: date, today: date | None = None) -> int:
+    today = today or date.today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         phone=format_phone, money=format_money, day=format_date, email=breakable_email
     )
     app.jinja_env.globals["intcomma"] = lambda n: f"{n:,}"
+    app.jinja_env.globals["age"] = age
     app.jinja_env.globals["field_label"] = history.label
 
     @app.context_processor

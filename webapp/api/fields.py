@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from webapp.rules.customer_fields import CUSTOMER_FIELDS, FIELDS_BY_NAME, LANDLINE_TYPES
 from webapp.rules.reference_fields import REFERENCE_FIELDS
-from webapp.rules.spec import FieldError, is_masked, mask_last4
+from webapp.rules.spec import FieldError, mask_last4, sent_back_masked
 from webapp.services.refusal import Refused
 
 # All from the field table. LoanPro name -> (import column, the enum prefix LoanPro puts
@@ -64,7 +64,7 @@ def request_cells(body: dict) -> tuple[dict, set[str]]:
 
     for key, value in body.items():
         spec = FIELDS_BY_NAME.get(TOP_FIELDS[key][0] if key in TOP_FIELDS else key)
-        if spec and spec.mask == "last4" and isinstance(value, str) and is_masked(value):
+        if spec and sent_back_masked(spec, value):
             continue  # the masked value we answered, sent back: left as it is
         if key in TOP_FIELDS:
             column, prefix = TOP_FIELDS[key]

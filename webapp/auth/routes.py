@@ -120,4 +120,4 @@ def _safe_next(target: str | None) -> str:
         and not target.startswith("//")
     ):
         return target
-    return url_for("customers.manager")
+    return url_for("customers.home")  # each role's own start page

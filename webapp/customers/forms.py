@@ -17,7 +17,7 @@ from webapp.rules.customer_fields import (
 )
 from webapp.rules.forms import RuleForm, rule_form_class
 from webapp.rules.record import uses_primary_as_mailing
-from webapp.rules.spec import form_text
+from webapp.rules.spec import screen_text
 from webapp.services import history, versions
 from webapp.services.customer_record import read_record
 from webapp.services.customers import PossibleDuplicate, RecordRejected
@@ -94,7 +94,7 @@ class CustomerForm:
         ):
             return None
         stored = self.base_record.get(spec.name)
-        text = form_text(spec, stored)
+        text = screen_text(spec, stored)
         if text == str(field.data or "").strip():
             return None
         return history.describe(spec.name, stored, history.status_titles()) or "(empty)", text
@@ -135,7 +135,7 @@ def customer_form_class(sections: tuple[str, ...] | None = None) -> type:
 
 def form_data(record: dict) -> dict:
     """A stored record as the texts the edit form starts with."""
-    data = {spec.name: form_text(spec, record.get(spec.name)) for spec in ON_SCREEN}
+    data = {spec.name: screen_text(spec, record.get(spec.name)) for spec in ON_SCREEN}
     data["doNotCaseFormat"] = bool(record.get("doNotCaseFormat"))
     data["mailSameAsPrimary"] = uses_primary_as_mailing(record)
     return data

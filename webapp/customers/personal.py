@@ -2,7 +2,8 @@
 
 import json
 
-from flask import Response, request
+from flask import Response, abort, current_app, render_template, request
+from flask_login import current_user
 
 from webapp.customers import bp
 from webapp.customers.forms import SHOWN_FOR, edit_form, saved
@@ -43,8 +44,29 @@ def edit_part(customer_id: int, tab: str):
             customer, r, actor(), expected_version=form.opened_version(customer.id), confirmed=ok
         ),
     ):
-        return section_response(customer, tab, refresh_head=True)
+        return section_response(customer, tab)
     return render_tab(customer, tab, form=form, shown_for=SHOWN_FOR)
+
+
+@bp.post("/customers/<int:customer_id>/reveal/<any(ssn, idNumber):field>")
+def reveal_tax_id(customer_id: int, field: str):
+    """The full SSN or EIN, for a role allowed to see it; who looked, at which customer's
+    number and when goes into the customer's history."""
+    if not may_reveal_tax_ids():
+        abort(403)
+    customer = customer_or_404(customer_id)
+    number = read_record(customer).get(field)
+    if number:
+        history.record_action(
+            customer.id, actor(), "customer", "Revealed", FIELDS_BY_NAME[field].label
+        )
+    if not request.htmx:  # without scripts: the Summary with the number shown
+        return render_tab(customer, "summary", revealed={field: number})
+    return render_template("customers/_revealed.html", number=number, field=field)
+
+
+def may_reveal_tax_ids() -> bool:
+    return current_user.has_role(current_app.config["REVEAL_TAX_ID_ROLE"])
 
 
 @tab_loader("summary")
@@ -53,6 +75,7 @@ def _summary(customer: Customer) -> dict:
         "record": read_record(customer),
         "fields": FIELDS_BY_NAME,
         "photo": CustomerPhoto.get_or_none(CustomerPhoto.customer == customer),
+        "may_reveal": may_reveal_tax_ids(),
     }
 
 

@@ -1,4 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from webapp.auth import role_required
 from webapp.customers import bp
@@ -8,7 +9,7 @@ from webapp.customers.tabs import customer_or_404
 from webapp.lookups import id_arg
 from webapp.models import CustomerStatus
 from webapp.rules.customer_fields import FIELDS_BY_NAME
-from webapp.services import versions
+from webapp.services import overview, versions
 from webapp.services.customers import create_customer, delete_customer, update_customer
 from webapp.services.loan_links import loans_losing_their_primary
 from webapp.services.search import PAGE_SIZE, search
@@ -18,7 +19,21 @@ from webapp.templating import page_or_partial
 
 @bp.get("/")
 def home():
-    return redirect(url_for("customers.manager"))
+    """Where each role starts: an agent at the Customer Manager; a manager or an admin at
+    what needs them today."""
+    if not current_user.has_role("manager"):
+        return redirect(url_for("customers.manager"))
+    admin = current_user.has_role("admin")
+    return render_template(
+        "home.html",
+        statuses=overview.statuses_with_counts(),
+        running=overview.running_imports() if admin else [],
+        failed_imports=overview.failed_imports() if admin else [],
+        failed_deliveries=overview.failed_deliveries(),
+        failed_jobs=overview.failed_queue_jobs() if admin else None,
+        delivery_hours=int(overview.DELIVERY_WINDOW.total_seconds() // 3600),
+        recent_days=overview.RECENT.days,
+    )
 
 
 @bp.get("/customers")

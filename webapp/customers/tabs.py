@@ -4,6 +4,7 @@
 from flask import abort, render_template, request
 
 from webapp.customers import bp
+from webapp.customers.head import HEAD_TABS, head_facts
 from webapp.lookups import get_or_404
 from webapp.models import Customer
 
@@ -55,8 +56,15 @@ def render_tab(customer: Customer, tab: str, **extra):
     }
     partial = f"customers/tabs/{tab}.html"
     if request.htmx and not request.htmx.history_restore_request:
-        return render_template("customers/_tab_response.html", partial=partial, **context)
-    return render_template("customers/page.html", partial=partial, **context)
+        refresh_head = request.method == "POST" and tab in HEAD_TABS
+        if refresh_head:
+            context["head"] = head_facts(customer)
+        return render_template(
+            "customers/_tab_response.html", partial=partial, refresh_head=refresh_head, **context
+        )
+    return render_template(
+        "customers/page.html", partial=partial, head=head_facts(customer), **context
+    )
 
 
 def customer_or_404(customer_id: int) -> Customer:

@@ -31,6 +31,7 @@ from webapp.models.records import (
     SocialProfile,
 )
 from webapp.models.settings import (
+    STATUS_COLOURS,
     CustomerStatus,
     CustomFieldDefinition,
     DocumentSection,
@@ -73,6 +74,7 @@ __all__ = [m.__name__ for m in ALL_MODELS] + [
     "ALL_MODELS",
     "IMPORT_STATES",
     "LOAN_ROLES",
+    "STATUS_COLOURS",
     "PHONE_TYPES",
     "ROLES",
     "SOCIAL_NETWORKS",

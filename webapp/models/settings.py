@@ -4,10 +4,22 @@ from peewee import BooleanField, CharField, IntegerField, TextField
 
 from webapp.models.base import BaseModel
 
+# The colours a manager may give a status: a small palette whose badges all read at WCAG
+# AA contrast (static/app.css, .badge.status-*), so Bankruptcy never looks like Active.
+STATUS_COLOURS = {
+    "grey": "Grey",
+    "green": "Green",
+    "blue": "Blue",
+    "amber": "Amber",
+    "red": "Red",
+    "purple": "Purple",
+}
+
 
 class CustomerStatus(BaseModel):
     title = CharField(unique=True)
     is_default = BooleanField(default=False)
+    colour = CharField(default="grey")
     active = BooleanField(default=True)
 
     @classmethod

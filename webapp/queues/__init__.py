@@ -39,9 +39,22 @@ def act(job_id: str, action: str):
     return redirect(url_for("queues.page"))
 
 
+@bp.post("/<any(imports, webhooks, default):queue_name>/<any(retry, remove, cancel):action>-all")
+def act_on_all(queue_name: str, action: str):
+    done_word = {"retry": "queued again", "remove": "removed", "cancel": "cancelled"}[action]
+    done, refusals = queue_monitor.act_on_all(queue_name, action)
+    flash(f"{done} job{'' if done == 1 else 's'} on {queue_name} {done_word}.", "success")
+    if refusals:
+        flash(f"{len(refusals)} not: " + "; ".join(refusals[:5]), "error")
+    if request.htmx:
+        return render_template("queues/_live.html", **_state())
+    return redirect(url_for("queues.page"))
+
+
 def _state() -> dict:
     return {
         "queues": queue_monitor.overview(),
         "workers": queue_monitor.workers(),
         "states": queue_monitor.STATES,
+        "listed": queue_monitor.LISTED_PER_STATE,
     }

@@ -18,7 +18,7 @@ from webapp.rules.record import (
     stored_note,
     unchanged_value_problems,
 )
-from webapp.rules.spec import FieldError, FieldSpec, RuleError, form_text
+from webapp.rules.spec import FieldError, FieldSpec, RuleError, form_text, sent_back_masked
 
 CHOOSE = SelectChoice("", "— choose —")
 
@@ -35,6 +35,9 @@ class FollowsRule:
         text = raw.strip() if isinstance(raw, str) else raw
         if text in (None, ""):
             form.cleaned[self.spec.name] = None
+            return
+        if form.base_record is not None and sent_back_masked(self.spec, text):
+            form.cleaned[self.spec.name] = form.base_record.get(self.spec.name)
             return
         try:
             form.cleaned[self.spec.name] = parser_for(self.spec, form.rule_context)(text)

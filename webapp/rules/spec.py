@@ -122,6 +122,20 @@ def is_masked(value: str) -> bool:
     return bool(_MASKED.fullmatch(value.strip()))
 
 
+def sent_back_masked(spec: FieldSpec, value) -> bool:
+    """A number shown masked to its last four (in a form or an API answer) and sent back
+    as it was: it keeps the stored number, wherever it comes from."""
+    return spec.mask == "last4" and isinstance(value, str) and is_masked(value)
+
+
+def screen_text(spec: FieldSpec, value) -> str:
+    """A stored value as an edit form shows it: like form_text, but a number masked to
+    its last four stays masked there too (the full one is only ever typed or revealed)."""
+    if spec.mask == "last4" and value:
+        return mask_last4(str(value))
+    return form_text(spec, value)
+
+
 _MASKED = re.compile(r"[•*xX#]{3}-?[•*xX#]{2}-?\d{4}")
 
 

@@ -32,10 +32,34 @@ class JobView:
 
 
 @dataclass
+class JobGroup:
+    """Listed jobs of one state about one thing (an upload, a webhook's address, a kind
+    of task): a page of 150 deliveries to one dead endpoint is one row, not 150."""
+
+    state: str
+    about: str
+    jobs: list[JobView] = field(default_factory=list)
+
+
+@dataclass
 class QueueView:
     name: str
     counts: dict[str, int] = field(default_factory=dict)
     jobs: list[JobView] = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[JobGroup]:
+        grouped: dict[tuple[str, str], JobGroup] = {}
+        for job in self.jobs:
+            about = (
+                f"Import #{job.import_job.id} {job.import_job.original_name}"
+                if job.import_job
+                else f"Deliveries to {job.webhook_url}"
+                if job.webhook_url
+                else job.description
+            )
+            grouped.setdefault((job.state, about), JobGroup(job.state, about)).jobs.append(job)
+        return list(grouped.values())
 
 
 def _registries(queue: Queue) -> dict:
@@ -75,7 +99,7 @@ def _describe(job: Job, queue: str, state: str) -> JobView:
     if state == "failed":
         result = job.latest_result()
         if result is not None and result.exc_string:
-            view.error = result.exc_string.strip().splitlines()[-1][:300]
+            view.error = plain_error(result.exc_string)
     view.import_job = _import_of(job)
     if job.meta.get("webhook_url"):
         view.webhook_url = job.meta["webhook_url"]
@@ -84,6 +108,28 @@ def _describe(job: Job, queue: str, state: str) -> JobView:
         view.attempts = planned + 1
         view.attempt = planned - left + (1 if state != "failed" else 0) or 1
     return view
+
+
+# Failures an admin meets, said plainly; anything else shows as "Kind: message".
+PLAIN_ERRORS = {
+    "JobTimeoutException": "It ran longer than its time limit and was stopped.",
+    "AbandonedJobError": "The worker running it stopped (killed or restarted) before it ended.",
+    "OperationalError": "The database did not answer.",
+    "ConnectionError": "A server it needed did not answer.",
+    "DeliveryFailed": None,  # our own message says what the receiver answered
+}
+
+
+def plain_error(exc_string: str) -> str:
+    """The last line of a traceback, without module paths, in plain words where known."""
+    last = exc_string.strip().splitlines()[-1]
+    kind, _, message = last.partition(":")
+    kind = kind.rsplit(".", 1)[-1].strip()
+    plain = PLAIN_ERRORS.get(kind)
+    if plain:
+        return plain
+    text = message.strip() if kind in PLAIN_ERRORS else f"{kind}: {message.strip()}"
+    return text[:300]
 
 
 def _import_of(job: Job) -> ImportJob | None:
@@ -161,3 +207,33 @@ def cancel(job_id: str) -> None:
     except InvalidJobOperation as refused:
         raise JobActionRefused(str(refused)) from None
     job.delete()
+
+
+# ---- several jobs at once -------------------------------------------------------------
+
+BULK_ACTIONS = {
+    "retry": ("failed", retry),
+    "remove": ("failed", remove),
+    "cancel": ("queued", cancel),
+}
+
+
+def act_on_all(queue_name: str, action: str, batch: int = 500) -> tuple[int, list[str]]:
+    """Retry or remove every failed job of a queue, or cancel every queued one, each as
+    the one-job action does it (an import's retry resumes at its checkpoint). Returns how
+    many were done and why any were not."""
+    if queue_name not in QUEUE_NAMES or action not in BULK_ACTIONS:
+        raise JobActionRefused("No such queue or action.")
+    state, one = BULK_ACTIONS[action]
+    queue = Queue(queue_name, connection=redis_connection())
+    source = queue if state == "queued" else queue.failed_job_registry
+    ids = source.get_job_ids()
+    done, refusals = 0, []
+    for job_id in ids:
+        try:
+            one(job_id)
+        except JobActionRefused as refused:
+            refusals.append(f"{job_id[:8]}…: {refused}")
+        else:
+            done += 1
+    return done, refusals

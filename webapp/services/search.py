@@ -33,6 +33,7 @@ from webapp.rules.folding import fold, words
 from webapp.rules.spec import is_digits
 
 PAGE_SIZE = 25
+LAST_PAGE = "last"  # the `before` token of the last page: read backwards from the end
 COUNT_LIMIT = 1000  # counted exactly up to here; "more than 1,000" beyond
 SORT_MAX = 5000  # matches listed and sorted up to here; read in name order beyond
 WALK_MAX = 50_000  # customers read in ID order, at most, for a page of a common name
@@ -82,19 +83,26 @@ def search(
 ) -> Page:
     terms = text.replace("\x00", "").split()[:MAX_TERMS]  # (PostgreSQL text holds no NUL)
     sources, count, count_is = sources_for(terms, status_id, customer_type)
-    backwards = before is not None and _key(before) is not None
-    key = _key(before) if backwards else _key(after) if after else None
-    if key is None:
+    last_page = before == LAST_PAGE
+    backwards = last_page or (before is not None and _key(before) is not None)
+    key = None if last_page else _key(before) if backwards else _key(after) if after else None
+    if key is None and not last_page:
         start = 1
     ids = {row[-1] for source in sources for row in source.page(key, backwards).tuples()}
     customers = _customers(list(ids), backwards)
-    beyond = len(customers) > PAGE_SIZE
-    customers = customers[:PAGE_SIZE]
+    size = PAGE_SIZE
+    if last_page and count_is == "exact" and count:
+        size = count % PAGE_SIZE or PAGE_SIZE  # the pages keep their places: 26–30 of 30
+    beyond = len(customers) > size
+    customers = customers[:size]
+    if last_page:  # read backwards from the end: its place is known when the count is
+        start = max(count - len(customers) + 1, 1) if count_is == "exact" else 0
     if backwards:
         customers.reverse()
-        has_previous, has_next = beyond, True
+        has_previous, has_next = beyond, not last_page
     else:
         has_previous, has_next = key is not None, beyond
+    _attach_primary_phones(customers)
     return Page(
         customers,
         count,
@@ -103,6 +111,22 @@ def search(
         after=_token(customers[-1]) if has_next and customers else None,
         before=_token(customers[0]) if has_previous and customers else None,
     )
+
+
+def _attach_primary_phones(customers: list) -> None:
+    """Each row's primary phone number (`primary_number`, None when it has none): one query for
+    the page's rows, by the phone index's customer column."""
+    phones = (
+        dict(
+            Phone.select(Phone.customer, Phone.number)
+            .where(Phone.customer.in_([c.id for c in customers]) & (Phone.is_primary == True))  # noqa: E712
+            .tuples()
+        )
+        if customers
+        else {}
+    )
+    for customer in customers:
+        customer.primary_number = phones.get(customer.id)
 
 
 def page_query(matches, key: list | None = None, backwards: bool = False):

@@ -3,13 +3,21 @@
 from peewee import fn
 
 from webapp.db import db
-from webapp.models import Customer, CustomerStatus
+from webapp.models import STATUS_COLOURS, Customer, CustomerStatus
 from webapp.services import history
 from webapp.services.refusal import Refused
 from webapp.services.titles import checked_title
 
-# What a new tenant starts with; managers rename, add and retire them under Settings.
-STANDARD_STATUSES = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased", "Attorney retained")
+# What a new tenant starts with, in its colours; managers rename, recolour, add and retire
+# them under Settings.
+STANDARD_STATUSES = {
+    "Active": "green",
+    "Inactive": "grey",
+    "Bankruptcy": "red",
+    "SCRA": "blue",
+    "Deceased": "purple",
+    "Attorney retained": "amber",
+}
 DEFAULT_STATUS = "Active"
 
 
@@ -17,11 +25,12 @@ class StatusRefused(Refused):
     """What the manager asked for would break a rule of the list; the message says which."""
 
 
-def create_status(title: str, make_default: bool = False) -> CustomerStatus:
+def create_status(title: str, make_default: bool = False, colour: str = "grey") -> CustomerStatus:
     title = _checked_title(title, None)
+    colour = _checked_colour(colour)
     with db.atomic():
         first = not CustomerStatus.select().exists()
-        status = CustomerStatus.create(title=title)
+        status = CustomerStatus.create(title=title, colour=colour)
         if make_default or first:
             set_default(status)
     history.forget_status_titles()
@@ -33,8 +42,8 @@ def ensure_standard_statuses() -> int:
     returns how many were created. A list a manager has made is left as it is."""
     if CustomerStatus.select().exists():
         return 0
-    for title in STANDARD_STATUSES:
-        create_status(title, make_default=title == DEFAULT_STATUS)
+    for title, colour in STANDARD_STATUSES.items():
+        create_status(title, make_default=title == DEFAULT_STATUS, colour=colour)
     return len(STANDARD_STATUSES)
 
 
@@ -43,6 +52,18 @@ def rename_status(status: CustomerStatus, title: str) -> CustomerStatus:
     status.save()
     history.forget_status_titles()
     return status
+
+
+def set_colour(status: CustomerStatus, colour: str) -> CustomerStatus:
+    status.colour = _checked_colour(colour)
+    status.save()
+    return status
+
+
+def _checked_colour(colour: str) -> str:
+    if colour not in STATUS_COLOURS:
+        raise StatusRefused(f"Choose one of the colours: {', '.join(STATUS_COLOURS.values())}.")
+    return colour
 
 
 def set_default(status: CustomerStatus) -> None:

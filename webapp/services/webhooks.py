@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from flask import current_app, request
 from redis.exceptions import RedisError
 from rq import Retry
+from rq.job import Job
 
 from webapp.db import db
 from webapp.logs import LoggedFailure
@@ -105,9 +106,40 @@ def destination_problem(url: str) -> str | None:
     return None
 
 
-def delete_webhook(webhook: Webhook) -> None:
+def delete_webhook(webhook: Webhook) -> int:
+    """Deletes the webhook and the deliveries to it still waiting in the queue (queued,
+    waiting for a retry, or failed): nothing would receive them. Returns how many."""
+    webhook_id = webhook.id
     webhook.delete_instance()
     forget_subscriptions()
+    try:
+        return _drop_waiting_deliveries(webhook_id)
+    except RedisError as outage:  # each runs, finds the webhook gone and ends quietly
+        log.warning("Deliveries to deleted webhook #%s left queued: %s", webhook_id, outage)
+        return 0
+
+
+def _drop_waiting_deliveries(webhook_id: int, batch: int = 500) -> int:
+    waiting = queue("webhooks")
+    registries = (
+        waiting.scheduled_job_registry,
+        waiting.deferred_job_registry,
+        waiting.failed_job_registry,
+    )
+    ids = waiting.get_job_ids() + [i for r in registries for i in r.get_job_ids()]
+    dropped = 0
+    for start in range(0, len(ids), batch):
+        for job in Job.fetch_many(ids[start : start + batch], connection=waiting.connection):
+            if (
+                job is not None
+                and job.func_name == DELIVER_EVENT
+                and list(job.args[:1]) == [webhook_id]
+            ):
+                for registry in registries:  # (job.delete() clears only its status's one)
+                    registry.remove(job)
+                job.delete()
+                dropped += 1
+    return dropped
 
 
 # ---- events ----------------------------------------------------------------------------

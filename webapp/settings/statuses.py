@@ -4,7 +4,7 @@ table and a message; a plain form post gets a redirect back to the page."""
 from flask import flash, redirect, request, url_for
 
 from webapp.lookups import get_or_404
-from webapp.models import CustomerStatus
+from webapp.models import STATUS_COLOURS, CustomerStatus
 from webapp.services import statuses as service
 from webapp.settings import bp
 from webapp.templating import page_or_partial
@@ -19,7 +19,9 @@ def statuses():
 def create_status():
     return _act(
         lambda: service.create_status(
-            request.form.get("title", ""), bool(request.form.get("make_default"))
+            request.form.get("title", ""),
+            bool(request.form.get("make_default")),
+            request.form.get("colour", "grey"),
         ),
         "Added “{title}”.",
         None,
@@ -34,6 +36,16 @@ def rename_status(status_id: int):
     return _act(
         lambda: service.rename_status(status, request.form.get("title", "")),
         f"Renamed “{old}” to “{{title}}”.",
+        status,
+    )
+
+
+@bp.post("/statuses/<int:status_id>/colour")
+def set_colour(status_id: int):
+    status = get_or_404(CustomerStatus, status_id)
+    return _act(
+        lambda: service.set_colour(status, request.form.get("colour", "")),
+        "“{title}” is now " + STATUS_COLOURS.get(request.form.get("colour", ""), "").lower() + ".",
         status,
     )
 
@@ -87,6 +99,7 @@ def _page(message: str | None = None, kind: str = "info"):
         "settings/statuses.html",
         "settings/_statuses_table.html",
         statuses=list(CustomerStatus.ordered()),
+        colours=STATUS_COLOURS,
         usage=service.usage_counts(),
         message=message,
         kind=kind,

@@ -70,8 +70,9 @@ def test_webhook(webhook_id: int):
 @bp.post("/webhooks/<int:webhook_id>/delete")
 def delete_webhook(webhook_id: int):
     hook = _webhook(webhook_id)
-    service.delete_webhook(hook)
-    flash(f"Webhook to {hook.url} deleted with its delivery log.", "info")
+    dropped = service.delete_webhook(hook)
+    waiting = f" and {dropped} waiting deliver{'y' if dropped == 1 else 'ies'}" if dropped else ""
+    flash(f"Webhook to {hook.url} deleted with its delivery log{waiting}.", "info")
     return redirect(url_for("settings.webhooks"))
 
 
