@@ -80,16 +80,23 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
-// Enter in the search box opens the customer when the search finds exactly one.
-document.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && event.target.matches("form.search [name=q]")) {
-    event.target.form.dataset.openSingle = "1";
-  }
-});
+// Enter in the search box opens the customer when that search finds exactly one (the
+// answer to the Enter itself, not to an earlier keystroke still on its way).
 document.addEventListener("htmx:afterSettle", (event) => {
-  const form = document.querySelector("form.search");
-  if (!form || form.dataset.openSingle !== "1" || event.detail.target.id !== "results") return;
-  delete form.dataset.openSingle;
-  const only = event.detail.target.querySelectorAll("table.customers tbody tr");
-  if (only.length === 1) window.location.assign(only[0].querySelector("a").href);
+  const config = event.detail.requestConfig;
+  if (event.detail.target.id !== "results" || !config || !config.triggeringEvent) return;
+  if (config.triggeringEvent.type !== "submit") return;
+  const rows = event.detail.target.querySelectorAll("table.customers tbody tr");
+  if (rows.length === 1) window.location.assign(rows[0].querySelector("a").href);
+});
+
+// The queue page redraws itself every two seconds: the job lists someone opened stay open.
+let openJobLists = [];
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.target.id !== "queue-live") return;
+  openJobLists = [...event.detail.target.querySelectorAll("details[id][open]")].map((d) => d.id);
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id !== "queue-live") return;
+  openJobLists.forEach((id) => document.getElementById(id)?.setAttribute("open", ""));
 });

@@ -33,7 +33,7 @@ def sideways_overflow(page) -> str | None:
         "() => ({page: document.documentElement.scrollWidth, window: window.innerWidth,"
         " widest: [...document.querySelectorAll('body *')]"
         ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1"
-        " && !e.closest('.table-wrap, .scroll-x'))"
+        " && !e.closest('.table-wrap'))"
         ".slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')"
         " + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '')"
         " + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')})"

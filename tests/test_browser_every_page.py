@@ -4,6 +4,7 @@ scrolls sideways, and a screenshot of each page lands in artifacts/."""
 
 import io
 import random
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -126,7 +127,10 @@ def test_every_page_is_accessible_fits_the_window_and_is_photographed(
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state()
             for name, path in pages:
-                page.goto(path)
+                response = page.goto(path)
+                # The page itself, not a sign-in form or an error the role was sent to.
+                assert response.status == (404 if name == "not-found" else 200), (name, role)
+                assert urlsplit(page.url).path == urlsplit(path).path, (name, page.url)
                 problems += _check(page, f"{name}-{device}")
     assert not problems, "\n".join(problems)
 

@@ -138,3 +138,23 @@ def test_last_page_page_numbers_and_the_phone_column(client, login, make_custome
     assert "Next" not in text and "(801) 555-0129" in text
     before, text = found(client, next_link(text, "Previous"))
     assert len(before) == 25 and "1–25 of 30" in text
+
+
+def test_pages_after_the_last_one_of_an_estimate_do_not_invent_positions(
+    client, login, make_customer, monkeypatch
+):
+    """With a count that is not exact, the last page's place is unknown: no range is made
+    up for it or for the pages before it, until the first page is reached again."""
+    monkeypatch.setattr("webapp.services.search.COUNT_LIMIT", 20)
+    monkeypatch.setattr("webapp.services.search.PAGE_SIZE", 10)
+    for number in range(30):
+        make_customer(importId=f"E{number}", lastName=f"Person{number:02d}")
+    login("agent")
+    _, text = found(client)
+    last, text = found(client, next_link(text, "Last"))
+    assert len(last) == 10 and "10 of more than 20" in text and "–" not in text.split("Pages")[1]
+    middle, text = found(client, next_link(text, "Previous"))
+    assert len(middle) == 10 and "10 of more than 20" in text
+    first, text = found(client, next_link(text, "Previous"))
+    assert len(first) == 10 and "1–10 of more than 20" in text
+    assert len(set(first + middle + last)) == 30  # every customer once, none twice

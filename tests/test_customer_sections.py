@@ -426,3 +426,25 @@ def test_zip_codes_decode_offline_and_addresses_verify(client, customer, make_cu
     assert history_fields(customer, "addresses") == [
         ("Primary address verified", "Not verified", "Verified")
     ]
+
+
+def test_a_chosen_id_past_64_bits_is_refused_not_a_database_error(make_customer):
+    """A list's choice arrives as text: a number no row could have is "choose one", on
+    SQLite too, which cannot even bind it."""
+    import io
+
+    import pytest
+    from werkzeug.datastructures import FileStorage
+
+    from tests.conftest import tiny_png
+    from webapp.services import documents, notes
+    from webapp.services.actor import Actor
+
+    customer, actor, huge = make_customer(), Actor.system("test"), str(2**70)
+    with pytest.raises(notes.NoteRefused) as refused:
+        notes.add_note(customer, "Title", huge, "Body", actor)
+    assert [e.field for e in refused.value.errors] == ["category"]
+    upload = FileStorage(io.BytesIO(tiny_png()), "id.png", content_type="image/png")
+    with pytest.raises(documents.DocumentRefused) as refused:
+        documents.add_document(customer, "ID", huge, upload, actor)
+    assert [e.field for e in refused.value.errors] == ["section"]

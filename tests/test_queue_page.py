@@ -74,3 +74,15 @@ def test_failures_are_said_plainly():
     delivery = "Traceback\nwebapp.services.webhooks.DeliveryFailed: The receiver answered 500."
     assert plain_error(delivery) == "The receiver answered 500."
     assert plain_error("x\njson.decoder.JSONDecodeError: bad") == "JSONDecodeError: bad"
+
+
+def test_remove_all_failed_and_an_unknown_queue(client, login, run_worker):
+    login("admin")
+    queue = Queue("default", connection=redis_connection())
+    for _ in range(3):
+        queue.enqueue("json.loads", "{", description="Read it")
+    run_worker()
+    answer = client.post("/admin/queue/default/remove-all", follow_redirects=True)
+    assert "3 jobs on default removed." in answer.get_data(as_text=True)
+    assert queue.failed_job_registry.count == 0
+    assert client.post("/admin/queue/nonsense/remove-all").status_code == 404

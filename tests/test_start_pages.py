@@ -35,7 +35,10 @@ def test_an_admin_sees_imports_and_failed_deliveries(admin, statuses):
     running = uploaded(admin, csv_bytes([row(importId="S1")]))
     ImportJob.update(state="importing").where(ImportJob.id == running.id).execute()
     failed = uploaded(admin, csv_bytes([row(importId="S2")]))
-    ImportJob.update(state="failed").where(ImportJob.id == failed.id).execute()
+    uploaded_long_ago = utcnow() - timedelta(days=30)  # uploaded then, failed today
+    ImportJob.update(state="failed", created_at=uploaded_long_ago, finished_at=utcnow()).where(
+        ImportJob.id == failed.id
+    ).execute()
     hook = Webhook.create(url="https://hooks.example.com/in", secret="s" * 24, events="")
     for status_code, hours_ago in ((500, 1), (None, 2), (200, 1), (500, 30)):
         WebhookDelivery.create(

@@ -11,6 +11,7 @@ from webapp import request_guard, security_headers
 from webapp.config import load_config
 from webapp.db import bind_database, db
 from webapp.logs import configure_logging
+from webapp.models.users import ROLES
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -27,6 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if app.config["REVEAL_TAX_ID_ROLE"] not in ROLES:  # a typo would break every Summary
+        raise RuntimeError(
+            f"REVEAL_TAX_ID_ROLE is {app.config['REVEAL_TAX_ID_ROLE']!r}; "
+            f"it must be one of {', '.join(ROLES)}."
+        )
     configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

@@ -13,7 +13,7 @@ from webapp.services.actor import Actor
 from webapp.services.customers import create_customer
 from webapp.services.notes import add_note
 from webapp.services.references import add_reference
-from webapp.services.statuses import ensure_standard_statuses
+from webapp.services.statuses import STANDARD_STATUSES, ensure_standard_statuses
 from webapp.services.users import create_user
 
 NOTE_CATEGORIES = ("General", "Collections", "Customer service", "Compliance")
@@ -76,8 +76,7 @@ PLACES = (
     ("Toronto", "ON", "M5V 2T6", "can"),
 )
 # Most of a book is Active; the rest is what collectors must notice before they call.
-STATUS_MIX = ("Active", "Inactive", "Bankruptcy", "SCRA", "Deceased", "Attorney retained")
-STATUS_WEIGHTS = (78, 8, 5, 3, 1, 5)
+STATUS_WEIGHTS = (78, 8, 5, 3, 1, 5)  # in the order of STANDARD_STATUSES
 EMPLOYERS = ("Acme Logistics", "St. Mary's Hospital", "City of Austin", "Northwind Foods")
 NOTES = (
     ("Promise to pay", "Promised $250 on Friday by debit card; reminder set."),
@@ -113,16 +112,15 @@ def seed_book(customer_count: int, rng: random.Random) -> None:
     rules = CompiledRules(RuleContext.load())
     actor = Actor.system("demo")
     categories = list(NoteCategory.select())
-    customers = []
+    previous = None
     for number in range(1, customer_count + 1):
         cells = demo_cells(number, rng)
         cells.update(book_cells(rng, cells["customerType"] == "individual"))
         verdict = rules.check_new(cells)
         # Random phones and streets may repeat: demo customers are confirmed as they are.
         customer = create_customer(verdict.record, actor, confirmed=True)
-        customers.append(customer)
         if rng.random() < 0.7:
-            demo_loan(customer, number, rng, customers)
+            demo_loan(customer, number, rng, previous)
         for _ in range(rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]):
             title, body = rng.choice(NOTES)
             add_note(customer, title, rng.choice(categories).id, body, actor)
@@ -130,10 +128,11 @@ def seed_book(customer_count: int, rng: random.Random) -> None:
             demo_communications(customer, rng)
         if rng.random() < 0.2:
             add_reference(customer, demo_reference(rng), actor)
+        previous = customer
 
 
-def demo_loan(customer, number: int, rng: random.Random, customers: list) -> None:
-    """A loan with the customer as primary; now and then the previous customer is its
+def demo_loan(customer, number: int, rng: random.Random, previous) -> None:
+    """A loan with the customer as primary; now and then the customer made before is its
     co-borrower, so some loans have two people and some people two loans."""
     days_late = rng.choices((0, 0, 0, 5, 15, 35, 65, 95), k=1)[0]
     principal = Decimal(rng.randint(20, 400) * 100)
@@ -148,8 +147,8 @@ def demo_loan(customer, number: int, rng: random.Random, customers: list) -> Non
         amount_past_due=(principal / 36 * (days_late // 30)).quantize(Decimal("0.01")),
     )
     CustomerLoan.create(customer=customer, loan=loan, role="primary")
-    if len(customers) > 1 and rng.random() < 0.15:
-        CustomerLoan.create(customer=customers[-2], loan=loan, role="secondary")
+    if previous is not None and rng.random() < 0.15:
+        CustomerLoan.create(customer=previous, loan=loan, role="secondary")
 
 
 def demo_reference(rng: random.Random) -> dict:
@@ -163,7 +162,7 @@ def demo_reference(rng: random.Random) -> dict:
 def book_cells(rng: random.Random, individual: bool) -> dict[str, str]:
     """What a real book has beyond the import tests' rows: statuses other than Active,
     second phones, employers."""
-    cells = {"status": rng.choices(STATUS_MIX, STATUS_WEIGHTS)[0]}
+    cells = {"status": rng.choices(list(STANDARD_STATUSES), STATUS_WEIGHTS)[0]}
     if rng.random() < 0.3:
         cells.update(secPhone=f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}")
         cells.update(secPhoneType=rng.choice(("home", "office")))

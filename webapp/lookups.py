@@ -14,6 +14,13 @@ def find(model, row_id: int, *where):
     return model.get_or_none(model.id == row_id, *where)
 
 
+def find_by_text(model, text, *where):
+    """The row whose ID a form sent as text (a category or section chosen from a list), or
+    None for anything that is not the ID of such a row, however large the number."""
+    text = str(text or "")
+    return find(model, int(text), *where) if text.isascii() and text.isdigit() else None
+
+
 def get_or_404(model, row_id: int, *where):
     """The row of `model` with this ID (and matching `where`), or a 404."""
     row = find(model, row_id, *where)

@@ -7,7 +7,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from webapp.rules.spec import format_phone
+from webapp.rules.spec import format_phone, format_tax_id
 from webapp.services import history
 
 
@@ -45,7 +45,11 @@ def age(born: date, today: date | None = None) -> int:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        phone=format_phone, money=format_money, day=format_date, email=breakable_email
+        phone=format_phone,
+        money=format_money,
+        day=format_date,
+        email=breakable_email,
+        tax_id=format_tax_id,
     )
     app.jinja_env.globals["intcomma"] = lambda n: f"{n:,}"
     app.jinja_env.globals["age"] = age

@@ -27,7 +27,8 @@ def head_facts(customer: Customer) -> dict:
                 "id": link.loan.display_id,
                 "status": link.loan.status,
                 "days_late": link.loan.days_past_due,
-                "role": ROLE_LABELS.get(link.role, link.role),
+                "role": link.role,
+                "role_label": ROLE_LABELS.get(link.role, link.role),
             }
             for link in links.limit(HEAD_LOANS)
         ],

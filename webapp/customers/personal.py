@@ -62,7 +62,9 @@ def reveal_tax_id(customer_id: int, field: str):
         )
     if not request.htmx:  # without scripts: the Summary with the number shown
         return render_tab(customer, "summary", revealed={field: number})
-    return render_template("customers/_revealed.html", number=number, field=field)
+    return render_template(
+        "customers/_revealed.html", number=number, field=field, id_type=customer.id_type
+    )
 
 
 def may_reveal_tax_ids() -> bool:

@@ -47,7 +47,7 @@ def manager():
         customer_type,
         after=request.args.get("after"),
         before=request.args.get("before"),
-        start=max(request.args.get("start", 1, type=int), 1),
+        start=max(request.args.get("start", 1, type=int), 0),  # 0: position unknown
     )
     return page_or_partial(
         "customers/manager.html",

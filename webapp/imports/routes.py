@@ -151,6 +151,8 @@ def _job_page(job: ImportJob) -> dict:
 @bp.get("/<int:job_id>/progress")
 def progress(job_id: int):
     job = get_or_404(ImportJob, job_id)
+    if not request.htmx:  # polled by the job page; opened on its own, it is that page
+        return redirect(url_for("imports.job", job_id=job.id))
     # Finished while watched: htmx reloads the page, with the results.
     return htmx_response(
         render_template(

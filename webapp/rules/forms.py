@@ -18,7 +18,15 @@ from webapp.rules.record import (
     stored_note,
     unchanged_value_problems,
 )
-from webapp.rules.spec import FieldError, FieldSpec, RuleError, form_text, sent_back_masked
+from webapp.rules.spec import (
+    MASKED_MISMATCH,
+    FieldError,
+    FieldSpec,
+    RuleError,
+    form_text,
+    masked_stands_for,
+    sent_back_masked,
+)
 
 CHOOSE = SelectChoice("", "— choose —")
 
@@ -36,8 +44,11 @@ class FollowsRule:
         if text in (None, ""):
             form.cleaned[self.spec.name] = None
             return
-        if form.base_record is not None and sent_back_masked(self.spec, text):
-            form.cleaned[self.spec.name] = form.base_record.get(self.spec.name)
+        if sent_back_masked(self.spec, text):
+            stored = (form.base_record or {}).get(self.spec.name)
+            if not masked_stands_for(text, stored):
+                raise StopValidation(MASKED_MISMATCH)
+            form.cleaned[self.spec.name] = stored
             return
         try:
             form.cleaned[self.spec.name] = parser_for(self.spec, form.rule_context)(text)

@@ -128,6 +128,26 @@ def sent_back_masked(spec: FieldSpec, value) -> bool:
     return spec.mask == "last4" and isinstance(value, str) and is_masked(value)
 
 
+MASKED_MISMATCH = (
+    "Type the whole number: a masked one only stands for the number stored, whose last "
+    "four it shows."
+)
+
+
+def masked_stands_for(value: str, stored) -> bool:
+    """Whether a masked number sent back is the stored one shown masked (same last four)."""
+    return bool(stored) and value.strip()[-4:] == str(stored)[-4:]
+
+
+def format_tax_id(number: str | None, id_type: str | None) -> str:
+    """A full SSN/SIN (123-45-6789) or EIN (12-3456789), as a revealed number is shown."""
+    if not number or len(number) != 9:
+        return number or ""
+    if id_type == "employerNumber":
+        return f"{number[:2]}-{number[2:]}"
+    return f"{number[:3]}-{number[3:5]}-{number[5:]}"
+
+
 def screen_text(spec: FieldSpec, value) -> str:
     """A stored value as an edit form shows it: like form_text, but a number masked to
     its last four stays masked there too (the full one is only ever typed or revealed)."""

@@ -6,8 +6,9 @@ from pathlib import Path
 from flask import current_app
 
 from webapp.db import db
+from webapp.lookups import find_by_text
 from webapp.models import Customer, Document, DocumentSection
-from webapp.rules.spec import FieldError, is_digits
+from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.refusal import Refused
@@ -108,12 +109,7 @@ def _checked_fields(name: str, section_id) -> list[FieldError]:
         errors.append(FieldError("name", "Give the document a name."))
     elif len(name) > 200:
         errors.append(FieldError("name", "A name fits in 200 characters."))
-    if not (
-        is_digits(str(section_id or ""))
-        and DocumentSection.get_or_none(
-            (DocumentSection.id == int(section_id)) & (DocumentSection.active == True)  # noqa: E712
-        )
-    ):
+    if find_by_text(DocumentSection, section_id, DocumentSection.active == True) is None:  # noqa: E712
         errors.append(FieldError("section", "Choose a section."))
     return errors
 

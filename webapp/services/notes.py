@@ -1,8 +1,9 @@
 """Customer notes: a title, a category from the managers' list, and the text."""
 
 from webapp.db import db
+from webapp.lookups import find_by_text
 from webapp.models import Customer, Note, NoteCategory
-from webapp.rules.spec import FieldError, is_digits
+from webapp.rules.spec import FieldError
 from webapp.services import history
 from webapp.services.actor import Actor
 from webapp.services.refusal import Refused
@@ -27,11 +28,7 @@ def add_note(
         errors.append(FieldError("body", "Write the note itself."))
     elif len(body) > BODY_MAX:
         errors.append(FieldError("body", f"A note fits in {BODY_MAX:,} characters."))
-    category = None
-    if is_digits(str(category_id or "")):
-        category = NoteCategory.get_or_none(
-            (NoteCategory.id == int(category_id)) & (NoteCategory.active == True)  # noqa: E712
-        )
+    category = find_by_text(NoteCategory, category_id, NoteCategory.active == True)  # noqa: E712
     if category is None:
         errors.append(FieldError("category", "Choose a category."))
     if errors:

@@ -30,9 +30,10 @@ def running_imports() -> list[ImportJob]:
 
 def failed_imports() -> list[ImportJob]:
     since = utcnow() - RECENT
+    failed_at = fn.COALESCE(ImportJob.finished_at, ImportJob.created_at)
     return list(
         ImportJob.select()
-        .where((ImportJob.state == "failed") & (ImportJob.created_at >= since))
+        .where((ImportJob.state == "failed") & (failed_at >= since))
         .order_by(ImportJob.id.desc())
         .limit(10)
     )

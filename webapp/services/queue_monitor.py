@@ -1,6 +1,7 @@
 """What the RQ queues hold, for the admins' queue page: counts per state, workers, and
 the jobs with what they are about (an import's progress, a webhook's target)."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from rq import Queue, Worker
@@ -39,6 +40,11 @@ class JobGroup:
     state: str
     about: str
     jobs: list[JobView] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Stable across the page's redraws, so an opened list stays open."""
+        return "group-" + hashlib.sha1(f"{self.state} {self.about}".encode()).hexdigest()[:12]
 
 
 @dataclass
@@ -114,7 +120,6 @@ def _describe(job: Job, queue: str, state: str) -> JobView:
 PLAIN_ERRORS = {
     "JobTimeoutException": "It ran longer than its time limit and was stopped.",
     "AbandonedJobError": "The worker running it stopped (killed or restarted) before it ended.",
-    "OperationalError": "The database did not answer.",
     "ConnectionError": "A server it needed did not answer.",
     "DeliveryFailed": None,  # our own message says what the receiver answered
 }
@@ -122,14 +127,14 @@ PLAIN_ERRORS = {
 
 def plain_error(exc_string: str) -> str:
     """The last line of a traceback, without module paths, in plain words where known."""
-    last = exc_string.strip().splitlines()[-1]
+    last = exc_string.strip().splitlines()[-1] if exc_string.strip() else "Failed"
     kind, _, message = last.partition(":")
-    kind = kind.rsplit(".", 1)[-1].strip()
+    kind, message = kind.rsplit(".", 1)[-1].strip(), message.strip()
     plain = PLAIN_ERRORS.get(kind)
     if plain:
         return plain
-    text = message.strip() if kind in PLAIN_ERRORS else f"{kind}: {message.strip()}"
-    return text[:300]
+    text = message if kind in PLAIN_ERRORS or not message else f"{kind}: {message}"
+    return (text or kind)[:300]
 
 
 def _import_of(job: Job) -> ImportJob | None:
@@ -216,23 +221,24 @@ BULK_ACTIONS = {
     "remove": ("failed", remove),
     "cancel": ("queued", cancel),
 }
+BULK_LIMIT = 2000  # jobs one click acts on: a request stays short; the button says what is left
 
 
-def act_on_all(queue_name: str, action: str, batch: int = 500) -> tuple[int, list[str]]:
-    """Retry or remove every failed job of a queue, or cancel every queued one, each as
-    the one-job action does it (an import's retry resumes at its checkpoint). Returns how
-    many were done and why any were not."""
+def act_on_all(queue_name: str, action: str) -> tuple[int, list[str]]:
+    """Retry or remove every failed job of a queue, or cancel every queued one (up to
+    BULK_LIMIT), each as the one-job action does it: an import's retry resumes at its
+    checkpoint. Returns how many were done, and why any were not (a worker or another
+    admin may have moved a job meanwhile)."""
     if queue_name not in QUEUE_NAMES or action not in BULK_ACTIONS:
         raise JobActionRefused("No such queue or action.")
     state, one = BULK_ACTIONS[action]
     queue = Queue(queue_name, connection=redis_connection())
     source = queue if state == "queued" else queue.failed_job_registry
-    ids = source.get_job_ids()
     done, refusals = 0, []
-    for job_id in ids:
+    for job_id in source.get_job_ids(0, BULK_LIMIT - 1):
         try:
             one(job_id)
-        except JobActionRefused as refused:
+        except (JobActionRefused, InvalidJobOperation, NoSuchJobError) as refused:
             refusals.append(f"{job_id[:8]}…: {refused}")
         else:
             done += 1

@@ -100,6 +100,8 @@ def search(
     if backwards:
         customers.reverse()
         has_previous, has_next = beyond, not last_page
+        if not has_previous:
+            start = 1  # back at the first page: its place is known again
     else:
         has_previous, has_next = key is not None, beyond
     _attach_primary_phones(customers)

@@ -43,9 +43,10 @@ def rename_status(status_id: int):
 @bp.post("/statuses/<int:status_id>/colour")
 def set_colour(status_id: int):
     status = get_or_404(CustomerStatus, status_id)
+    colour = request.form.get("colour", "")
     return _act(
-        lambda: service.set_colour(status, request.form.get("colour", "")),
-        "“{title}” is now " + STATUS_COLOURS.get(request.form.get("colour", ""), "").lower() + ".",
+        lambda: service.set_colour(status, colour),
+        "“{title}” is now " + STATUS_COLOURS.get(colour, "").lower() + ".",
         status,
     )
 
