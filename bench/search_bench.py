@@ -439,6 +439,22 @@ def measure(server, password: str, token: str, samples: dict, repeat: int) -> di
             (lambda: manager(urllib.parse.urlencode({"after": deep, "start": 12476})))
             for _ in range(repeat)
         ),
+        "last page of the list": (
+            (lambda: manager(urllib.parse.urlencode({"before": "last"}))) for _ in range(repeat)
+        ),
+        "newest first": (
+            (lambda: manager(urllib.parse.urlencode({"sort": "newest"}))) for _ in range(repeat)
+        ),
+        "newest first + status filter + name": (
+            (
+                lambda s=s: manager(
+                    urllib.parse.urlencode(
+                        {"status": s.split("|")[0], "q": s.split("|")[1], "sort": "newest"}
+                    )
+                )
+            )
+            for s in samples["status filter + name"]
+        ),
         "API $filter lastName eq": (
             (
                 lambda n=n: api.request(

@@ -158,3 +158,15 @@ def test_pages_after_the_last_one_of_an_estimate_do_not_invent_positions(
     first, text = found(client, next_link(text, "Previous"))
     assert len(first) == 10 and "1–10 of more than 20" in text
     assert len(set(first + middle + last)) == 30  # every customer once, none twice
+
+
+def test_newest_first_lists_the_latest_added_and_keeps_its_order_through_pages(
+    client, login, make_customer
+):
+    made = [make_customer(importId=f"W{n}", lastName=f"Person{n:02d}").id for n in range(30)]
+    login("agent")
+    first, text = found(client, "sort=newest")
+    assert [int(i) for i in first] == made[::-1][:25]
+    assert 'value="newest" selected' in client.get("/customers?sort=newest").get_data(True)
+    rest, text = found(client, next_link(text))
+    assert [int(i) for i in rest] == made[::-1][25:] and "26–30 of 30" in text

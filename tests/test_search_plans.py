@@ -161,6 +161,17 @@ def test_a_deep_page_and_the_whole_list_read_in_index_order(book):
         assert "TEMP B-TREE" not in text and '"Node Type": "Sort"' not in text, text
 
 
+def test_the_newest_first_read_in_primary_key_order(book):
+    newest = search.ORDERS["newest"]
+    everyone = Customer.select(Customer.id)
+    for query in (
+        page_query(everyone, [book["person"].id], True, newest),
+        page_query(everyone.where(Customer.status == book["status"]), None, True, newest),
+    ):
+        text = plan(query)
+        assert "TEMP B-TREE" not in text and '"Node Type": "Sort"' not in text, text
+
+
 def test_api_filter_and_name_wildcard_use_the_indexes(book):
     person = book["person"]
     for expression in (

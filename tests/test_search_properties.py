@@ -152,24 +152,31 @@ def test_search_finds_what_the_rules_say_through_every_page(population, data, mo
     if many:
         monkeypatch.setattr(search, "COUNT_LIMIT", data.draw(st.integers(0, 3)))
 
+    order = data.draw(st.sampled_from(sorted(search.ORDERS)))
     expected = model_search(population, text, status_id)
+    if order == "newest":
+        expected = sorted(expected, reverse=True)
     found, after, start = [], None, 1
     for _ in range(len(population) + 2):
-        page = search.search(text, status_id, after=after, start=start)
+        page = search.search(text, status_id, after=after, start=start, order=order)
+        assert page.start == len(found) + 1  # the position the pager shows
         found += [c.id for c in page.customers]
         if not page.after:
             break
         after, start = page.after, start + len(page.customers)
-    assert found == expected, (text, status_id, many)
+    assert found == expected, (text, status_id, many, order)
     # The last page, read backwards from the end, then pages back to the first.
-    backwards, before = [], search.LAST_PAGE
+    backwards, before, start = [], search.LAST_PAGE, 0
     for _ in range(len(population) + 2):
-        page = search.search(text, status_id, before=before)
+        page = search.search(text, status_id, before=before, start=start, order=order)
         backwards = [c.id for c in page.customers] + backwards
+        # A place is shown only where it is known (an exact count, or the first page).
+        assert page.start in (0, len(expected) - len(backwards) + 1)
         if not page.before:
             break
-        before = page.before
-    assert backwards == expected, (text, status_id, many, "backwards")
+        # As the pager's Previous link: the place before this one, when this one's is known.
+        before, start = page.before, max(page.start - search.PAGE_SIZE, 1) if page.start else 0
+    assert backwards == expected, (text, status_id, many, order, "backwards")
     first = search.search(text, status_id)
     if len(expected) <= search.COUNT_LIMIT:
         assert (first.count, first.count_is) == (len(expected), "exact")

@@ -12,7 +12,7 @@ from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.services import overview, versions
 from webapp.services.customers import create_customer, delete_customer, update_customer
 from webapp.services.loan_links import loans_losing_their_primary
-from webapp.services.search import PAGE_SIZE, search
+from webapp.services.search import ORDERS, PAGE_SIZE, search
 from webapp.services.versions import StaleVersion
 from webapp.templating import page_or_partial
 
@@ -41,6 +41,7 @@ def manager():
     text = request.args.get("q", "").strip()
     status_id = id_arg("status")
     customer_type = request.args.get("type") or None
+    order = request.args.get("sort") if request.args.get("sort") in ORDERS else "name"
     found = search(
         text,
         status_id,
@@ -48,6 +49,7 @@ def manager():
         after=request.args.get("after"),
         before=request.args.get("before"),
         start=max(request.args.get("start", 1, type=int), 0),  # 0: position unknown
+        order=order,
     )
     return page_or_partial(
         "customers/manager.html",
@@ -57,6 +59,8 @@ def manager():
         q=text,
         status_id=status_id,
         customer_type=customer_type,
+        order=order,
+        orders=ORDERS,
         statuses=list(CustomerStatus.ordered()),
         type_labels=FIELDS_BY_NAME["customerType"].choice_labels,
     )

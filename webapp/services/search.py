@@ -56,6 +56,27 @@ class Page:
     before: str | None  # the token of the previous page, when there is one
 
 
+@dataclass(frozen=True)
+class Order:
+    """How a page lists its customers: their sort columns, the same columns on the name
+    words, and whether going forward reads them descending. Each keeps its keyset."""
+
+    label: str
+    columns: tuple
+    word_columns: tuple
+    descending: bool = False
+
+    def key_of(self, customer) -> list:
+        return [getattr(customer, column.name) for column in self.columns]
+
+
+ORDERS = {
+    # Last, first, ID: how a servicer looks people up; or the latest added first.
+    "name": Order("Name, A to Z", SORT, WORD_SORT),
+    "newest": Order("Newest first", (Customer.id,), (Word.customer_id,), descending=True),
+}
+
+
 @dataclass
 class Source:
     """Customers a page draws from: a query of Customer IDs that reads in name order, or
@@ -66,11 +87,14 @@ class Source:
     tested: bool = False  # read in name order, each row tested (too many to sort)
     words: bool = False
 
-    def page(self, key: list | None = None, backwards: bool = False):
-        """The sort keys (last, first, ID) of this source's part of a page."""
+    def page(self, key: list | None = None, backwards: bool = False, order: Order = None):
+        """The sort keys (the order's columns, the ID last) of this source's part of a
+        page: `backwards` reads the columns descending."""
+        order = order or ORDERS["name"]
         if self.words:
-            return _in_order(self.query.select(*WORD_SORT).distinct(), WORD_SORT, key, backwards)
-        return page_query(self.query, key, backwards)
+            columns = order.word_columns
+            return _in_order(self.query.select(*columns).distinct(), columns, key, backwards)
+        return page_query(self.query, key, backwards, order)
 
 
 def search(
@@ -80,16 +104,27 @@ def search(
     after: str | None = None,
     before: str | None = None,
     start: int = 1,
+    order: str = "name",
 ) -> Page:
     terms = text.replace("\x00", "").split()[:MAX_TERMS]  # (PostgreSQL text holds no NUL)
     sources, count, count_is = sources_for(terms, status_id, customer_type)
+    sort = ORDERS.get(order, ORDERS["name"])
     last_page = before == LAST_PAGE
-    backwards = last_page or (before is not None and _key(before) is not None)
-    key = None if last_page else _key(before) if backwards else _key(after) if after else None
+    backwards = last_page or (before is not None and _key(before, sort) is not None)
+    key = (
+        None
+        if last_page
+        else _key(before, sort)
+        if backwards
+        else _key(after, sort)
+        if after
+        else None
+    )
     if key is None and not last_page:
         start = 1
-    ids = {row[-1] for source in sources for row in source.page(key, backwards).tuples()}
-    customers = _customers(list(ids), backwards)
+    descending = backwards != sort.descending  # how the columns are read for this page
+    ids = {row[-1] for source in sources for row in source.page(key, descending, sort).tuples()}
+    customers = _customers(list(ids), descending, sort)
     size = PAGE_SIZE
     if last_page and count_is == "exact" and count:
         size = count % PAGE_SIZE or PAGE_SIZE  # the pages keep their places: 26–30 of 30
@@ -110,8 +145,8 @@ def search(
         count,
         count_is,
         start,
-        after=_token(customers[-1]) if has_next and customers else None,
-        before=_token(customers[0]) if has_previous and customers else None,
+        after=_token(customers[-1], sort) if has_next and customers else None,
+        before=_token(customers[0], sort) if has_previous and customers else None,
     )
 
 
@@ -131,13 +166,15 @@ def _attach_primary_phones(customers: list) -> None:
         customer.primary_number = phones.get(customer.id)
 
 
-def page_query(matches, key: list | None = None, backwards: bool = False):
-    """The sort keys of a page of `matches` (a query of Customer IDs) in name order: the
-    first page, or the one after (before, going back) the row whose sort key is `key`;
-    one row more than a page, which tells whether there is another. Read from a name
-    index alone: whatever the planner guesses of a range's size, no customer row is
-    read until the page's own."""
-    return _in_order(matches.select(*SORT), SORT, key, backwards)
+def page_query(matches, key: list | None = None, backwards: bool = False, order: Order = None):
+    """The sort keys of a page of `matches` (a query of Customer IDs) in `order` (name
+    order unless said): the first page, or the one after (before, going back) the row
+    whose sort key is `key`; one row more than a page, which tells whether there is
+    another. Read from an index alone (the name index; the primary key for the newest):
+    whatever the planner guesses of a range's size, no customer row is read until the
+    page's own."""
+    columns = (order or ORDERS["name"]).columns
+    return _in_order(matches.select(*columns), columns, key, backwards)
 
 
 def _in_order(rows, sort: tuple, key: list | None, backwards: bool):
@@ -147,13 +184,13 @@ def _in_order(rows, sort: tuple, key: list | None, backwards: bool):
     return rows.limit(PAGE_SIZE + 1)
 
 
-def _customers(ids: list[int], backwards: bool) -> list:
-    """The sources' rows together, with their statuses, in the database's own name order
-    (its collation, which the keyset comparisons use too)."""
+def _customers(ids: list[int], descending: bool, order: Order) -> list:
+    """The sources' rows together, with their statuses, in the order's own order, as the
+    database sorts it (its collation, which the keyset comparisons use too)."""
     if not ids:
         return []
     rows = Customer.select(Customer, CustomerStatus).join(CustomerStatus).where(_among(ids))
-    return list(_in_order(rows, SORT, None, backwards))
+    return list(_in_order(rows, order.columns, None, descending))
 
 
 # ---- where the matches come from ------------------------------------------------------
@@ -482,22 +519,25 @@ def _book_size() -> int:
     )
 
 
-def _token(customer) -> str:
-    key = [customer.last_name_key, customer.first_name_key, customer.id]
+def _token(customer, order: Order) -> str:
+    key = order.key_of(customer)
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
-def _key(token: str | None) -> list | None:
-    """A page token back to its sort key; None for anything that is not one."""
+def _key(token: str | None, order: Order) -> list | None:
+    """A page token back to its sort key in `order` (texts, then the ID); None for
+    anything that is not one."""
     try:
         key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (ValueError, TypeError):
         return None
     if (
         isinstance(key, list)
-        and len(key) == 3
-        and all(isinstance(k, str) for k in key[:2])
-        and isinstance(key[2], int)
+        and len(key) == len(order.columns)
+        and all(isinstance(k, str) for k in key[:-1])
+        and isinstance(key[-1], int)
+        and not isinstance(key[-1], bool)
+        and abs(key[-1]) < 2**63
     ):
         return key
     return None
