@@ -366,12 +366,14 @@ def test_history_page_and_progress_partial(admin, run_worker):
     polled = {"HX-Request": "true"}
     history = admin.get("/imports/history", headers=polled).get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in history and "my &lt;file&gt;.csv" in history
-    progress = admin.get(f"/imports/{job.id}/progress?watching=1")
+    progress = admin.get(f"/imports/{job.id}/progress?watching=1", headers=polled)
     assert "Waiting in the queue" in progress.get_data(as_text=True)
     assert "number 1 in line" in progress.get_data(as_text=True)
     run_worker()
-    done = admin.get(f"/imports/{job.id}/progress?watching=1")
+    done = admin.get(f"/imports/{job.id}/progress?watching=1", headers=polled)
     assert done.headers.get("HX-Refresh") == "true"
+    # Opened on its own (a reload, the back button), the poll's URL is the job page.
+    assert admin.get(f"/imports/{job.id}/progress").location == f"/imports/{job.id}"
     assert "every 1s" not in admin.get("/imports/history", headers=polled).get_data(as_text=True)
     assert "<title>Customer imports" in admin.get("/imports/history").get_data(as_text=True)
     original = admin.get(f"/imports/{job.id}/original")
