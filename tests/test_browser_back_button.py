@@ -23,9 +23,7 @@ def test_back_from_a_customer_to_the_search_results(page, make_customer):
     page.get_by_role("link", name="Backbutton Person1").click()
     expect(page.locator("h1")).to_contain_text("Backbutton Person1")
 
-    page.go_back()
-    expect(page).to_have_url(re.compile(r"q=backbutton"))
-    _whole_page(page)
+    _back_to(page, r"q=backbutton")
     expect(page.locator("#results")).to_contain_text("3 customers found")
 
 
@@ -39,14 +37,15 @@ def test_back_from_edit_all_details_to_a_tab(page, make_customer):
     page.get_by_role("button", name="Edit all details").click()
     expect(page.locator("h1")).to_contain_text("Edit")
 
-    page.go_back()
-    expect(page).to_have_url(re.compile(rf"/customers/{customer.id}/phones$"))
-    _whole_page(page)
+    _back_to(page, rf"/customers/{customer.id}/phones$")
     expect(page.locator("#tab h2")).to_have_text("Phones")
     expect(page).to_have_title(re.compile(r"^Phones · Tabback Person"))
 
 
-def _whole_page(page):
-    """Styled, with the top bar: not a fragment the browser kept from an htmx swap."""
+def _back_to(page, url: str):
+    """Back to `url`, as a whole page: styled, with the top bar, not a fragment the
+    browser kept from an htmx swap."""
+    page.go_back()
+    expect(page).to_have_url(re.compile(url))
     expect(page.locator("header.topbar")).to_be_visible()
     assert page.evaluate("() => document.styleSheets.length") >= 2

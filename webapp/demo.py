@@ -155,7 +155,7 @@ def demo_reference(rng: random.Random) -> dict:
     return {
         "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
         "relationship": rng.choice(("Parent", "Sister", "Friend", "Coworker", "Landlord")),
-        "primaryPhone": f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}",
+        "primaryPhone": demo_phone(rng),
     }
 
 
@@ -164,7 +164,7 @@ def book_cells(rng: random.Random, individual: bool) -> dict[str, str]:
     second phones, employers."""
     cells = {"status": rng.choices(list(STANDARD_STATUSES), STATUS_WEIGHTS)[0]}
     if rng.random() < 0.3:
-        cells.update(secPhone=f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}")
+        cells.update(secPhone=demo_phone(rng))
         cells.update(secPhoneType=rng.choice(("home", "office")))
     if individual and rng.random() < 0.6:
         cells.update(
@@ -174,6 +174,11 @@ def book_cells(rng: random.Random, individual: bool) -> dict[str, str]:
             employerIncomeFreq="annually",
         )
     return cells
+
+
+def demo_phone(rng: random.Random) -> str:
+    """A number in the 555 exchange, kept for fiction."""
+    return f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}"
 
 
 def demo_cells(number: int, rng: random.Random) -> dict[str, str]:
@@ -190,7 +195,7 @@ def demo_cells(number: int, rng: random.Random) -> dict[str, str]:
         "gender": rng.choice(("male", "female", "unknown")),
         "birthday": f"{rng.randint(1950, 2003)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "email": f"{first.lower()}.{last.lower().replace(chr(39), '')}{number}@example.com",
-        "priPhone": f"{rng.randint(201, 989)}555{rng.randint(1000, 9999)}",
+        "priPhone": demo_phone(rng),
         "priPhoneType": rng.choice(("cell", "home", "cellSmartPhone")),
         "priAddress": f"{rng.randint(1, 9999)} {rng.choice(STREETS)} St",
         "priCity": city,
