@@ -21,7 +21,17 @@ from rq.registry import StartedJobRegistry
 from tests.conftest import PASSWORDS, _empty_tables, background_worker
 from tests.rowgen import rows
 from webapp.importing import heartbeat, lifecycle, runner
-from webapp.models import Address, ChangeEntry, Customer, Employer, ImportJob, Phone, User
+from webapp.models import (
+    Address,
+    ChangeEntry,
+    Customer,
+    Employer,
+    ImportJob,
+    ImportProblem,
+    ImportRow,
+    Phone,
+    User,
+)
 from webapp.queueing import queue
 from webapp.rules.customer_fields import IMPORT_COLUMNS
 from webapp.services.statuses import create_status
@@ -139,6 +149,60 @@ def test_killed_ingest_resumes_to_the_same_database_as_a_clean_run(
     resumed = ImportJob.get_by_id(job.id)
     assert resumed.state == "done", resumed.message
     assert database_snapshot() == expected
+
+
+def test_killed_verify_starts_again_and_stages_each_row_once(app, monkeypatch):
+    """A verify killed half-way has staged and listed part of the file; the retry starts
+    from line 1 and ends with what a clean verify stages and lists, and the import of it
+    equals a clean run."""
+    create_status("Active")
+    clean = runner.ingest(verified_job().id)
+    expected = database_snapshot()
+    expected_problems = _problems(clean.id, "verify")
+
+    _empty_tables()
+    create_status("Active")
+    job = lifecycle.receive(io.BytesIO(import_file()), "crash.csv", None)
+    lifecycle.start(job, "verify")
+    monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
+    worker = background_worker("--burst")
+    deadline = time.monotonic() + 60
+    while ImportJob.get_by_id(job.id).rows_done < ROW_COUNT // 3:
+        assert time.monotonic() < deadline and worker.poll() is None, "verify never started"
+        time.sleep(0.02)
+    kill_outright(worker)
+    worker.wait()
+    killed_at = ImportJob.get_by_id(job.id)
+    assert killed_at.state == "verifying" and 0 < killed_at.rows_done < ROW_COUNT
+    assert 0 < ImportRow.select().where(ImportRow.job == job.id).count() < ROW_COUNT
+
+    StartedJobRegistry(queue=queue("imports")).cleanup(timestamp=time.time() + 3600)
+    finished = subprocess.run(
+        [sys.executable, "-m", "jobs.worker", "--burst"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    again = ImportJob.get_by_id(job.id)
+    assert again.state == "verified", again.message
+    staged = [
+        r.line for r in ImportRow.select().where(ImportRow.job == job.id).order_by(ImportRow.line)
+    ]
+    assert staged == list(range(2, ROW_COUNT + 2))
+    assert _problems(job.id, "verify") == expected_problems
+    assert runner.ingest(job.id).state == "done"
+    assert database_snapshot() == expected
+
+
+def _problems(job_id: int, phase: str) -> list[tuple]:
+    return sorted(
+        ImportProblem.select(
+            ImportProblem.line, ImportProblem.severity, ImportProblem.column, ImportProblem.message
+        )
+        .where((ImportProblem.job == job_id) & (ImportProblem.phase == phase))
+        .tuples()
+    )
 
 
 def test_cancel_a_running_import_keeps_what_was_committed_and_retry_finishes(

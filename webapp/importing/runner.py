@@ -11,25 +11,21 @@ import time
 from itertools import islice
 
 from flask import current_app
-from peewee import IntegrityError, SqliteDatabase, fn
+from peewee import IntegrityError, SqliteDatabase, Value, fn
 
 from webapp.db import db, run_after_commit
-from webapp.importing import heartbeat, lifecycle, reader
-from webapp.importing.checks import RowChecker, RowResult
+from webapp.importing import heartbeat, lifecycle, reader, staging
+from webapp.importing.apply import ChunkApplier
+from webapp.importing.checks import RowChecker
 from webapp.importing.columns import CellMapper
 from webapp.importing.storage import source_path
 from webapp.importing.view import FileView, Scratch
-from webapp.models import Customer, ImportJob, ImportProblem
+from webapp.models import Customer, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import insert_rows, utcnow
 from webapp.rules.context import RuleContext
 from webapp.services import webhooks
 from webapp.services.actor import Actor
-from webapp.services.customers import (
-    RecordRejected,
-    create_customers,
-    delete_customer,
-    write_update,
-)
+from webapp.services.customers import RecordRejected
 from webapp.services.versions import StaleVersion
 
 # SQLite has one writer at a time and its waiting writers poll; a short pause after
@@ -53,8 +49,15 @@ def verify(job_id: int) -> ImportJob:
 
 
 def ingest(job_id: int) -> ImportJob:
+    """Apply what verify staged. A file never verified (the CLI's --sync), or verified by
+    a release that staged nothing, is verified first."""
+    chunk_rows = current_app.config["IMPORT_CHUNK_ROWS"]
     with heartbeat.beating(job_id):
-        return _run(job_id, "import", current_app.config["IMPORT_CHUNK_ROWS"])
+        job = ImportJob.get_by_id(job_id)
+        unverified = job.checkpoint_line == 0 and not staging.is_staged(job_id)
+        if unverified and _run(job_id, "verify", chunk_rows).state != "verified":
+            return ImportJob.get_by_id(job_id)
+        return _run(job_id, "import", chunk_rows)
 
 
 def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
@@ -89,14 +92,15 @@ def _run(job_id: int, phase: str, chunk_rows: int) -> ImportJob:
         f", resuming after line {job.checkpoint_line}" if resuming else "",
     )
     pause = TURN_FOR_OTHERS if phase == "import" and isinstance(db.obj, SqliteDatabase) else 0
-    view = FileView(
-        job.id_ceiling, Scratch() if phase == "verify" else None, lock=phase == "import"
+    view = FileView(job.id_ceiling, Scratch() if phase == "verify" else None)
+    chunks = (
+        _chunks(job, chunk_rows)
+        if phase == "verify"
+        else staging.staged_chunks(job.id, chunk_rows, job.checkpoint_line)
     )
     try:
         pass_ = _Pass(job, phase, view)
-        for chunk in _chunks(
-            job, chunk_rows, after_line=job.checkpoint_line if phase == "import" else 0
-        ):
+        for chunk in chunks:
             if lifecycle.cancel_requested(job.id):
                 raise Cancelled
             pass_.handle(chunk)
@@ -164,10 +168,12 @@ def _fresh_counters(job: ImportJob, phase: str) -> dict:
         if phase == "verify"
         else (ImportJob.added, ImportJob.updated, ImportJob.removed, ImportJob.checkpoint_line)
     )
-    if phase == "import":
-        ImportProblem.delete().where(
-            (ImportProblem.job == job) & (ImportProblem.phase == "import")
-        ).execute()
+    # What an earlier (killed) run of this pass wrote goes: it starts again from line 1.
+    ImportProblem.delete().where(
+        (ImportProblem.job == job) & (ImportProblem.phase == phase)
+    ).execute()
+    if phase == "verify":
+        staging.forget(job.id)
     return {
         ImportJob.started_at: utcnow(),
         ImportJob.rows_done: 0,
@@ -177,13 +183,13 @@ def _fresh_counters(job: ImportJob, phase: str) -> dict:
     }
 
 
-def _chunks(job: ImportJob, size: int, after_line: int):
+def _chunks(job: ImportJob, size: int):
     shape = reader.FileShape(job.file_format, job.encoding, job.delimiter)
     mapper = CellMapper(job.mapping, job.file_format == "xlsx")
     rows = reader.rows(source_path(job), shape)
     if job.has_header:
         next(rows, None)
-    pending = ((line, mapper.cells(cells)) for line, cells in rows if line > after_line)
+    pending = ((line, mapper.cells(cells)) for line, cells in rows)
     while chunk := list(islice(pending, size)):
         yield chunk
 
@@ -199,16 +205,22 @@ def _finish(job: ImportJob, state: str, message: str | None) -> None:
 
 
 class _Pass:
+    """What both passes do with a chunk: commit it with its problems, its counters and
+    (the import) its checkpoint, judging or applying it again on a conflict."""
+
     def __init__(self, job: ImportJob, phase: str, view: FileView):
         self.job, self.phase, self.view = job, phase, view
-        ctx = RuleContext.for_app()
-        self.checker = RowChecker(ctx, job.merge_mode, view, job.refuse_duplicates)
-        self.actor = Actor(job.uploaded_by, f"import #{job.id}")
+        if phase == "verify":
+            ctx = RuleContext.for_app()
+            self.checker = RowChecker(ctx, job.merge_mode, view, job.refuse_duplicates)
+        else:
+            self.applier = ChunkApplier(job.id, Actor(job.uploaded_by, f"import #{job.id}"))
 
-    def handle(self, chunk: list[tuple[int, dict]]) -> None:
+    def handle(self, chunk: list) -> None:
         for attempt in range(1, CHUNK_TRIES + 1):
             try:
-                self._handle(chunk)
+                with db.atomic():
+                    self._verify(chunk) if self.phase == "verify" else self._import(chunk)
                 run_after_commit(True)  # removed customers' files go once the chunk is in
                 break
             except (StaleVersion, RecordRejected, IntegrityError) as conflict:
@@ -221,7 +233,7 @@ class _Pass:
                     "Import #%s: %s chunk from line %s rolled back (%s), try %s of %s.",
                     self.job.id,
                     self.phase,
-                    chunk[0][0],
+                    _first_line(chunk),
                     type(conflict).__name__,
                     attempt + 1,
                     CHUNK_TRIES,
@@ -233,96 +245,107 @@ class _Pass:
         if self.phase == "import":
             webhooks.kick()  # the chunk's events are committed with it
 
-    def _handle(self, chunk: list[tuple[int, dict]]) -> None:
-        with db.atomic():
-            if self.phase == "import" and self._committed_already(chunk[0][0]):
-                return
-            results = self.checker.check(chunk)
-            if self.phase == "import":
-                with webhooks.batched():
-                    counts = self._apply(results)
-            else:
-                counts = _would(results)
-            problems = [
-                _problem(self.job, self.phase, r.line, p, severity)
-                for r in results
-                for severity, found in (("error", r.errors), ("warning", r.warnings))
-                for p in found
-            ]
-            if problems:
-                insert_rows(ImportProblem, problems)
-            failed = sum(1 for r in results if r.errors)
-            updates = {
-                ImportJob.rows_done: ImportJob.rows_done + len(results),
-                ImportJob.failed: ImportJob.failed + failed,
-                ImportJob.warnings: ImportJob.warnings + sum(len(r.warnings) for r in results),
-            }
-            updates.update(
-                {getattr(ImportJob, k): getattr(ImportJob, k) + v for k, v in counts.items()}
+    def _verify(self, chunk: list[tuple[int, dict]]) -> None:
+        results = self.checker.check(chunk)
+        versions = {ref: c.version for ref, c in self.view.customers.items()}
+        staging.stage(self.job.id, results, versions)
+        problems = [
+            _problem(self.job, "verify", r.line, p, severity)
+            for r in results
+            for severity, found in (("error", r.errors), ("warning", r.warnings))
+            for p in found
+        ]
+        if problems:
+            insert_rows(ImportProblem, problems)
+        good = [r for r in results if not r.errors]
+        self._count(
+            len(results),
+            len(results) - len(good),
+            sum(len(r.warnings) for r in results),
+            {f"would_{a}": sum(r.action == a for r in good) for a in ("add", "update", "remove")},
+        )
+
+    def _import(self, chunk: list[ImportRow]) -> None:
+        first, last = chunk[0].line, chunk[-1].line
+        if self._committed_already(first):
+            return
+        with webhooks.batched():
+            applied = self.applier.apply(chunk)
+        staging.replace(self.job.id, first, last, applied.rows)
+        # Verify's problems stand for the import's; the rows refused now are added.
+        copied = ImportProblem.select(
+            ImportProblem.job,
+            Value("import"),
+            ImportProblem.severity,
+            ImportProblem.line,
+            ImportProblem.column,
+            ImportProblem.value,
+            ImportProblem.message,
+        ).where(
+            (ImportProblem.job == self.job.id)
+            & (ImportProblem.phase == "verify")
+            & ImportProblem.line.between(first, last)
+        )
+        ImportProblem.insert_from(copied, _PROBLEM_FIELDS).execute()
+        refused = [_problem(self.job, "import", r.line, r, "error") for r in applied.refusals]
+        if refused:
+            insert_rows(ImportProblem, refused)
+        warnings = (
+            ImportProblem.select()
+            .where(
+                (ImportProblem.job == self.job.id)
+                & (ImportProblem.phase == "verify")
+                & (ImportProblem.severity == "warning")
+                & ImportProblem.line.between(first, last)
             )
-            if self.phase == "import":
-                updates[ImportJob.checkpoint_line] = chunk[-1][0]
-            ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
+            .count()
+        )
+        self._count(
+            len(chunk),
+            sum(1 for row in chunk if not row.ok) + len(refused),
+            warnings,
+            applied.counts,
+            checkpoint_line=last,
+        )
+
+    def _count(self, rows, failed, warnings, counts, checkpoint_line=None) -> None:
+        updates = {
+            ImportJob.rows_done: ImportJob.rows_done + rows,
+            ImportJob.failed: ImportJob.failed + failed,
+            ImportJob.warnings: ImportJob.warnings + warnings,
+        }
+        updates.update(
+            {getattr(ImportJob, k): getattr(ImportJob, k) + v for k, v in counts.items()}
+        )
+        if checkpoint_line is not None:
+            updates[ImportJob.checkpoint_line] = checkpoint_line
+        ImportJob.update(updates).where(ImportJob.id == self.job.id).execute()
 
     def _committed_already(self, first_line: int) -> bool:
         """Lock the job's row and read its checkpoint afresh. A worker killed right after
         sending COMMIT may have its last chunk land after this run read the checkpoint;
         the lock waits for such a transaction, and the chunk is then skipped, not
-        checked again against its own rows."""
+        applied again."""
         query = ImportJob.select(ImportJob.checkpoint_line).where(ImportJob.id == self.job.id)
         if not isinstance(db.obj, SqliteDatabase):  # SQLite locks the whole file on write
             query = query.for_update()
         return query.scalar() >= first_line
 
-    def _apply(self, results: list[RowResult]) -> dict[str, int]:
-        """Write the good rows in file order, as judged: adds go in batches between
-        updates and removes (a later row can name a customer an earlier one added)."""
-        counts = {"added": 0, "updated": 0, "removed": 0}
-        adds: list[RowResult] = []
-        created: dict = {}  # ("new", line) -> the customer added for it
-        touched: set = set()  # customers an earlier row of this chunk changed
 
-        def add_waiting():
-            if adds:
-                ids = create_customers([r.record for r in adds], self.actor)
-                created.update(zip((r.ref for r in adds), ids, strict=True))
-                counts["added"] += len(adds)
-                adds.clear()
-
-        for result in results:
-            if result.errors:
-                continue
-            if result.action == "add":
-                adds.append(result)
-                continue
-            add_waiting()
-            customer = self._customer(result.ref, created)
-            if result.action == "update":
-                # The record read with the chunk saves a read, unless a row above changed it.
-                stored = None if result.ref in touched else result.existing
-                write_update(customer, result.record, self.actor, stored, customer.version)
-                counts["updated"] += 1
-            else:
-                delete_customer(customer, self.actor, customer.version)
-                counts["removed"] += 1
-            touched.add(result.ref)
-        add_waiting()
-        return counts
-
-    def _customer(self, ref, created: dict) -> Customer:
-        if isinstance(ref, tuple):  # added by this chunk: read once, then kept up to date
-            ref = created[ref]
-            self.view.customers.setdefault(ref, Customer.get_by_id(ref))
-        return self.view.customers[ref]
+_PROBLEM_FIELDS = [
+    ImportProblem.job,
+    ImportProblem.phase,
+    ImportProblem.severity,
+    ImportProblem.line,
+    ImportProblem.column,
+    ImportProblem.value,
+    ImportProblem.message,
+]
 
 
-def _would(results: list[RowResult]) -> dict[str, int]:
-    good = [r for r in results if not r.errors]
-    return {
-        "would_add": sum(r.action == "add" for r in good),
-        "would_update": sum(r.action == "update" for r in good),
-        "would_remove": sum(r.action == "remove" for r in good),
-    }
+def _first_line(chunk: list) -> int:
+    first = chunk[0]
+    return first.line if isinstance(first, ImportRow) else first[0]
 
 
 def _problem(job, phase, line, problem, severity) -> dict:

@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 
-from webapp.importing import heartbeat, lifecycle, samples
+from webapp.importing import heartbeat, lifecycle, preview, samples
 from webapp.importing.columns import suggestions
 from webapp.importing.error_file import error_rows
 from webapp.importing.reader import FileProblem, FileShape
@@ -138,7 +138,11 @@ def job(job_id: int):
 
 
 def _job_page(job: ImportJob) -> dict:
+    # After verify, what the updates will change (and after the import, what they did).
+    shown = job.would_update > 0 and job.state in ("verified", "done")
     return {
+        **(_preview(job) if shown else {}),
+        "preview_shown": shown,
         "job": job,
         **_problem_page(job),
         "shape": FileShape(job.file_format, job.encoding, job.delimiter),
@@ -233,6 +237,45 @@ def error_file(job_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
+
+
+@bp.get("/<int:job_id>/preview")
+def preview_page(job_id: int):
+    job = get_or_404(ImportJob, job_id)
+    return page_or_partial("imports/preview.html", "imports/_preview.html", **_preview(job))
+
+
+@bp.get("/<int:job_id>/preview.csv")
+def preview_file(job_id: int):
+    job = get_or_404(ImportJob, job_id)
+    field = _preview_field()
+    name = f"changes-{job.id}{'-' + field if field else ''}.csv"
+    return Response(
+        stream_with_context(preview.csv_lines(job.id, field)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+def _preview_field() -> str | None:
+    """The field filter, if it names a field (anything else shows every change)."""
+    field = request.args.get("field") or None
+    return field if field in FIELDS_BY_NAME else None
+
+
+def _preview(job: ImportJob) -> dict:
+    field = _preview_field()
+    after = request.args.get("after", 0, type=int)
+    rows, more = preview.page(job.id, field, max(after, 0))
+    return {
+        "job": job,
+        "rows": rows,
+        "more": more,
+        "after": after,
+        "field": field,
+        "fields": preview.fields_changing(),
+        "total": preview.count(job.id, field),
+    }
 
 
 def _start(job: ImportJob, phase: str):

@@ -194,3 +194,37 @@ class ImportProblem(BaseModel):
 
     class Meta:
         indexes = ((("job", "phase", "severity", "line"), False),)
+
+
+class ImportRow(BaseModel):
+    """One row of a file as verify judged it (the staging table): the import applies
+    what is staged here and does not read or judge the file again. `ref` names the
+    customer a row is about as verify saw it: a system ID ("123"), or the line of this
+    file that adds it ("n45")."""
+
+    job = ForeignKeyField(ImportJob, backref="staged_rows", on_delete="CASCADE")
+    line = IntegerField()
+    action = CharField(null=True)  # add | update | remove; None when unreadable
+    ok = BooleanField()  # verify found no error
+    ref = CharField(null=True)
+    # The customer's version at verify, for the file's first row about it (later rows
+    # follow the version the row before them left).
+    expected_version = IntegerField(null=True)
+    record = TextField(null=True)  # an add's or update's record (staging.encode)
+    # An update's changes as verify foresaw them, for the preview: JSON [[field, old, new]]
+    # described and masked as the change history shows them; `fields`: "|email|ssn|".
+    changes = TextField(null=True)
+    fields = TextField(null=True)
+    # Filled in by the import: applied | changed (since verify) | taken (a unique value
+    # someone took since verify) | skipped (an earlier row about the customer was not
+    # applied), the customer written, its version after, and an update's before-image.
+    outcome = CharField(null=True)
+    customer_id = IntegerField(null=True)
+    version_after = IntegerField(null=True)
+    before = TextField(null=True)
+
+    class Meta:
+        indexes = (
+            (("job", "line"), True),
+            (("job", "ref", "line"), False),
+        )

@@ -8,7 +8,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 
+class HashedPassword(str):
+    """A password hashed already (an import hashes it at verify, so the staged row never
+    holds it readable): stored as it is, not hashed again."""
+
+
 def hash_password(password: str) -> str:
+    if isinstance(password, HashedPassword):
+        return str(password)
     return _hasher.hash(password)
 
 
