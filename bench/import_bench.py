@@ -9,11 +9,14 @@ raw writes = the rows an import of the file writes (customers, addresses, phones
              employers, creation history) made from verify's staged records and bulk
              loaded the same way into the real tables with their indexes and triggers:
              the same writes, no validation, no lookups
-verify     = our verify pass (every rule, every lookup; stages each row's outcome)
+verify xN  = our verify pass (every rule, every lookup; stages each row's outcome),
+             queued: the file cut into chunks, N real RQ workers judging them at once,
+             then the last step (rows other chunks touch judged again in file order)
 import     = our import pass (applies what verify staged, re-checking versions and
              unique values, through the customer services, in checkpointed chunks)
 Each measured part runs in a fresh child process on a fresh database (a new schema on
-PostgreSQL), so its peak RSS is its own.
+PostgreSQL); its peak RSS is the largest of that process and every worker and work horse
+it started. The workers use Redis database 14, emptied first.
 """
 
 import argparse
@@ -32,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT.parent / "shared" / "tools" / "gen_customers.py"
-PARTS = ("raw", "raw writes", "verify", "import")
+PARTS = ("raw", "raw writes", "verify x1", "verify x2", "import")
 
 
 def main() -> None:
@@ -41,6 +44,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path)
     parser.add_argument("--bad", type=int, default=0, help="every K-th row carries a defect")
     parser.add_argument("--database", help="postgresql://… (a new schema per part)")
+    parser.add_argument("--parts", default=",".join(PARTS), help="which, comma-separated")
     parser.add_argument("--child", nargs=3, metavar=("PART", "FILE", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -50,7 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="import-bench-") as folder:
         path = args.file or generate(args.rows, Path(folder) / "customers.csv", args.bad)
         results = {}
-        for part in PARTS:
+        for part in args.parts.split(","):
             url, drop = new_database(args.database, Path(folder), part)
             try:
                 results[part] = run_child(part, path, url)
@@ -100,6 +104,9 @@ def run_child(part: str, path: Path, url: str) -> dict:
     )
     if finished.returncode:
         sys.exit(finished.stderr)
+    for line in finished.stderr.splitlines():
+        if line.startswith(("split into", "started to")):
+            print(f"{'':>12}{line}", flush=True)
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     print(f"{part:>10}: {result['rows']:,} rows in {result['seconds']:.2f} s", flush=True)
     return result
@@ -140,7 +147,7 @@ def raw(path: Path, url: str) -> dict:
 def ours(part: str, path: Path, url: str) -> dict:
     """verify, import, or raw writes (bulk loads of what verify staged)."""
     folder = tempfile.mkdtemp(prefix="ours-")
-    os.environ.update(INSTANCE_PATH=folder, DATABASE_URL=url)
+    os.environ.update(INSTANCE_PATH=folder, DATABASE_URL=url, REDIS_URL="redis://127.0.0.1:6379/14")
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
     from webapp.db import db
@@ -154,19 +161,46 @@ def ours(part: str, path: Path, url: str) -> dict:
         create_status("Active")
         with open(path, "rb") as stream:
             job = lifecycle.receive(stream, path.name, None)
-        if part != "verify":  # the import and its limit come after a verify, as in use
+        if not part.startswith("verify"):  # the import and its limit follow a verify
             runner.verify(job.id)
         started = time.perf_counter()
         if part == "raw writes":
             return {**_result(bulk_writes(job.id), started), "state": "done"}
-        done = (runner.verify if part == "verify" else runner.ingest)(job.id)
+        if part.startswith("verify"):
+            done = verify_queued(job.id, int(part[-1]))
+        else:
+            done = runner.ingest(job.id)
         result = _result(done.rows_done, started)
         result.update(
             state=done.state,
             failed=done.failed,
-            written=done.added if part == "import" else done.would_add,
+            written=done.would_add if part.startswith("verify") else done.added,
         )
     return result
+
+
+def verify_queued(job_id: int, workers: int):
+    """Split and queue the chunks here, then `workers` burst workers take them at once."""
+    from webapp.importing import verification
+    from webapp.models import ImportJob
+    from webapp.queueing import redis_connection
+
+    redis_connection().flushdb()
+    started_at = time.perf_counter()
+    verification.split_and_fan_out(job_id)
+    print(f"split into chunks in {time.perf_counter() - started_at:.1f} s", file=sys.stderr)
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "jobs.worker", "--burst"], cwd=ROOT, stderr=subprocess.DEVNULL
+        )
+        for _ in range(workers)
+    ]
+    for worker in started:
+        worker.wait()
+    done = ImportJob.get_by_id(job_id)
+    last = (done.finished_at - done.started_at).total_seconds()
+    print(f"started to verified in {last:.1f} s", file=sys.stderr)
+    return done
 
 
 def bulk_writes(job_id: int, size: int = 10_000) -> int:
@@ -260,7 +294,10 @@ def _sql(value):
 
 def _result(rows: int, started: float) -> dict:
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     return {
         "rows": rows,
         "seconds": seconds,
@@ -269,27 +306,30 @@ def _result(rows: int, started: float) -> dict:
     }
 
 
-CHILDREN = {
-    "raw": raw,
-    "raw writes": lambda p, u: ours("raw writes", p, u),
-    "verify": lambda p, u: ours("verify", p, u),
-    "import": lambda p, u: ours("import", p, u),
-}
+CHILDREN = {"raw": raw, **{part: (lambda p, u, part=part: ours(part, p, u)) for part in PARTS[1:]}}
 
 
 def report(path: Path, results: dict, database: str) -> None:
-    raw_rate = results["raw"]["rows_per_s"]
-    writes_rate = results["raw writes"]["rows_per_s"]
-    both = results["verify"]["seconds"] + results["import"]["seconds"]
-    print(f"\nfile: {path.name}, {results['raw']['rows']:,} rows, {database}")
-    print(f"{'part':<16}{'seconds':>9}{'rows/s':>10}{'of raw':>8}{'of writes':>11}{'peak RSS':>11}")
+    first = next(iter(results.values()))
+    base = {name: results[name]["rows_per_s"] for name in ("raw", "raw writes") if name in results}
+    print(f"\nfile: {path.name}, {first['rows']:,} rows, {database}")
+    print(f"{'part':<19}{'seconds':>9}{'rows/s':>10}{'of raw':>8}{'of writes':>11}{'peak RSS':>11}")
     for part, result in results.items():
         rate = result["rows_per_s"]
-        print(
-            f"{part:<16}{result['seconds']:>9.1f}{rate:>10,.0f}{rate / raw_rate:>8.1%}"
-            f"{rate / writes_rate:>11.1%}{result['peak_rss_mib']:>7.0f} MiB"
+        shares = "".join(
+            f"{rate / base[name]:>{width}.1%}" if name in base else f"{'':>{width}}"
+            for name, width in (("raw", 8), ("raw writes", 11))
         )
-    print(f"{'verify + import':<16}{both:>9.1f}{results['verify']['rows'] / both:>10,.0f}")
+        print(
+            f"{part:<19}{result['seconds']:>9.1f}{rate:>10,.0f}{shares}"
+            f"{result['peak_rss_mib']:>7.0f} MiB"
+        )
+    if {"verify x2", "import"} <= set(results):
+        both = results["verify x2"]["seconds"] + results["import"]["seconds"]
+        print(f"{'verify x2 + import':<19}{both:>9.1f}{results['import']['rows'] / both:>10,.0f}")
+    if {"verify x1", "verify x2"} <= set(results):
+        speedup = results["verify x1"]["seconds"] / results["verify x2"]["seconds"]
+        print(f"verify with 2 workers: {speedup:.2f}x verify with 1")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,23 @@
-"""RQ doors to the import passes."""
+"""RQ doors to the import passes: verify (split, a job per chunk, a last step) and the
+import."""
 
 from jobs.app_context import in_app_context
-from webapp.importing import runner
+from webapp.importing import runner, verification
 
 
 @in_app_context
-def verify_import(import_id: int) -> str:
-    return runner.verify(import_id).state
+def verify_import(import_id: int) -> None:
+    verification.split_and_fan_out(import_id)
+
+
+@in_app_context
+def verify_chunk(import_id: int, number: int) -> None:
+    verification.verify_chunk(import_id, number)
+
+
+@in_app_context
+def finish_verify(import_id: int) -> str:
+    return verification.finish(import_id).state
 
 
 @in_app_context

@@ -32,6 +32,17 @@ class QuietWorker(Worker):
             self.register_birth()
         super().heartbeat(timeout, pipeline)
 
+    def subscribe(self):
+        """RQ's subscription to the worker's command channel, listening in one-second
+        waits instead of RQ's sixty: its unsubscribe closes the connection only once the
+        listening thread's wait is over, so a worker stopping (a burst worker done, two
+        side by side) otherwise lingers up to a minute after its last job."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
     def handle_exception(self, job, *exc_info):
         if isinstance(exc_info[1], LoggedFailure):
             call_exception_handlers(self._exc_handlers, job, *exc_info)

@@ -77,6 +77,7 @@ def app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("SECRET_KEY", "test-secret")
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "1000")
+    monkeypatch.setenv("IMPORT_VERIFY_CHUNK_ROWS", "5000")
     monkeypatch.setenv("APP_ENV", "development")  # served over plain http here
     app = create_app(
         {
@@ -136,6 +137,7 @@ def small_chunks(app, monkeypatch):
     """Imports commit every 25 rows, so a test can act in the middle of one. Request it
     before live_worker: the worker reads the setting when it starts."""
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "25")
+    monkeypatch.setenv("IMPORT_VERIFY_CHUNK_ROWS", "25")
 
 
 def fuzzing(examples: int):

@@ -6,7 +6,10 @@ written from the rules in DESIGN.md, not from the importer's code).
 The keys are few on purpose, so rows collide: the same customer touched twice, numeric
 import IDs that are also system IDs, adds that duplicate one another or a stored
 customer, rows that break a rule, chunk boundaries anywhere. IMPORT_PROPERTY_EXAMPLES
-sets how many files (default 40)."""
+sets how many files (default 40). Verify judges the file in chunks, each against the
+database alone, and judges again together the rows other chunks touch: here with chunk
+boundaries anywhere, in this process and over 1, 2 or 3 real RQ workers at once
+(IMPORT_PROPERTY_WORKER_EXAMPLES files each, default 6)."""
 
 import io
 import os
@@ -16,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peewee import fn
 
+from tests.conftest import background_worker
 from tests.importfiles import GOOD, csv_bytes
 from webapp.db import db
-from webapp.importing import lifecycle, runner
-from webapp.models import ALL_MODELS, Customer, CustomerStatus, ImportProblem, User
+from webapp.importing import lifecycle, runner, verification
+from webapp.models import ALL_MODELS, Customer, CustomerStatus, ImportJob, ImportProblem, User
 from webapp.models.settings import CustomFieldDefinition, DocumentSection, NoteCategory
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.context import RuleContext
@@ -35,6 +39,7 @@ from webapp.services.customers import (
 )
 
 EXAMPLES = int(os.environ.get("IMPORT_PROPERTY_EXAMPLES", "40"))
+WORKER_EXAMPLES = int(os.environ.get("IMPORT_PROPERTY_WORKER_EXAMPLES", "6"))
 KEYS = ["1", "2", "3", "4", "K1", "K2", "K3", "nobody"]
 IMPORT_IDS = ["", "", "K1", "K2", "K3", "2", "4"]
 EMAILS = ["", "", "a@example.com", "b@example.com", "not-an-email"]
@@ -166,11 +171,18 @@ ROWS = st.lists(
 )
 
 
-def _run_file(app, rows, chunk, refuse, mode) -> tuple[dict, dict, tuple, tuple]:
-    """Verify, then import, the file; (verify verdicts, import verdicts, would, did)."""
-    app.config["IMPORT_CHUNK_ROWS"] = chunk
+def _run_file(app, rows, chunk, refuse, mode, workers=0) -> tuple[dict, dict, tuple, tuple]:
+    """Verify, then import, the file; (verify verdicts, import verdicts, would, did).
+    `workers`: how many real RQ workers verify its chunks at once (0: this process)."""
+    app.config["IMPORT_CHUNK_ROWS"] = app.config["IMPORT_VERIFY_CHUNK_ROWS"] = chunk
     job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "generated.csv", None, True, mode, refuse)
-    verified = runner.verify(job.id)
+    if workers:
+        verification.split_and_fan_out(job.id)  # then the workers start, all at once
+        started = [background_worker("--burst") for _ in range(workers)]
+        assert all(worker.wait(timeout=120) == 0 for worker in started)
+        verified = ImportJob.get_by_id(job.id)
+    else:
+        verified = runner.verify(job.id)
     done = runner.ingest(job.id)
     assert (verified.state, done.state) == ("verified", "done"), (verified.message, done.message)
     verdicts = {}
@@ -244,9 +256,33 @@ def world(app, statuses, users):
 def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
     world, rows, chunk, refuse, mode
 ):
+    _check_file(world, rows, chunk, refuse, mode, workers=0)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+@settings(
+    max_examples=WORKER_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=ROWS,
+    chunk=st.integers(1, 4),
+    refuse=st.booleans(),
+    mode=st.sampled_from(["overwrite", "fill-empty"]),
+)
+def test_verify_fanned_out_over_workers_equals_one_row_at_a_time(
+    world, workers, rows, chunk, refuse, mode
+):
+    """The same, with the file's chunks verified by 1, 2 or 3 real RQ workers at once."""
+    _check_file(world, rows, chunk, refuse, mode, workers)
+
+
+def _check_file(app, rows, chunk, refuse, mode, workers) -> None:
     _reset()
     assert Customer.select(fn.MAX(Customer.id)).scalar() == 3
-    foreseen, happened, would, did = _run_file(world, rows, chunk, refuse, mode)
+    foreseen, happened, would, did = _run_file(app, rows, chunk, refuse, mode, workers)
     assert foreseen == happened
     assert would == did
     imported = _snapshot()

@@ -117,7 +117,10 @@ def test_an_import_of_personal_data_logs_ids_and_no_values(
     for output in worker_output:
         lines = output.strip().splitlines()
         assert lines and all(LINE.match(line) for line in lines), output[-2000:]
-    assert f"INFO webapp.importing.runner: Import #{job.id}: verify started, 4 rows." in verify_log
+    assert (
+        f"INFO webapp.importing.verification: Import #{job.id}: verify started, 4 rows."
+        in verify_log
+    )
     assert f"Import #{job.id}: verify ended verified: 4 of 4 rows done, 2 refused" in verify_log
     assert f"Import #{job.id}: import started, 4 rows." in import_log
     assert f"Import #{job.id}: import ended done: 4 of 4 rows done, 2 refused" in import_log

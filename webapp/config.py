@@ -22,7 +22,11 @@ def load_config(instance_path: str) -> dict:
         "DOCUMENT_MAX_MB": int(os.environ.get("DOCUMENT_MAX_MB", "20")),
         # The least role that may see a full SSN or EIN on screen (each look is recorded).
         "REVEAL_TAX_ID_ROLE": os.environ.get("REVEAL_TAX_ID_ROLE", "manager"),
+        # Rows an import commits at a time (a retried job resumes after the last one).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
+        # Rows of one verify job: fewer jobs cost less queueing, smaller ones share out
+        # better over the workers.
+        "IMPORT_VERIFY_CHUNK_ROWS": int(os.environ.get("IMPORT_VERIFY_CHUNK_ROWS", "5000")),
         # Days an uploaded import file (full SSNs and all) is kept after its import ends.
         "IMPORT_FILE_DAYS": int(os.environ.get("IMPORT_FILE_DAYS", "30")),
         # The tenant ID API clients send in Autopal-Instance-ID (one tenant per install).

@@ -9,6 +9,8 @@ QUEUE_NAMES = ("imports", "webhooks", "default")
 # The workers' entry points (the jobs package), enqueued by dotted name: the web app never
 # imports jobs, which imports the web app (tests/test_layering.py holds both to it).
 VERIFY_IMPORT = "jobs.imports.verify_import"
+VERIFY_CHUNK = "jobs.imports.verify_chunk"
+FINISH_VERIFY = "jobs.imports.finish_verify"
 INGEST_IMPORT = "jobs.imports.ingest_import"
 DISPATCH_EVENTS = "jobs.webhooks.dispatch_events"
 DELIVER_EVENT = "jobs.webhooks.deliver_event"

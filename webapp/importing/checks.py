@@ -5,6 +5,7 @@ and the import both judge through here; only what they do with a good row differ
 
 from dataclasses import dataclass, field
 
+from webapp.importing.conflicts import Touch
 from webapp.importing.view import FileView
 from webapp.rules.compiled import CompiledRules
 from webapp.rules.customer_fields import ACTION, CUSTOMER_ID
@@ -34,6 +35,7 @@ class RowResult:
     warnings: list[FieldError] = field(default_factory=list)
     parsed: tuple | None = None  # (values, errors) of the cells, parsed once
     keys: dict | None = None  # record_keys(record)
+    touch: Touch | None = None  # what judging it read and its outcome wrote (tracking)
 
 
 class RowChecker:
@@ -44,16 +46,19 @@ class RowChecker:
         self.merge_mode = merge_mode
         self.view = view
         self.refuse_duplicates = refuse_duplicates
+        self.tracking = False  # record each row's Touch (a chunk verified on its own)
 
     def check(self, chunk: list[tuple[int, dict]]) -> list[RowResult]:
         """Judge each row and apply the good ones to the view, in file order."""
         results = [self._first_look(line, cells) for line, cells in chunk]
         self._prefetch(results)
         for result in results:
+            self.view.touch = result.touch = Touch() if self.tracking else None
             if not result.errors:
                 self._judge(result)
             if not result.errors:
                 self._apply(result)
+        self.view.touch = None
         return results
 
     def _first_look(self, line: int, cells: dict) -> RowResult:

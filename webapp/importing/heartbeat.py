@@ -10,7 +10,7 @@ import threading
 from redis.exceptions import RedisError
 
 from webapp.models import ImportJob
-from webapp.queueing import redis_connection
+from webapp.queueing import queue, redis_connection
 
 BEAT_SECONDS = 5
 LIFETIME_SECONDS = 15
@@ -21,7 +21,9 @@ def _key(job_id: int) -> str:
 
 
 @contextlib.contextmanager
-def beating(job_id: int):
+def beating(job_id: int, linger: bool = False):
+    """`linger`: leave the last beat to run out rather than end it (a verify chunk: the
+    next chunk's job goes on beating for the same import)."""
     redis = redis_connection()  # the thread has no app context of its own
     stop = threading.Event()
 
@@ -39,8 +41,9 @@ def beating(job_id: int):
     finally:
         stop.set()
         thread.join()
-        with contextlib.suppress(RedisError):
-            redis.delete(_key(job_id))
+        if not linger:
+            with contextlib.suppress(RedisError):
+                redis.delete(_key(job_id))
 
 
 def worker_lost(job: ImportJob) -> bool:
@@ -49,6 +52,8 @@ def worker_lost(job: ImportJob) -> bool:
     if job.state not in ("verifying", "importing"):
         return False
     try:
+        if job.state == "verifying" and queue("imports").count:
+            return False  # its next chunks wait for a free worker
         return not redis_connection().exists(_key(job.id))
     except RedisError:
         return False

@@ -125,6 +125,21 @@ class Scratch:
         self._dir.cleanup()
 
 
+def _written(ref, keys: dict):
+    """The keys a row's outcome writes: its customer, the values it holds now, and the
+    stems its username extends with a number (davidhicks2 is what usernames_starting
+    finds for davidhicks)."""
+    yield f"ref\x1f{_code(ref)}"
+    for kind, values in keys.items():
+        for value in values:
+            yield f"{kind}\x1f{value}"
+            if kind == "username":
+                end = len(value)
+                while end > 0 and value[end - 1].isdigit():
+                    end -= 1
+                    yield f"stem\x1f{value[:end]}"
+
+
 def _code(ref) -> str:
     return f"n{ref[1]}" if isinstance(ref, tuple) else str(ref)
 
@@ -138,6 +153,7 @@ class FileView:
         self.id_ceiling = id_ceiling  # system IDs name customers up to this one
         self.scratch = scratch
         self.lock = lock  # the import locks the rows it reads until its chunk commits
+        self.touch = None  # a conflicts.Touch: what the row being judged reads and writes
         self._begin_chunk()
 
     def _begin_chunk(self) -> None:
@@ -200,6 +216,8 @@ class FileView:
 
     def state(self, ref):
         """This file's record of the customer: a dict, None once removed, or _UNTOUCHED."""
+        if self.touch is not None:
+            self.touch.read.add(f"ref\x1f{_code(ref)}")
         if ref in self._states:
             return self._states[ref]
         if ref not in self._earlier_states:
@@ -222,6 +240,8 @@ class FileView:
 
     def holders(self, kind: str, value: str) -> set:
         """The customers holding `value` of this kind now."""
+        if self.touch is not None:
+            self.touch.read.add(f"{kind}\x1f{value}")
         key = (kind, value)
         stored = self._stored_holders.get(key)
         if stored is None:
@@ -235,6 +255,8 @@ class FileView:
         return found.union(held)
 
     def usernames_starting(self, stem: str) -> set[str]:
+        if self.touch is not None:
+            self.touch.read.add(f"stem\x1f{stem}")
         names = {
             name for ref, name in stored_usernames_starting(stem) if self.state(ref) is _UNTOUCHED
         }
@@ -299,6 +321,8 @@ class FileView:
 
     def _set(self, ref, record, keys: dict) -> None:
         """`keys`: record_keys(record), which the caller has at hand already."""
+        if self.touch is not None:
+            self.touch.wrote.update(_written(ref, keys))
         for kind, values in self._keys.get(ref, {}).items():
             for value in values:
                 self._held[(kind, value)].discard(ref)  # there since _set put it there

@@ -10,7 +10,13 @@ from webapp.models.customers import (
     Phone,
 )
 from webapp.models.history import ChangeEntry
-from webapp.models.imports import IMPORT_STATES, ImportJob, ImportProblem, ImportRow
+from webapp.models.imports import (
+    IMPORT_STATES,
+    ImportChunk,
+    ImportJob,
+    ImportProblem,
+    ImportRow,
+)
 from webapp.models.integrations import (
     WEBHOOK_EVENTS,
     ApiToken,
@@ -64,6 +70,7 @@ ALL_MODELS = [
     ChangeEntry,
     ImportJob,
     ImportProblem,
+    ImportChunk,
     ImportRow,
     ApiToken,
     Webhook,

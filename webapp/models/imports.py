@@ -1,6 +1,7 @@
 import json
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DateTimeField,
@@ -194,6 +195,22 @@ class ImportProblem(BaseModel):
 
     class Meta:
         indexes = ((("job", "phase", "severity", "line"), False),)
+
+
+class ImportChunk(BaseModel):
+    """A slice of an uploaded file's rows for one verify job (importing/chunks.py):
+    their cells, compressed; once judged, the keys its rows touched (conflicts.py)."""
+
+    job = ForeignKeyField(ImportJob, backref="chunks", on_delete="CASCADE")
+    number = IntegerField()
+    first_line = IntegerField()
+    last_line = IntegerField()
+    cells = BlobField()
+    keys = BlobField(null=True)
+    verified = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("job", "number"), True),)
 
 
 class ImportRow(BaseModel):

@@ -10,12 +10,19 @@ from rq.job import Job
 
 from webapp.importing import lifecycle
 from webapp.models import ImportJob
-from webapp.queueing import INGEST_IMPORT, QUEUE_NAMES, VERIFY_IMPORT, redis_connection
+from webapp.queueing import (
+    FINISH_VERIFY,
+    INGEST_IMPORT,
+    QUEUE_NAMES,
+    VERIFY_CHUNK,
+    VERIFY_IMPORT,
+    redis_connection,
+)
 from webapp.services.refusal import Refused
 
 STATES = ("queued", "started", "deferred", "scheduled", "failed", "finished")
 LISTED_PER_STATE = 25
-IMPORT_FUNCTIONS = (VERIFY_IMPORT, INGEST_IMPORT)
+IMPORT_FUNCTIONS = (VERIFY_IMPORT, VERIFY_CHUNK, FINISH_VERIFY, INGEST_IMPORT)
 
 
 @dataclass

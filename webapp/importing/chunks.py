@@ -1,0 +1,76 @@
+"""A file cut into chunks kept in the database, so any worker that shares the database
+(on this machine or another) can verify any chunk: the file itself is read once, here.
+A chunk holds its rows' cells as the column mapping gives them, compressed; it goes
+once verify has finished with it."""
+
+import json
+import zlib
+from datetime import date, datetime
+from itertools import islice
+
+from webapp.importing import reader
+from webapp.importing.columns import CellMapper
+from webapp.importing.storage import source_path
+from webapp.models import ImportChunk, ImportJob
+
+
+def file_rows(job: ImportJob):
+    """(line, {field: cell}) of every customer row, in file order."""
+    shape = reader.FileShape(job.file_format, job.encoding, job.delimiter)
+    mapper = CellMapper(job.mapping, job.file_format == "xlsx")
+    rows = reader.rows(source_path(job), shape)
+    if job.has_header:
+        next(rows, None)
+    return ((line, mapper.cells(cells)) for line, cells in rows)
+
+
+def split(job: ImportJob, size: int, cancelled) -> int | None:
+    """Store the file's rows as chunks of `size`; returns how many rows, or None when
+    `cancelled()` says so between chunks."""
+    forget(job.id)
+    rows, number, total = file_rows(job), 0, 0
+    while chunk := list(islice(rows, size)):
+        if cancelled():
+            return None
+        number += 1
+        total += len(chunk)
+        ImportChunk.create(
+            job=job.id,
+            number=number,
+            first_line=chunk[0][0],
+            last_line=chunk[-1][0],
+            cells=zlib.compress(json.dumps(chunk, default=_tagged).encode(), 1),
+        )
+    return total
+
+
+def cells(chunk: ImportChunk) -> list[tuple[int, dict]]:
+    return [
+        (line, {name: _untagged(value) for name, value in found.items()})
+        for line, found in json.loads(zlib.decompress(chunk.cells))
+    ]
+
+
+def of_job(job_id: int, fields=()):
+    return ImportChunk.select(*fields).where(ImportChunk.job == job_id).order_by(ImportChunk.number)
+
+
+def forget(job_id: int) -> None:
+    ImportChunk.delete().where(ImportChunk.job == job_id).execute()
+
+
+def _tagged(value):
+    """A workbook's date (or date and time) cell, which JSON has no type for."""
+    if isinstance(value, datetime):
+        return {"$t": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    return str(value)
+
+
+def _untagged(value):
+    if isinstance(value, dict):
+        if "$t" in value:
+            return datetime.fromisoformat(value["$t"])
+        return date.fromisoformat(value["$d"])
+    return value

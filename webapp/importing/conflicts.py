@@ -1,0 +1,141 @@
+"""Which rows of a file verified in separate chunks must be judged again together.
+
+Each chunk is judged against the database alone, as if no other chunk's rows came before
+it. That is right for a row unless a row of another chunk touches what it touched: the
+same customer, import ID, username, SSN, email, phone, address or username stem (see
+Touch). Keys are compared as 64-bit hashes; two keys sharing a hash only cost a row judged
+again, never a wrong verdict.
+
+A key some row writes and rows of two or more chunks touch is contested. The rows to
+judge again in file order are those touching a contested key, together with every row
+linked to them through a key one of the two writes (a row that saw a rejudged row's
+effect may see another now). Rows linked to none of them were judged on what they would
+see in the full file, so their verdicts stand."""
+
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ROW_KEYS_BUDGET = 2_000_000  # keys sorted at once when looking for contested ones
+
+
+@dataclass
+class Touch:
+    """The keys one row's judging read and the keys its outcome wrote."""
+
+    read: set = field(default_factory=set)
+    wrote: set = field(default_factory=set)
+
+
+def key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+@dataclass
+class ChunkKeys:
+    """A chunk's rows' keys: one entry per (row, key), with whether the row wrote it."""
+
+    lines: np.ndarray  # int64
+    keys: np.ndarray  # uint64
+    wrote: np.ndarray  # bool
+
+    @classmethod
+    def of(cls, touches: dict[int, Touch]) -> "ChunkKeys":
+        lines, keys, wrote = [], [], []
+        for line, touch in touches.items():
+            for key in touch.read | touch.wrote:
+                lines.append(line)
+                keys.append(key_hash(key))
+                wrote.append(key in touch.wrote)
+        return cls(
+            np.array(lines, dtype=np.int64),
+            np.array(keys, dtype=np.uint64),
+            np.array(wrote, dtype=bool),
+        )
+
+    def dump(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, lines=self.lines, keys=self.keys, wrote=self.wrote)
+        return buffer.getvalue()
+
+    @classmethod
+    def load(cls, data: bytes) -> "ChunkKeys":
+        found = np.load(io.BytesIO(data))
+        return cls(found["lines"], found["keys"], found["wrote"])
+
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """The chunk's keys once each, and whether any of its rows wrote it."""
+        if not len(self.keys):
+            return self.keys, self.wrote
+        order = np.argsort(self.keys, kind="stable")
+        keys, wrote = self.keys[order], self.wrote[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        return keys[starts], np.logical_or.reduceat(wrote, starts)
+
+
+def contested(chunks) -> np.ndarray:
+    """The keys written by some row and touched by rows of two or more chunks. `chunks`:
+    a callable giving an iterable of ChunkKeys, read once per slice of the key space (so
+    memory stays flat however many rows the file has)."""
+    total = sum(len(c.keys) for c in chunks())
+    bits = max(0, int(np.ceil(np.log2(max(total, 1) / ROW_KEYS_BUDGET))))
+    shift = np.uint64(64 - bits)
+    found = []
+    for part in range(2**bits):
+        keys, wrote = [], []
+        for chunk in chunks():
+            distinct, written = chunk.distinct()
+            inside = (distinct >> shift) == np.uint64(part) if bits else slice(None)
+            keys.append(distinct[inside])
+            wrote.append(written[inside])
+        keys = np.concatenate(keys) if keys else np.array([], dtype=np.uint64)
+        if not len(keys):
+            continue
+        wrote = np.concatenate(wrote)
+        order = np.argsort(keys, kind="stable")
+        keys, wrote = keys[order], wrote[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])  # how many chunks touch the key
+        written = np.logical_or.reduceat(wrote, starts)
+        found.append(keys[starts][(sizes >= 2) & written])
+    return np.concatenate(found) if found else np.array([], dtype=np.uint64)
+
+
+def linked_lines(
+    chunk: ChunkKeys, touching: np.ndarray, writing: np.ndarray, seeds: set[int]
+) -> set[int]:
+    """The chunk's rows that touch a key of `touching`, write a key of `writing`, or are
+    among `seeds`; and every row of the chunk linked to those through a key one of the
+    two writes."""
+    hit = np.isin(chunk.keys, touching) | (np.isin(chunk.keys, writing) & chunk.wrote)
+    lines = chunk.lines.tolist()
+    start = set(chunk.lines[hit].tolist()) | (seeds & set(lines))
+    if not start:
+        return set()
+    rows_of = defaultdict(list)  # key -> [(line, wrote)]
+    keys_of = defaultdict(list)  # line -> [(key, wrote)]
+    for line, key, wrote in zip(lines, chunk.keys.tolist(), chunk.wrote.tolist(), strict=True):
+        rows_of[key].append((line, wrote))
+        keys_of[line].append((key, wrote))
+    found, waiting = set(start), list(start)
+    # A key is followed to all its rows once (from a row that wrote it), and to its
+    # writers once: a key many rows share costs its rows, not their square.
+    to_all, to_writers = set(), set()
+    while waiting:
+        line = waiting.pop()
+        for key, wrote in keys_of[line]:
+            if key in to_all or (not wrote and key in to_writers):
+                continue
+            (to_all if wrote else to_writers).add(key)
+            for other, other_wrote in rows_of[key]:
+                if other not in found and (wrote or other_wrote):
+                    found.add(other)
+                    waiting.append(other)
+    return found
+
+
+def hashes(keys) -> np.ndarray:
+    return np.array([key_hash(k) for k in keys], dtype=np.uint64)

@@ -1,0 +1,310 @@
+"""Verify, fanned out: the file is cut into chunks (chunks.py), each chunk is judged by
+whichever worker is free, against the database alone, and a last step judges again, in
+file order, the rows whose verdict another chunk's rows could change (conflicts.py).
+What verify finds is staged (staging.py) for the import to apply.
+
+Run queued (`split_and_fan_out`, `verify_chunk`, `finish` as RQ jobs) or all in one
+process (`verify`: the CLI's --sync, the tests, the benchmark); both end the same."""
+
+import logging
+from contextlib import nullcontext
+
+from flask import current_app
+from peewee import fn
+from rq import get_current_job
+
+from webapp.db import db
+from webapp.importing import chunks, conflicts, heartbeat, lifecycle, reader, staging
+from webapp.importing.checks import RowChecker
+from webapp.importing.view import FileView, Scratch
+from webapp.models import Customer, ImportChunk, ImportJob, ImportProblem, ImportRow
+from webapp.models.base import in_list, insert_rows, utcnow
+from webapp.queueing import FINISH_VERIFY, VERIFY_CHUNK, queue
+from webapp.rules.context import RuleContext
+
+log = logging.getLogger(__name__)
+JOB_TIMEOUT = 6 * 3600
+
+
+def verify(job_id: int) -> ImportJob:
+    """The whole verify in this process."""
+    with heartbeat.beating(job_id):
+        numbers = _begin(job_id)
+        for number in numbers or ():
+            verify_chunk(job_id, number, beat=False)
+        return finish(job_id, beat=False) if numbers is not None else ImportJob.get_by_id(job_id)
+
+
+def split_and_fan_out(job_id: int) -> None:
+    """Cut the file into chunks and queue a job for each, and the last step after them."""
+    from rq import Retry
+    from rq.job import Dependency
+
+    with heartbeat.beating(job_id, linger=True):
+        numbers = _begin(job_id)
+    if numbers is None:
+        return
+    imports = queue("imports")
+    job = ImportJob.get_by_id(job_id)
+    chunk_jobs = [
+        imports.enqueue(
+            VERIFY_CHUNK,
+            job_id,
+            number,
+            job_timeout=JOB_TIMEOUT,
+            retry=Retry(max=2),
+            description=f"Verify upload #{job_id}, part {number} of {len(numbers)}",
+        )
+        for number in numbers
+    ]
+    imports.enqueue(
+        FINISH_VERIFY,
+        job_id,
+        job_timeout=JOB_TIMEOUT,
+        retry=Retry(max=2),
+        depends_on=Dependency(jobs=chunk_jobs) if chunk_jobs else None,
+        description=f"Verify upload #{job.id}, last step",
+    )
+
+
+def _begin(job_id: int) -> list[int] | None:
+    """Start the pass and store the chunks; their numbers, or None if the pass does not
+    run (cancelled, done, unreadable)."""
+    job = ImportJob.get_by_id(job_id)
+    if not job.may_become("verifying"):  # cancelled before it started, or done: not run
+        return None
+    starting = {
+        ImportJob.phase: "verify",
+        ImportJob.finished_at: None,
+        ImportJob.message: None,
+        ImportJob.started_at: utcnow(),
+        ImportJob.id_ceiling: Customer.select(fn.MAX(Customer.id)).scalar() or 0,
+        ImportJob.checkpoint_line: 0,
+        **{f: 0 for f in _COUNTERS},
+    }
+    if not ImportJob.move(job.id, "verifying", starting):  # its state changed meanwhile
+        return None
+    # What an earlier (killed) run staged and listed goes: verify starts from line 1.
+    ImportProblem.delete().where(
+        (ImportProblem.job == job.id) & (ImportProblem.phase == "verify")
+    ).execute()
+    staging.forget(job.id)
+    size = current_app.config["IMPORT_VERIFY_CHUNK_ROWS"]
+    try:
+        total = chunks.split(job, size, lambda: lifecycle.cancel_requested(job.id))
+    except reader.FileProblem as problem:
+        log.warning("Import #%s: verify stopped: the file cannot be read.", job.id)
+        _end(job.id, "failed", str(problem))
+        return None
+    if total is None:
+        _end(job.id, "cancelled", "Verification was cancelled.")
+        return None
+    ImportJob.update(rows_total=total).where(ImportJob.id == job.id).execute()
+    log.info("Import #%s: verify started, %s rows.", job.id, total)
+    return [c.number for c in chunks.of_job(job.id, [ImportChunk.number])]
+
+
+_COUNTERS = (
+    ImportJob.rows_done,
+    ImportJob.failed,
+    ImportJob.warnings,
+    ImportJob.would_add,
+    ImportJob.would_update,
+    ImportJob.would_remove,
+)
+
+
+def verify_chunk(job_id: int, number: int, beat: bool = True) -> None:
+    """Judge one chunk against the database; stage and list what it finds. Run again (a
+    retried job), a chunk judged already is left as it is."""
+    job = ImportJob.get_by_id(job_id)
+    if job.state != "verifying" or lifecycle.cancel_requested(job_id):
+        return  # cancelled or failed meanwhile: the last step says so
+    with heartbeat.beating(job_id, linger=True) if beat else nullcontext():
+        try:
+            _verify_chunk(job, number)
+        except Exception as problem:
+            current = get_current_job()
+            if current is None or not current.retries_left:
+                _end(job_id, "failed", _unexpected(problem))
+            raise
+
+
+def _verify_chunk(job: ImportJob, number: int) -> None:
+    chunk = ImportChunk.get_or_none(job=job.id, number=number)
+    if chunk is None or chunk.verified:
+        return
+    rows = chunks.cells(chunk)
+    view = FileView(job.id_ceiling, None)
+    checker = RowChecker(RuleContext.for_app(), job.merge_mode, view, job.refuse_duplicates)
+    checker.tracking = True
+    with db.atomic():
+        results = checker.check(rows)
+        _stage(job, results, view)
+        chunk.keys = conflicts.ChunkKeys.of({r.line: r.touch for r in results}).dump()
+        chunk.verified = True
+        chunk.save()
+        good = [r for r in results if not r.errors]
+        ImportJob.update(
+            {
+                ImportJob.rows_done: ImportJob.rows_done + len(results),
+                ImportJob.failed: ImportJob.failed + len(results) - len(good),
+                ImportJob.warnings: ImportJob.warnings + sum(len(r.warnings) for r in results),
+            }
+        ).where(ImportJob.id == job.id).execute()
+
+
+def finish(job_id: int, beat: bool = True) -> ImportJob:
+    """Judge again, in file order, the rows other chunks' rows could change; count."""
+    job = ImportJob.get_by_id(job_id)
+    if job.state != "verifying":
+        return job
+    with heartbeat.beating(job_id) if beat else nullcontext():
+        if lifecycle.cancel_requested(job_id):
+            _end(job_id, "cancelled", "Verification was cancelled.")
+            return ImportJob.get_by_id(job_id)
+        try:
+            again = _resolve(job)
+            _count(job)
+            chunks.forget(job.id)
+        except Exception as problem:
+            current = get_current_job()
+            if current is None or not current.retries_left:
+                _end(job_id, "failed", _unexpected(problem))
+            raise
+        _end(job_id, "verified", None)
+    done = ImportJob.get_by_id(job_id)
+    log.info(
+        "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings; %s "
+        "judged again in file order.",
+        done.id,
+        done.state,
+        done.rows_done,
+        done.rows_total,
+        done.failed,
+        done.warnings,
+        again,
+    )
+    return done
+
+
+def _resolve(job: ImportJob) -> int:
+    """Judge again the rows linked across chunks, until no other row is linked to what
+    they now do; returns how many."""
+
+    def all_keys():
+        for chunk in chunks.of_job(job.id, [ImportChunk.keys]):
+            yield conflicts.ChunkKeys.load(chunk.keys)
+
+    touching = conflicts.contested(all_keys)
+    writing = conflicts.hashes(())
+    again: set[int] = set()
+    while True:
+        found = set()
+        for keys in all_keys():
+            found |= conflicts.linked_lines(keys, touching, writing, again)
+        if found <= again:
+            return len(again)
+        again |= found
+        read, wrote = _judge_again(job, again)
+        touching, writing = conflicts.hashes(wrote), conflicts.hashes(read)
+
+
+def _judge_again(job: ImportJob, lines: set[int]) -> tuple[set, set]:
+    """The rows on `lines`, in file order, against the database and each other; their
+    staged rows and problems replaced. Returns the keys they read and wrote."""
+    view = FileView(job.id_ceiling, Scratch())
+    checker = RowChecker(RuleContext.for_app(), job.merge_mode, view, job.refuse_duplicates)
+    checker.tracking = True
+    read, wrote = set(), set()
+    try:
+        for chunk in chunks.of_job(job.id):
+            rows = [(line, cells) for line, cells in chunks.cells(chunk) if line in lines]
+            if not rows:
+                continue
+            with db.atomic():
+                results = checker.check(rows)
+                _forget_lines(job.id, [line for line, _ in rows])
+                _stage(job, results, view)
+            view.end_chunk()
+            for result in results:
+                if result.touch:
+                    read |= result.touch.read
+                    wrote |= result.touch.wrote
+    finally:
+        view.scratch.close()
+    return read, wrote
+
+
+def _stage(job: ImportJob, results, view: FileView) -> None:
+    staging.stage(job.id, results, {ref: c.version for ref, c in view.customers.items()})
+    problems = [
+        {
+            "job": job.id,
+            "phase": "verify",
+            "severity": severity,
+            "line": r.line,
+            "column": p.field,
+            "value": p.value[:500],
+            "message": p.message,
+        }
+        for r in results
+        for severity, found in (("error", r.errors), ("warning", r.warnings))
+        for p in found
+    ]
+    insert_rows(ImportProblem, problems)
+
+
+def _forget_lines(job_id: int, lines: list[int]) -> None:
+    for start in range(0, len(lines), 500):
+        part = lines[start : start + 500]
+        ImportRow.delete().where(
+            (ImportRow.job == job_id) & in_list(ImportRow.line, part)
+        ).execute()
+        ImportProblem.delete().where(
+            (ImportProblem.job == job_id)
+            & (ImportProblem.phase == "verify")
+            & in_list(ImportProblem.line, part)
+        ).execute()
+
+
+def _count(job: ImportJob) -> None:
+    """The pass's counters from what is staged, now that every verdict is final."""
+    counts = {
+        (action, ok): n
+        for action, ok, n in ImportRow.select(ImportRow.action, ImportRow.ok, fn.COUNT(1))
+        .where(ImportRow.job == job.id)
+        .group_by(ImportRow.action, ImportRow.ok)
+        .tuples()
+    }
+    warnings = (
+        ImportProblem.select()
+        .where(
+            (ImportProblem.job == job.id)
+            & (ImportProblem.phase == "verify")
+            & (ImportProblem.severity == "warning")
+        )
+        .count()
+    )
+    ImportJob.update(
+        rows_done=sum(counts.values()),
+        failed=sum(n for (_, ok), n in counts.items() if not ok),
+        warnings=warnings,
+        would_add=counts.get(("add", True), 0),
+        would_update=counts.get(("update", True), 0),
+        would_remove=counts.get(("remove", True), 0),
+    ).where(ImportJob.id == job.id).execute()
+
+
+def _end(job_id: int, state: str, message: str | None) -> None:
+    ImportJob.move(
+        job_id,
+        state,
+        {ImportJob.message: message, ImportJob.finished_at: utcnow()},
+        from_states=("verifying",),
+    )
+    lifecycle.forget_cancel(job_id)
+
+
+def _unexpected(problem: Exception) -> str:
+    return f"Stopped by an unexpected error: {problem}. Nothing was imported; verify again."
