@@ -225,6 +225,17 @@ def forget_cancel(job_id: int) -> None:
         redis_connection().delete(cancel_key(job_id))
 
 
+def end_pass(job_id: int, state: str, message: str | None) -> None:
+    """A running verify or import ends (verified, done, failed, cancelled)."""
+    ImportJob.move(
+        job_id,
+        state,
+        {ImportJob.message: message, ImportJob.finished_at: utcnow()},
+        from_states=("verifying", "importing"),
+    )
+    forget_cancel(job_id)
+
+
 def retry(job: ImportJob) -> None:
     """Run a failed or cancelled import again; it resumes after the last committed line.
     The queue page also uses it for a pass whose worker died (its state still running)."""

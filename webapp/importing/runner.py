@@ -85,18 +85,18 @@ def _run(job_id: int, chunk_rows: int) -> ImportJob:
             pass_.handle(chunk)
             if pause:
                 time.sleep(pause)
-        _finish(job, "done", None)
+        lifecycle.end_pass(job.id, "done", None)
     except Cancelled:
         done = ImportJob.get_by_id(job.id)
-        _finish(
-            job,
+        lifecycle.end_pass(
+            job.id,
             "cancelled",
             f"Cancelled after line {done.checkpoint_line}: what was "
             "committed up to there stays; later rows were not imported.",
         )
     except Exception as problem:
-        _finish(
-            job,
+        lifecycle.end_pass(
+            job.id,
             "failed",
             f"Stopped by an unexpected error: {problem}. What was "
             "committed stays; retry to go on from there.",
@@ -127,16 +127,6 @@ def _fresh_counters(job: ImportJob) -> dict:
         ImportJob.warnings: 0,
         **dict.fromkeys(counters, 0),
     }
-
-
-def _finish(job: ImportJob, state: str, message: str | None) -> None:
-    ImportJob.move(
-        job.id,
-        state,
-        {ImportJob.message: message, ImportJob.finished_at: utcnow()},
-        from_states=("verifying", "importing"),
-    )
-    lifecycle.forget_cancel(job.id)
 
 
 class _Pass:
@@ -194,7 +184,9 @@ class _Pass:
             & ImportProblem.line.between(first, last)
         )
         ImportProblem.insert_from(copied, _PROBLEM_FIELDS).execute()
-        refused = [_problem(self.job, "import", r.line, r, "error") for r in applied.refusals]
+        refused = [
+            staging.problem_row(self.job.id, "import", r.line, r, "error") for r in applied.refusals
+        ]
         if refused:
             insert_rows(ImportProblem, refused)
         warnings = (
@@ -247,15 +239,3 @@ _PROBLEM_FIELDS = [
     ImportProblem.value,
     ImportProblem.message,
 ]
-
-
-def _problem(job, phase, line, problem, severity) -> dict:
-    return {
-        "job": job.id,
-        "phase": phase,
-        "severity": severity,
-        "line": line,
-        "column": problem.field,
-        "value": problem.value[:500],
-        "message": problem.message,
-    }

@@ -44,6 +44,19 @@ def decode(text: str | None) -> dict | None:
     return {name: _tagged(value) for name, value in json.loads(text).items()}
 
 
+def problem_row(job_id: int, phase: str, line: int, problem, severity: str) -> dict:
+    """An ImportProblem row for a FieldError (or apply.Refusal) found on `line`."""
+    return {
+        "job": job_id,
+        "phase": phase,
+        "severity": severity,
+        "line": line,
+        "column": problem.field,
+        "value": problem.value[:500],
+        "message": problem.message,
+    }
+
+
 def ref_code(ref) -> str | None:
     """A view ref (importing/view.py) as the staging table keeps it."""
     if ref is None:

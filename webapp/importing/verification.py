@@ -94,10 +94,10 @@ def _begin(job_id: int) -> list[int] | None:
         total = chunks.split(job, size, lambda: lifecycle.cancel_requested(job.id))
     except reader.FileProblem as problem:
         log.warning("Import #%s: verify stopped: the file cannot be read.", job.id)
-        _end(job.id, "failed", str(problem))
+        lifecycle.end_pass(job.id, "failed", str(problem))
         return None
     if total is None:
-        _end(job.id, "cancelled", "Verification was cancelled.")
+        lifecycle.end_pass(job.id, "cancelled", "Verification was cancelled.")
         return None
     ImportJob.update(rows_total=total).where(ImportJob.id == job.id).execute()
     log.info("Import #%s: verify started, %s rows.", job.id, total)
@@ -126,7 +126,7 @@ def verify_chunk(job_id: int, number: int, beat: bool = True) -> None:
         except Exception as problem:
             current = get_current_job()
             if current is None or not current.retries_left:
-                _end(job_id, "failed", _unexpected(problem))
+                lifecycle.end_pass(job_id, "failed", _unexpected(problem))
             raise
 
 
@@ -161,7 +161,7 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
         return job
     with heartbeat.beating(job_id) if beat else nullcontext():
         if lifecycle.cancel_requested(job_id):
-            _end(job_id, "cancelled", "Verification was cancelled.")
+            lifecycle.end_pass(job_id, "cancelled", "Verification was cancelled.")
             return ImportJob.get_by_id(job_id)
         try:
             again = _resolve(job)
@@ -170,9 +170,9 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
         except Exception as problem:
             current = get_current_job()
             if current is None or not current.retries_left:
-                _end(job_id, "failed", _unexpected(problem))
+                lifecycle.end_pass(job_id, "failed", _unexpected(problem))
             raise
-        _end(job_id, "verified", None)
+        lifecycle.end_pass(job_id, "verified", None)
     done = ImportJob.get_by_id(job_id)
     log.info(
         "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings; %s "
@@ -239,15 +239,7 @@ def _judge_again(job: ImportJob, lines: set[int]) -> tuple[set, set]:
 def _stage(job: ImportJob, results, view: FileView) -> None:
     staging.stage(job.id, results, {ref: c.version for ref, c in view.customers.items()})
     problems = [
-        {
-            "job": job.id,
-            "phase": "verify",
-            "severity": severity,
-            "line": r.line,
-            "column": p.field,
-            "value": p.value[:500],
-            "message": p.message,
-        }
+        staging.problem_row(job.id, "verify", r.line, p, severity)
         for r in results
         for severity, found in (("error", r.errors), ("warning", r.warnings))
         for p in found
@@ -294,16 +286,6 @@ def _count(job: ImportJob) -> None:
         would_update=counts.get(("update", True), 0),
         would_remove=counts.get(("remove", True), 0),
     ).where(ImportJob.id == job.id).execute()
-
-
-def _end(job_id: int, state: str, message: str | None) -> None:
-    ImportJob.move(
-        job_id,
-        state,
-        {ImportJob.message: message, ImportJob.finished_at: utcnow()},
-        from_states=("verifying",),
-    )
-    lifecycle.forget_cancel(job_id)
 
 
 def _unexpected(problem: Exception) -> str:
