@@ -29,6 +29,7 @@ def main(job_id: int, threshold: int, ids: list[int]) -> None:
             forms.append(
                 (customer, {**read_record(customer), "email": f"agent{number}@example.com"})
             )
+        print("forms opened", file=sys.stderr, flush=True)  # the import may start now
         while ImportJob.get_by_id(job_id).checkpoint_line < threshold:
             time.sleep(0.01)
         for customer, opened in reversed(forms):

@@ -55,13 +55,10 @@ def test_import_and_agent_edits_at_once_lose_nothing(app, statuses, small_chunks
         None,
     )
     assert runner.verify(job.id).state == "verified"
-    lifecycle.start(job, "import")
-    deadline = time.monotonic() + 60
-    while ImportJob.get_by_id(job.id).rows_done == 0:
-        assert time.monotonic() < deadline, "the import never started"
-        time.sleep(0.02)
     edited = [c.id for c in Customer.select(Customer.id).order_by(Customer.id)][::5]
-    editor = subprocess.run(
+    # The agents open their forms before the import starts (so each form's version is the
+    # one verify saw), then save once the import is half-way.
+    editor = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -70,12 +67,18 @@ def test_import_and_agent_edits_at_once_lose_nothing(app, statuses, small_chunks
             str(COUNT // 2),
             *map(str, edited),
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
     )
-    assert editor.returncode == 0, editor.stderr[-3000:]
-    attempts = [json.loads(line) for line in editor.stdout.splitlines()]
+    for line in editor.stderr:  # (its start-up may log first)
+        if line.strip().endswith("forms opened"):
+            break
+    lifecycle.start(job, "import")
+    deadline = time.monotonic() + 60
+    stdout, stderr = editor.communicate(timeout=300)
+    assert editor.returncode == 0, stderr[-3000:]
+    attempts = [json.loads(line) for line in stdout.splitlines()]
     while ImportJob.get_by_id(job.id).state != "done":
         assert time.monotonic() < deadline + 240, ImportJob.get_by_id(job.id).message
         time.sleep(0.1)
