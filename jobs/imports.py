@@ -1,8 +1,8 @@
-"""RQ doors to the import passes: verify (split, a job per chunk, a last step) and the
-import."""
+"""RQ doors to the import passes: verify (split, a job per chunk, a last step), the
+import, and its undo."""
 
 from jobs.app_context import in_app_context
-from webapp.importing import runner, verification
+from webapp.importing import runner, undo, verification
 
 
 @in_app_context
@@ -23,3 +23,8 @@ def finish_verify(import_id: int) -> str:
 @in_app_context
 def ingest_import(import_id: int) -> str:
     return runner.ingest(import_id).state
+
+
+@in_app_context
+def undo_import(import_id: int) -> str:
+    return undo.undo(import_id).state

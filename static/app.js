@@ -100,3 +100,13 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (event.detail.target.id !== "queue-live") return;
   openJobLists.forEach((id) => document.getElementById(id)?.setAttribute("open", ""));
 });
+
+// A plain form (posted by the browser, not htmx) with hx-confirm asks first, as htmx asks
+// for its own requests.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form.getAttribute("hx-confirm");
+  if (question && !form.hasAttribute("hx-post") && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

@@ -2,6 +2,7 @@
 webapp/models/imports.py: in every state, the page offers an action exactly when its
 route accepts it, and a refused action says why and changes nothing."""
 
+import io
 import json
 
 import pytest
@@ -22,14 +23,19 @@ STANDINGS = [
     ("ready", None),
     ("queued", "verify"),
     ("queued", "import"),
+    ("queued", "undo"),
     ("verifying", "verify"),
     ("verified", "verify"),
     ("importing", "import"),
     ("done", "import"),
+    ("undoing", "undo"),
+    ("undone", "undo"),
     ("failed", "verify"),
     ("failed", "import"),
     ("cancelled", "verify"),
     ("cancelled", "import"),
+    ("failed", "undo"),
+    ("cancelled", "undo"),
 ]
 
 # action: (how the route is asked, its path, where the page offers it)
@@ -38,6 +44,8 @@ ROUTES = {
     "verify": ("post", "verify", "job"),
     "import": ("post", "import", "job"),
     "retry": ("post", "retry", "job"),
+    "undo": ("post", "undo", "job"),
+    "reimport": ("post", "reimport", "job"),
     "cancel": ("post", "cancel", "job"),
     "download_errors": ("get", "errors.csv", "job"),
     "download_original": ("get", "original", "history"),
@@ -74,6 +82,8 @@ def offered(client, job: ImportJob, action: str) -> bool:
 def accepted(client, job: ImportJob, action: str) -> bool:
     method, path, _ = ROUTES[action]
     form = {"column-0": "action", "column-1": ""} if action == "map" else {}
+    if action == "reimport":  # the fixed rows
+        form = {"file": (io.BytesIO(b"action,firstName\nadd,Fixed\n"), "fixed.csv")}
     if method == "post":
         response = client.post(f"/imports/{job.id}/{path}", data=form)
     else:
@@ -112,8 +122,13 @@ def test_page_offers_an_action_exactly_when_its_route_accepts_it(client, login, 
         after = ImportJob.get_by_id(job.id)
         if not allowed:
             assert (after.state, after.phase) == (state, phase), action
-        elif action in ("verify", "import", "retry"):
+        elif action in ("verify", "import", "retry", "undo"):
             assert after.state == "queued" and after.rq_job_id, action
+            assert after.phase == {"retry": phase}.get(action, action), action
+        elif action == "reimport":
+            fixed = ImportJob.select().order_by(ImportJob.id.desc()).get()
+            assert fixed.retry_of_id == job.id and fixed.state == "ready"
+            assert (after.state, after.phase) == (state, phase)
         elif action == "map":
             assert after.state == "ready"
         elif action == "cancel" and state == "queued":

@@ -12,6 +12,7 @@ VERIFY_IMPORT = "jobs.imports.verify_import"
 VERIFY_CHUNK = "jobs.imports.verify_chunk"
 FINISH_VERIFY = "jobs.imports.finish_verify"
 INGEST_IMPORT = "jobs.imports.ingest_import"
+UNDO_IMPORT = "jobs.imports.undo_import"
 DISPATCH_EVENTS = "jobs.webhooks.dispatch_events"
 DELIVER_EVENT = "jobs.webhooks.deliver_event"
 

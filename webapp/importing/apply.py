@@ -21,6 +21,7 @@ from webapp.services.actor import Actor
 from webapp.services.customer_record import read_records
 from webapp.services.customers import create_customers, delete_customer, write_update
 from webapp.services.directory import record_keys, stored_holders
+from webapp.services.passwords import HashedPassword
 
 # Kinds no two customers may share; a value of these someone took since verify refuses the
 # row. (Possible duplicates are warnings verify gave already.)
@@ -107,7 +108,7 @@ class ChunkApplier:
 
     def _write(self, done: Applied, row: ImportRow, record: dict | None, about: _Customer):
         if about.model is None and about.record is None:  # added by this chunk
-            about.model = _locked([about.id]).get(about.id)
+            about.model = locked([about.id]).get(about.id)
             about.record = read_records([about.model])[about.id] if about.model else None
         current = about.model.version if about.model is not None else None
         if current != about.version:
@@ -119,6 +120,7 @@ class ChunkApplier:
             self._done(done, row, "applied", customer_id=about.id)
             return
         before = about.record
+        image = _before_image(before, record, about.model)  # read before the write
         write_update(about.model, record, self.actor, before, about.version)
         about.version, about.record = about.model.version, record
         self._done(
@@ -127,7 +129,7 @@ class ChunkApplier:
             "applied",
             customer_id=about.id,
             version_after=about.version,
-            before=staging.encode(before),
+            before=staging.encode(image),
         )
 
     def _done(self, done: Applied, row: ImportRow, outcome: str, **changes) -> None:
@@ -169,7 +171,7 @@ class ChunkApplier:
         for row in chunk:  # the file's first row about a stored customer
             if row.ref in refs and row.ref not in customers and not row.ref.startswith("n"):
                 customers[row.ref] = _Customer(id=int(row.ref), version=row.expected_version)
-        models = _locked([c.id for c in customers.values() if c.id and not c.blocked])
+        models = locked([c.id for c in customers.values() if c.id and not c.blocked])
         records = read_records(list(models.values()))
         for about in customers.values():
             about.model, about.record = models.get(about.id), records.get(about.id)
@@ -232,7 +234,7 @@ def _rows_before(job_id: int, refs: set[str], first_line: int) -> list[ImportRow
     return found
 
 
-def _locked(ids: list[int]) -> dict[int, Customer]:
+def locked(ids: list[int]) -> dict[int, Customer]:
     """The customers, locked until the chunk commits (SQLite: BEGIN IMMEDIATE did)."""
     found = {}
     ids = sorted(set(ids))
@@ -250,16 +252,19 @@ def _changed(about: _Customer, current: int | None) -> str:
             f"Customer #{about.id} was removed after the file was verified; this row was "
             "not applied."
         )
-    who = ""
-    if since := versions.changes_since(about.id, about.version):
-        first = since[0]
-        door = f" ({first.source})" if first.source != first.actor else ""
-        who = f" by {first.actor}{door} at {first.at:%Y-%m-%d %H:%M} UTC"
     return (
-        f"Customer #{about.id} was changed{who} after the file was "
-        "verified, so this row was not applied and that change was kept; verify the "
-        "file again to apply it."
+        f"Customer #{about.id} was changed{versions.changed_by(about.id, about.version)} "
+        "after the file was verified, so this row was not applied and that change was "
+        "kept; verify the file again to apply it."
     )
+
+
+def _before_image(before: dict, record: dict, model: Customer) -> dict:
+    """What an undo puts back. A record reads its password as None (never readable); a
+    row that sets one keeps the old hash beside the record, so the undo can restore it."""
+    if not record.get("password") or not model.password_hash:
+        return before
+    return {**before, "password": HashedPassword(model.password_hash)}
 
 
 def _as_dict(row: ImportRow) -> dict:

@@ -11,6 +11,7 @@ from webapp.importing import lifecycle, runner
 from webapp.importing.reader import FileProblem
 from webapp.importing.summary import summary
 from webapp.models import ImportJob, User
+from webapp.models.imports import RUNNING_STATES
 
 
 @click.command("import-customers")
@@ -84,7 +85,7 @@ def _run(job: ImportJob, phase: str, sync: bool, wait: int) -> ImportJob:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         job = ImportJob.get_by_id(job.id)
-        if job.state not in ("queued", "verifying", "importing"):
+        if job.state not in RUNNING_STATES:
             return job
         time.sleep(0.5)
     raise click.ClickException(

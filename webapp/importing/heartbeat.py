@@ -10,6 +10,7 @@ import threading
 from redis.exceptions import RedisError
 
 from webapp.models import ImportJob
+from webapp.models.imports import WORKING_STATES
 from webapp.queueing import queue, redis_connection
 
 BEAT_SECONDS = 5
@@ -49,7 +50,7 @@ def beating(job_id: int, linger: bool = False):
 def worker_lost(job: ImportJob) -> bool:
     """Running, by its state, with no beat for LIFETIME_SECONDS (False when Redis cannot
     tell)."""
-    if job.state not in ("verifying", "importing"):
+    if job.state not in WORKING_STATES:
         return False
     try:
         if job.state == "verifying" and queue("imports").count:

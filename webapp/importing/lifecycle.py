@@ -1,5 +1,5 @@
 """An import from upload to finish: store and read the file, match its columns, queue the
-verify and import jobs, cancel and retry them."""
+verify, import and undo jobs, cancel and retry them."""
 
 import contextlib
 import datetime as dt
@@ -15,14 +15,20 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from webapp.db import db
-from webapp.importing import reader
+from webapp.importing import chunks, reader, staging
 from webapp.importing.columns import header_key, match_headers, positional_mapping
 from webapp.importing.error_file import ERRORS_COLUMN
 from webapp.importing.storage import source_path, upload_path
 from webapp.models import ImportJob, ImportProblem, User
 from webapp.models.base import utcnow
-from webapp.models.imports import RUNNING_STATES
-from webapp.queueing import INGEST_IMPORT, VERIFY_IMPORT, queue, redis_connection
+from webapp.models.imports import RUNNING_STATES, WORKING_STATES
+from webapp.queueing import (
+    INGEST_IMPORT,
+    UNDO_IMPORT,
+    VERIFY_IMPORT,
+    queue,
+    redis_connection,
+)
 from webapp.rules.customer_fields import IMPORT_COLUMNS
 from webapp.services.refusal import Refused
 
@@ -34,6 +40,9 @@ REFUSALS = {
     "verify": "This file is {state}; it cannot be verified now.",
     "import": "This file is {state}; it cannot be imported now.",
     "retry": "This file is {state}; only a failed or cancelled import can be retried.",
+    "undo": "This file is {state}; only an import that ran can be undone.",
+    "reimport": "This file is {state}; only the refused rows of a finished import can be "
+    "uploaded again.",
     "cancel": "There is nothing running to cancel.",
     "download_errors": "This file has not been verified yet, so no rows with errors are listed.",
     "download_original": "This file is {state}; its original cannot be downloaded now.",
@@ -58,6 +67,7 @@ def receive(
     has_header: bool = True,
     merge_mode: str = "overwrite",
     refuse_duplicates: bool = False,
+    retry_of: ImportJob | None = None,
 ) -> ImportJob:
     """Store an uploaded file and read its shape and header. Raises FileProblem (and
     keeps nothing) when the file cannot be imported at all."""
@@ -69,6 +79,7 @@ def receive(
         has_header=has_header,
         merge_mode=merge_mode,
         refuse_duplicates=refuse_duplicates,
+        retry_of=retry_of,
     )
     temporary = upload_path(job.id)
     try:
@@ -137,23 +148,37 @@ def missing_columns(job: ImportJob) -> list[str]:
     return [name for name in IMPORT_COLUMNS if name not in job.mapping]
 
 
-def start(job: ImportJob, phase: str) -> None:
-    """Queue the verify or the import job; ImportRefused if the job's state does not
-    allow it (the routes ask `job.allows(...)` first, to say which action), or its file
-    is gone (remove_old_files)."""
+# The pass each phase queues, and the states it may be queued from: an import that ended
+# can be undone, but not verified or imported again.
+PASSES = {
+    "verify": (VERIFY_IMPORT, ("ready", "verified", "failed", "cancelled")),
+    "import": (INGEST_IMPORT, ("verified", "failed", "cancelled")),
+    "undo": (UNDO_IMPORT, ("done", "failed", "cancelled")),
+}
+PASS_TITLES = {"verify": "Verify", "import": "Import", "undo": "Undo"}
+
+
+def start(job: ImportJob, phase: str, by: User | None = None) -> None:
+    """Queue the verify, the import or its undo (`by` whom); ImportRefused if the job's
+    state does not allow it (the routes ask `job.allows(...)` first, to say which
+    action), or its file is gone (remove_old_files: so are its staged rows, which an
+    undo reads)."""
     if not source_path(job).exists():
         raise ImportRefused(
             "This file was deleted from the server after its import ended (uploaded files "
             "hold full SSNs, so they are kept only "
             f"{current_app.config['IMPORT_FILE_DAYS']} days); upload it again."
         )
+    function, from_states = PASSES[phase]
     with db.atomic():
         changes = {
             ImportJob.phase: phase,
             ImportJob.message: None,
             ImportJob.rows_done: 0 if phase == "verify" else ImportJob.rows_done,
         }
-        if not ImportJob.move(job.id, "queued", changes):
+        if by is not None:  # (a retry from the queue page keeps who asked first)
+            changes[ImportJob.undone_by] = by
+        if not ImportJob.move(job.id, "queued", changes, from_states=from_states):
             raise refusal(ImportJob.get_by_id(job.id), phase)
         if phase == "verify":
             ImportProblem.delete().where(
@@ -161,11 +186,11 @@ def start(job: ImportJob, phase: str) -> None:
             ).execute()
     redis_connection().delete(cancel_key(job.id))
     rq_job = queue("imports").enqueue(
-        VERIFY_IMPORT if phase == "verify" else INGEST_IMPORT,
+        function,
         job.id,
         job_timeout=JOB_TIMEOUT,
         retry=Retry(max=2),
-        description=f"{phase.capitalize()} upload #{job.id}",
+        description=f"{PASS_TITLES[phase]} upload #{job.id}",
     )
     ImportJob.update(rq_job_id=rq_job.id).where(ImportJob.id == job.id).execute()
 
@@ -198,7 +223,7 @@ def cancel(job: ImportJob) -> str:
         if cancelled:
             return "Cancelled before it started."
         job = ImportJob.get_by_id(job.id)  # a worker took it up meanwhile
-    if job.state in ("verifying", "importing"):
+    if job.state in WORKING_STATES:
         # Through Redis, not the database: on SQLite this request would otherwise queue
         # behind the import's own writes.
         redis_connection().set(cancel_key(job.id), 1, ex=24 * 3600)
@@ -226,12 +251,12 @@ def forget_cancel(job_id: int) -> None:
 
 
 def end_pass(job_id: int, state: str, message: str | None) -> None:
-    """A running verify or import ends (verified, done, failed, cancelled)."""
+    """A running pass ends (verified, done, undone, failed, cancelled)."""
     ImportJob.move(
         job_id,
         state,
         {ImportJob.message: message, ImportJob.finished_at: utcnow()},
-        from_states=("verifying", "importing"),
+        from_states=WORKING_STATES,
     )
     forget_cancel(job_id)
 
@@ -266,8 +291,9 @@ def remove_files(job: ImportJob) -> None:
 
 def remove_old_files() -> int:
     """Delete the uploaded files of imports that ended (or, never run, were uploaded)
-    IMPORT_FILE_DAYS ago or more: they hold full SSNs. The jobs' counts, errors and
-    history stay. Returns how many."""
+    IMPORT_FILE_DAYS ago or more, with their staged rows and chunks: all hold full SSNs.
+    The jobs' counts, errors and history stay; such an import can no longer be undone.
+    Returns how many."""
     ended_before = utcnow() - dt.timedelta(days=current_app.config["IMPORT_FILE_DAYS"])
     ended = ImportJob.select().where(
         (fn.COALESCE(ImportJob.finished_at, ImportJob.created_at) < ended_before)
@@ -278,4 +304,6 @@ def remove_old_files() -> int:
         if source_path(job).exists():
             remove_files(job)
             removed += 1
+        staging.forget(job.id)
+        chunks.forget(job.id)
     return removed

@@ -8,7 +8,10 @@ MERGE_MODES = [
 ]
 
 
-class UploadForm(FlaskForm):
+class FileForm(FlaskForm):
+    """A file of fixed rows, uploaded from the import whose refused rows they are: it is
+    read as that import's file was (merge mode, duplicates)."""
+
     file = FileField(
         "Customer file",
         validators=[
@@ -16,6 +19,9 @@ class UploadForm(FlaskForm):
             FileAllowed(["csv", "txt", "xlsx"], "Upload a .csv or .xlsx file."),
         ],
     )
+
+
+class UploadForm(FileForm):
     merge_mode = SelectField("Update rows", choices=MERGE_MODES, default="overwrite")
     has_header = BooleanField("The first row holds the column names", default=True)
     refuse_duplicates = BooleanField(

@@ -13,13 +13,13 @@ from flask import (
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 
-from webapp.importing import heartbeat, lifecycle, preview, samples
+from webapp.importing import heartbeat, lifecycle, preview, samples, undo
 from webapp.importing.columns import suggestions
 from webapp.importing.error_file import error_rows
 from webapp.importing.reader import FileProblem, FileShape
 from webapp.importing.storage import source_path
 from webapp.imports import bp
-from webapp.imports.forms import UploadForm
+from webapp.imports.forms import FileForm, UploadForm
 from webapp.lookups import get_or_404
 from webapp.models import ImportJob, ImportProblem
 from webapp.rules.customer_fields import (
@@ -91,6 +91,10 @@ def upload():
     except FileProblem as problem:
         form.file.errors.append(str(problem))
         return render_template("imports/index.html", form=form, jobs=_recent()), 400
+    return _received(job)
+
+
+def _received(job: ImportJob):
     if job.state == "needs_mapping":
         return redirect(url_for("imports.mapping", job_id=job.id))
     flash(f"Uploaded {job.original_name}. Verify it to see what it would do.", "success")
@@ -143,6 +147,8 @@ def _job_page(job: ImportJob) -> dict:
     return {
         **(_preview(job) if shown else {}),
         "preview_shown": shown,
+        "undo_plan": undo.plan(job.id) if job.allows("undo") else None,
+        "reimport_form": FileForm() if job.allows("reimport") and job.failed else None,
         "job": job,
         **_problem_page(job),
         "shape": FileShape(job.file_format, job.encoding, job.delimiter),
@@ -199,6 +205,49 @@ def cancel(job_id: int):
     return redirect(url_for("imports.job", job_id=job.id))
 
 
+@bp.post("/<int:job_id>/undo")
+def undo_import(job_id: int):
+    job = get_or_404(ImportJob, job_id)
+    if not job.allows("undo"):
+        return _refused(job, "undo")
+    try:
+        lifecycle.start(job, "undo", by=current_user)
+    except lifecycle.ImportRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Undo of import #{job.id} queued.", "info")
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+@bp.post("/<int:job_id>/reimport")
+def reimport(job_id: int):
+    """The refused rows of a finished import, fixed, as a new file linked to it."""
+    original = get_or_404(ImportJob, job_id)
+    if not original.allows("reimport"):
+        return _refused(original, "reimport")
+    form = FileForm()
+    problem = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            job = lifecycle.receive(
+                upload.stream,
+                upload.filename or "upload",
+                current_user,
+                merge_mode=original.merge_mode,
+                refuse_duplicates=original.refuse_duplicates,
+                retry_of=original,
+            )
+        except FileProblem as refused:
+            problem = str(refused)
+        else:
+            return _received(job)
+    else:
+        problem = " ".join(form.file.errors) or "The upload was refused; try again."
+    flash(f"The fixed file was not uploaded: {problem}", "error")
+    return redirect(url_for("imports.job", job_id=original.id))
+
+
 @bp.post("/<int:job_id>/retry")
 def retry(job_id: int):
     job = get_or_404(ImportJob, job_id)
@@ -230,7 +279,7 @@ def error_file(job_id: int):
         return _refused(job, "download_errors")
     if not source_path(job).exists():
         abort(404)
-    phase = request.args.get("phase") or job.phase or "verify"
+    phase = job.file_phase(request.args.get("phase"))
     name = f"errors-{job.id}-{phase}.csv"
     return Response(
         stream_with_context(error_rows(job, phase)),

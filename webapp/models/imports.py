@@ -18,7 +18,8 @@ from webapp.models.users import User
 # pages offer, and the routes accept, only what IMPORT_ACTIONS allows.
 #
 # uploaded -> (needs_mapping ->) ready -> queued -> verifying -> verified -> queued ->
-# importing -> done; a running pass can end failed or cancelled instead.
+# importing -> done (-> queued -> undoing -> undone); a running pass can end failed or
+# cancelled instead.
 IMPORT_STATE_NAMES = {
     "uploaded": "Uploaded",
     "needs_mapping": "Needs column mapping",
@@ -28,11 +29,14 @@ IMPORT_STATE_NAMES = {
     "queued": "Queued",
     "importing": "Importing",
     "done": "Imported",
+    "undoing": "Undoing",
+    "undone": "Undone",
     "failed": "Failed",
     "cancelled": "Cancelled",
 }
 IMPORT_STATES = tuple(IMPORT_STATE_NAMES)
-RUNNING_STATES = ("verifying", "queued", "importing")
+WORKING_STATES = ("verifying", "importing", "undoing")  # a worker is on it
+RUNNING_STATES = ("queued", *WORKING_STATES)
 
 IMPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "uploaded": ("needs_mapping", "ready"),  # the header read
@@ -40,27 +44,33 @@ IMPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     # Queued for a worker; or run at once (the CLI's --sync, tests, benchmarks), where an
     # import may also go without a verify before it.
     "ready": ("queued", "verifying", "importing"),
-    "queued": ("verifying", "importing", "cancelled"),
+    "queued": ("verifying", "importing", "undoing", "cancelled"),
     # A pass ends; or starts again where a killed worker left it (RQ retries the job, or
     # an admin does from the queue page).
     "verifying": ("verified", "failed", "cancelled", "verifying", "queued"),
     "verified": ("queued", "verifying", "importing"),
     "importing": ("done", "failed", "cancelled", "importing", "queued"),
-    "done": (),
+    "done": ("queued",),  # to be undone
+    "undoing": ("undone", "failed", "cancelled", "undoing", "queued"),
+    "undone": (),
     # RQ runs a pass that raised again by itself; a person queues it again.
-    "failed": ("queued", "verifying", "importing"),
+    "failed": ("queued", "verifying", "importing", "undoing"),
     "cancelled": ("queued",),
 }
 
 # What a person may do, by state. A failed or cancelled job is named with the pass it
 # stopped in: after a verify it is verified again, after an import it is retried (which
-# goes on after the last committed line). A download of the rows with errors needs a pass
-# to have been queued or run.
+# goes on after the last committed line) or undone, after an undo it is undone again
+# (which goes on with the customers not yet handled). A download of the rows with errors
+# needs a pass to have been queued or run; the refused rows of a finished import can be
+# fixed and uploaded again as a file linked to it.
 IMPORT_ACTIONS: dict[str, tuple[str, ...]] = {
     "map": ("needs_mapping",),
     "verify": ("ready", "verified", "failed/verify", "cancelled/verify"),
     "import": ("verified",),
     "retry": ("failed/import", "cancelled/import"),
+    "undo": ("done", "failed/import", "cancelled/import", "failed/undo", "cancelled/undo"),
+    "reimport": ("done",),
     "cancel": RUNNING_STATES,
     "download_errors": (
         "queued",
@@ -68,6 +78,8 @@ IMPORT_ACTIONS: dict[str, tuple[str, ...]] = {
         "verified",
         "importing",
         "done",
+        "undoing",
+        "undone",
         "failed",
         "cancelled",
     ),
@@ -94,6 +106,8 @@ class ImportJob(BaseModel):
     column_map = TextField(default="[]")  # a field name (or "") per file column
     headers = TextField(default="[]")
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    # A file of an import's refused rows, fixed and uploaded again from that import's page.
+    retry_of = ForeignKeyField("self", null=True, backref="retries", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow, index=True)
     state = CharField(default="uploaded")
     phase = CharField(null=True)  # verify | import: what the worker does or did last
@@ -115,6 +129,15 @@ class ImportJob(BaseModel):
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
     message = TextField(null=True)
+    # Undo (importing/undo.py) goes customer by customer: those the import wrote, those
+    # handled so far, and what became of them.
+    undone_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="undone_imports")
+    undo_total = IntegerField(default=0)
+    undo_done = IntegerField(default=0)
+    undo_deleted = IntegerField(default=0)  # added by the import, deleted again
+    undo_restored = IntegerField(default=0)  # updated by it, given their old values back
+    undo_left = IntegerField(default=0)  # changed by someone since: left as they are
+    undo_kept = IntegerField(default=0)  # removed by it: removals cannot be undone
 
     @property
     def mapping(self) -> list[str]:
@@ -166,11 +189,30 @@ class ImportJob(BaseModel):
             .execute()
         )
 
+    def file_phase(self, phase: str | None = None) -> str:
+        """The pass whose rows with errors a download lists: the one asked for, else the
+        last; an undo's are about customers, not rows of the file, so its import's."""
+        phase = phase or self.phase or "verify"
+        return "import" if phase == "undo" else phase
+
+    @property
+    def fixed_uploads(self) -> list["ImportJob"]:
+        """Files of this import's refused rows, fixed and uploaded again."""
+        return list(self.retries.order_by(ImportJob.id))
+
     @property
     def percent(self) -> int:
-        if self.state == "done":
+        if self.state in ("done", "undone"):
             return 100
-        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+        done, total = self.progress
+        return int(100 * done / total) if total else 0
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """How far the pass is: rows of the file, or for an undo, customers."""
+        if self.phase == "undo":
+            return self.undo_done, self.undo_total
+        return self.rows_done, self.rows_total
 
     @property
     def duration_seconds(self) -> float | None:
@@ -180,8 +222,8 @@ class ImportJob(BaseModel):
 
     @property
     def rows_per_second(self) -> float | None:
-        seconds = self.duration_seconds
-        return self.rows_done / seconds if seconds and self.rows_done else None
+        seconds, (done, _) = self.duration_seconds, self.progress
+        return done / seconds if seconds and done else None
 
 
 class ImportProblem(BaseModel):
@@ -239,9 +281,13 @@ class ImportRow(BaseModel):
     customer_id = IntegerField(null=True)
     version_after = IntegerField(null=True)
     before = TextField(null=True)
+    # Filled in by an undo, for every applied row about a customer it handled: reverted |
+    # left (changed since the import) | kept (removed by the import: cannot be undone).
+    undo = CharField(null=True)
 
     class Meta:
         indexes = (
             (("job", "line"), True),
             (("job", "ref", "line"), False),
+            (("job", "customer_id", "line"), False),  # an undo's customers
         )

@@ -14,6 +14,7 @@ from webapp.queueing import (
     FINISH_VERIFY,
     INGEST_IMPORT,
     QUEUE_NAMES,
+    UNDO_IMPORT,
     VERIFY_CHUNK,
     VERIFY_IMPORT,
     redis_connection,
@@ -22,7 +23,7 @@ from webapp.services.refusal import Refused
 
 STATES = ("queued", "started", "deferred", "scheduled", "failed", "finished")
 LISTED_PER_STATE = 25
-IMPORT_FUNCTIONS = (VERIFY_IMPORT, VERIFY_CHUNK, FINISH_VERIFY, INGEST_IMPORT)
+IMPORT_FUNCTIONS = (VERIFY_IMPORT, VERIFY_CHUNK, FINISH_VERIFY, INGEST_IMPORT, UNDO_IMPORT)
 
 
 @dataclass

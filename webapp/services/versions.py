@@ -74,6 +74,17 @@ def check(customer_id: int, expected: int, lock: bool = False) -> None:
         raise StaleVersion(customer_id, expected, stored)
 
 
+def changed_by(customer_id: int, version: int) -> str:
+    """ " by agent desk (ui) at 2026-12-05 10:00 UTC": who first changed the customer after
+    `version`, for a message; "" when the history cannot tell."""
+    since = changes_since(customer_id, version)
+    if not since:
+        return ""
+    first = since[0]
+    door = f" ({first.source})" if first.source != first.actor else ""
+    return f" by {first.actor}{door} at {first.at:%Y-%m-%d %H:%M} UTC"
+
+
 def changes_since(customer_id: int, version: int) -> list[ChangeEntry]:
     return list(
         ChangeEntry.select()

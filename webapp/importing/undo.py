@@ -1,0 +1,301 @@
+"""Undoing an import, customer by customer, from what its staged rows kept.
+
+A customer the import added is deleted again; one it updated gets back the values it had
+before the file's first row about it (the before-image apply.py kept). Either only if
+nobody changed the customer since the import's last row about it: a customer someone
+changed since is left as it is and listed, with who changed it. A customer the import
+removed stays removed (removals cannot be undone). Each batch of customers commits with
+what became of its rows, so an undo killed midway goes on with the customers not yet
+handled, and none is undone twice."""
+
+import itertools
+import logging
+from dataclasses import dataclass
+
+from peewee import Case, IntegrityError, Select, fn
+
+from webapp.db import db, run_after_commit
+from webapp.importing import heartbeat, lifecycle, staging
+from webapp.importing.apply import RECHECKED, locked
+from webapp.models import Customer, ImportJob, ImportProblem, ImportRow
+from webapp.models.base import in_list, insert_rows, utcnow
+from webapp.services import versions, webhooks
+from webapp.services.actor import Actor
+from webapp.services.customer_record import read_records
+from webapp.services.customers import delete_customer, write_update
+from webapp.services.directory import record_keys, stored_holders
+
+BATCH_CUSTOMERS = 200
+log = logging.getLogger(__name__)
+
+# What became of a customer: the ImportRow.undo outcome and the job's counter.
+COUNTERS = {
+    "deleted": ImportJob.undo_deleted,
+    "restored": ImportJob.undo_restored,
+    "left": ImportJob.undo_left,
+    "kept": ImportJob.undo_kept,
+}
+
+
+def undo(job_id: int) -> ImportJob:
+    job = ImportJob.get_by_id(job_id)
+    if not job.may_become("undoing"):  # cancelled before it started, or undone: not run
+        return job
+    starting = {ImportJob.phase: "undo", ImportJob.finished_at: None, ImportJob.message: None}
+    if not _begun(job_id):
+        starting.update(_fresh_counters(job_id))
+    if not ImportJob.move(job_id, "undoing", starting):
+        return ImportJob.get_by_id(job_id)
+    job = ImportJob.get_by_id(job_id)
+    log.info("Import #%s: undo started, %s customers.", job_id, job.undo_total)
+    undoer = _Undoer(job)
+    with heartbeat.beating(job_id):
+        try:
+            for customer_ids in _waiting_customers(job_id):
+                if lifecycle.cancel_requested(job_id):
+                    lifecycle.end_pass(
+                        job_id,
+                        "cancelled",
+                        "Undo stopped: the customers handled so far stay undone; undo "
+                        "again to go on with the rest.",
+                    )
+                    return ImportJob.get_by_id(job_id)
+                undoer.handle(customer_ids)
+            lifecycle.end_pass(job_id, "undone", None)
+        except Exception as problem:
+            lifecycle.end_pass(
+                job_id,
+                "failed",
+                f"The undo stopped on an unexpected error: {problem}. The customers "
+                "handled so far stay undone; undo again to go on with the rest.",
+            )
+            raise  # RQ records it and retries the job
+    done = ImportJob.get_by_id(job_id)
+    log.info(
+        "Import #%s: undo ended %s: %s deleted, %s restored, %s left alone, %s removals kept.",
+        job_id,
+        done.state,
+        done.undo_deleted,
+        done.undo_restored,
+        done.undo_left,
+        done.undo_kept,
+    )
+    return done
+
+
+@dataclass
+class Plan:
+    """The customers an undo would go through (those a stopped undo has not handled)."""
+
+    added: int  # to be deleted
+    updated: int  # to get their values back
+    removed: int  # to stay removed
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.removed
+
+
+def plan(job_id: int) -> Plan:
+    def flag(action):
+        return fn.MAX(Case(None, [(ImportRow.action == action, 1)], 0))
+
+    per_customer = (
+        _applied(job_id)
+        .select(flag("add").alias("added"), flag("remove").alias("removed"))
+        .where(ImportRow.undo.is_null())
+        .group_by(ImportRow.customer_id)
+        .alias("c")
+    )
+    removed, added = per_customer.c.removed, per_customer.c.added
+    counts = (
+        Select(
+            [per_customer],
+            [
+                fn.COUNT(1),
+                fn.SUM(removed),
+                fn.SUM(Case(None, [(removed == 1, 0)], added)),
+            ],
+        )
+        .bind(db)
+        .tuples()
+    )
+    total, removed_count, added_count = (int(n or 0) for n in counts[0])
+    return Plan(added_count, total - added_count - removed_count, removed_count)
+
+
+def _applied(job_id: int):
+    return ImportRow.select().where((ImportRow.job == job_id) & (ImportRow.outcome == "applied"))
+
+
+def _begun(job_id: int) -> bool:
+    return _applied(job_id).where(ImportRow.undo.is_null(False)).exists()
+
+
+def _fresh_counters(job_id: int) -> dict:
+    ImportProblem.delete().where(
+        (ImportProblem.job == job_id) & (ImportProblem.phase == "undo")
+    ).execute()
+    total = _applied(job_id).select(fn.COUNT(ImportRow.customer_id.distinct())).scalar()
+    return {
+        ImportJob.started_at: utcnow(),
+        ImportJob.undo_total: total or 0,
+        ImportJob.undo_done: 0,
+        **dict.fromkeys(COUNTERS.values(), 0),
+    }
+
+
+def _waiting_customers(job_id: int):
+    """The IDs of the customers not yet handled, BATCH_CUSTOMERS at a time."""
+    after = 0
+    while True:
+        batch = [
+            row.customer_id
+            for row in _applied(job_id)
+            .select(ImportRow.customer_id)
+            .where(ImportRow.undo.is_null() & (ImportRow.customer_id > after))
+            .group_by(ImportRow.customer_id)
+            .order_by(ImportRow.customer_id)
+            .limit(BATCH_CUSTOMERS)
+        ]
+        if not batch:
+            return
+        yield batch
+        after = batch[-1]
+
+
+class _Undoer:
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.actor = Actor(job.undone_by, f"undo of import #{job.id}")
+
+    def handle(self, customer_ids: list[int]) -> None:
+        try:
+            with db.atomic(), webhooks.batched():
+                self._undo(customer_ids)
+            run_after_commit(True)  # deleted customers' files go once the batch is in
+        except BaseException:
+            run_after_commit(False)
+            raise
+        webhooks.kick()
+
+    def _undo(self, customer_ids: list[int]) -> None:
+        rows = list(
+            _applied(self.job.id)
+            .where(in_list(ImportRow.customer_id, customer_ids) & ImportRow.undo.is_null())
+            .order_by(ImportRow.customer_id, ImportRow.line)
+        )
+        if not rows:  # another run of this job handled them meanwhile
+            return
+        models = locked(customer_ids)
+        records = read_records(list(models.values()))
+        by_customer = [
+            (customer_id, list(group))
+            for customer_id, group in itertools.groupby(rows, key=lambda r: r.customer_id)
+        ]
+        clashes = _clashes(by_customer)
+        outcomes: dict[str, list[int]] = {kind: [] for kind in COUNTERS}  # -> lines
+        customers = dict.fromkeys(COUNTERS, 0)
+        problems = []
+        for customer_id, group in by_customer:
+            model = models.get(customer_id)
+            outcome, message = self._undo_customer(
+                group, model, records.get(customer_id), clashes.get(customer_id)
+            )
+            outcomes[outcome] += [row.line for row in group]
+            customers[outcome] += 1
+            if message:
+                problems.append(
+                    {
+                        "job": self.job.id,
+                        "phase": "undo",
+                        "severity": "error",
+                        "line": group[-1].line,
+                        "column": "customerId",
+                        "value": str(customer_id),
+                        "message": message,
+                    }
+                )
+        for outcome, lines in outcomes.items():
+            for start in range(0, len(lines), 500):
+                ImportRow.update(undo=outcome).where(
+                    (ImportRow.job == self.job.id)
+                    & in_list(ImportRow.line, lines[start : start + 500])
+                ).execute()
+        if problems:
+            insert_rows(ImportProblem, problems)
+        counted = {field: field + customers[outcome] for outcome, field in COUNTERS.items()}
+        ImportJob.update(
+            {ImportJob.undo_done: ImportJob.undo_done + len(by_customer), **counted}
+        ).where(ImportJob.id == self.job.id).execute()
+
+    def _undo_customer(self, rows, model, record, clash) -> tuple[str, str | None]:
+        """What becomes of one customer ("deleted", "restored", "left" or "kept") and, if
+        it is left as it is, why."""
+        first, last = rows[0], rows[-1]
+        customer_id = first.customer_id
+        if any(row.action == "remove" for row in rows):
+            return "kept", None
+        if model is None:
+            return "left", f"Customer #{customer_id} was deleted after the import; nothing to undo."
+        if model.version != last.version_after:
+            who = versions.changed_by(customer_id, last.version_after)
+            return "left", (
+                f"Customer #{customer_id} was changed{who} after the import, so the undo "
+                "left it as it is."
+            )
+        if clash:
+            return "left", clash
+        if first.action == "add":
+            delete_customer(model, self.actor, model.version)
+            return "deleted", None
+        target = staging.decode(first.before)
+        try:
+            with db.atomic():  # a savepoint: a clash the checks missed leaves this one only
+                write_update(
+                    model, _target(target, record, model), self.actor, record, model.version
+                )
+                if _password_set_by_import(rows) and not target.get("password"):
+                    Customer.update(password_hash=None).where(Customer.id == customer_id).execute()
+        except IntegrityError:
+            return "left", (
+                f"Customer #{customer_id}'s values before the import now clash with another "
+                "customer's, so the undo left it as it is."
+            )
+        return "restored", None
+
+
+def _target(before: dict, current: dict, model: Customer) -> dict:
+    """The before-image to write: an unchanged password hash is not written again."""
+    if before.get("password") and str(before["password"]) == model.password_hash:
+        return {**before, "password": None}
+    return before
+
+
+def _password_set_by_import(rows: list[ImportRow]) -> bool:
+    return any((staging.decode(row.record) or {}).get("password") for row in rows)
+
+
+def _clashes(by_customer) -> dict[int, str]:
+    """customer ID -> why its before-image cannot be written back: an import ID, username
+    or SSN with birth date it held before the import another customer holds now."""
+    wanted: dict[str, set] = {}
+    keyed = []
+    for customer_id, rows in by_customer:
+        if rows[0].action == "update" and rows[0].before:
+            keys = record_keys(staging.decode(rows[0].before))
+            keyed.append((customer_id, keys))
+            for kind in RECHECKED:
+                wanted.setdefault(kind, set()).update(keys.get(kind, ()))
+    holders = {kind: stored_holders(kind, values) for kind, values in wanted.items()}
+    found = {}
+    for customer_id, keys in keyed:
+        for kind, what in RECHECKED.items():
+            for value in keys.get(kind, ()):
+                others = holders[kind].get(value, set()) - {customer_id}
+                if others and customer_id not in found:
+                    found[customer_id] = (
+                        f"Customer #{customer_id} had this {what} before the import; "
+                        f"customer #{min(others)} has it now, so the undo left it as it is."
+                    )
+    return found
