@@ -114,5 +114,7 @@ def test_refused_rows_fixed_and_uploaded_again_are_linked_to_their_import(
     expect(history.locator("tr", has_text="first.csv")).to_contain_text(
         f"refused rows fixed in #{second.id}"
     )
-    expect(history.locator("tr", has_text="fixed.csv")).to_contain_text(f"fixed rows of #{first.id}")
+    expect(history.locator("tr", has_text="fixed.csv")).to_contain_text(
+        f"fixed rows of #{first.id}"
+    )
     shot(page, "import-reimported")

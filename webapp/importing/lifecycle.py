@@ -148,12 +148,13 @@ def missing_columns(job: ImportJob) -> list[str]:
     return [name for name in IMPORT_COLUMNS if name not in job.mapping]
 
 
-# The pass each phase queues, and the states it may be queued from: an import that ended
-# can be undone, but not verified or imported again.
+# The pass each phase queues, and the states it may be queued from (its own running
+# state: a pass whose worker was lost, queued again from the queue page): an import that
+# ended can be undone, but not verified or imported again.
 PASSES = {
-    "verify": (VERIFY_IMPORT, ("ready", "verified", "failed", "cancelled")),
-    "import": (INGEST_IMPORT, ("verified", "failed", "cancelled")),
-    "undo": (UNDO_IMPORT, ("done", "failed", "cancelled")),
+    "verify": (VERIFY_IMPORT, ("ready", "verified", "failed", "cancelled", "verifying")),
+    "import": (INGEST_IMPORT, ("verified", "failed", "cancelled", "importing")),
+    "undo": (UNDO_IMPORT, ("done", "failed", "cancelled", "undoing")),
 }
 PASS_TITLES = {"verify": "Verify", "import": "Import", "undo": "Undo"}
 

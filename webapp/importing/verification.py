@@ -11,7 +11,7 @@ from contextlib import nullcontext
 
 from flask import current_app
 from peewee import fn
-from rq import get_current_job
+from rq import Retry, get_current_job
 
 from webapp.db import db
 from webapp.importing import chunks, conflicts, heartbeat, lifecycle, reader, staging
@@ -19,7 +19,7 @@ from webapp.importing.checks import RowChecker
 from webapp.importing.view import FileView, Scratch
 from webapp.models import Customer, ImportChunk, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
-from webapp.queueing import FINISH_VERIFY, VERIFY_CHUNK, queue
+from webapp.queueing import FINISH_VERIFY, VERIFY_CHUNK, queue, redis_connection
 from webapp.rules.context import RuleContext
 
 log = logging.getLogger(__name__)
@@ -31,23 +31,22 @@ def verify(job_id: int) -> ImportJob:
     with heartbeat.beating(job_id):
         numbers = _begin(job_id)
         for number in numbers or ():
-            verify_chunk(job_id, number, beat=False)
+            if not _stopped(job_id):
+                _judge(job_id, number)
         return finish(job_id, beat=False) if numbers is not None else ImportJob.get_by_id(job_id)
 
 
 def split_and_fan_out(job_id: int) -> None:
-    """Cut the file into chunks and queue a job for each, and the last step after them."""
-    from rq import Retry
-    from rq.job import Dependency
-
+    """Cut the file into chunks and queue a job for each; the chunk job that finds every
+    chunk judged queues the last step (_queue_finish_when_due)."""
     with heartbeat.beating(job_id, linger=True):
         numbers = _begin(job_id)
     if numbers is None:
         return
-    imports = queue("imports")
-    job = ImportJob.get_by_id(job_id)
-    chunk_jobs = [
-        imports.enqueue(
+    if not numbers:  # a file of no rows: only the last step
+        _queue_finish_when_due(ImportJob.get_by_id(job_id))
+    for number in numbers:
+        queue("imports").enqueue(
             VERIFY_CHUNK,
             job_id,
             number,
@@ -55,16 +54,6 @@ def split_and_fan_out(job_id: int) -> None:
             retry=Retry(max=2),
             description=f"Verify upload #{job_id}, part {number} of {len(numbers)}",
         )
-        for number in numbers
-    ]
-    imports.enqueue(
-        FINISH_VERIFY,
-        job_id,
-        job_timeout=JOB_TIMEOUT,
-        retry=Retry(max=2),
-        depends_on=Dependency(jobs=chunk_jobs) if chunk_jobs else None,
-        description=f"Verify upload #{job.id}, last step",
-    )
 
 
 def _begin(job_id: int) -> list[int] | None:
@@ -114,20 +103,52 @@ _COUNTERS = (
 )
 
 
-def verify_chunk(job_id: int, number: int, beat: bool = True) -> None:
-    """Judge one chunk against the database; stage and list what it finds. Run again (a
-    retried job), a chunk judged already is left as it is."""
-    job = ImportJob.get_by_id(job_id)
-    if job.state != "verifying" or lifecycle.cancel_requested(job_id):
-        return  # cancelled or failed meanwhile: the last step says so
-    with heartbeat.beating(job_id, linger=True) if beat else nullcontext():
-        try:
-            _verify_chunk(job, number)
-        except Exception as problem:
-            current = get_current_job()
-            if current is None or not current.retries_left:
-                lifecycle.end_pass(job_id, "failed", _unexpected(problem))
-            raise
+def verify_chunk(job_id: int, number: int) -> None:
+    """A chunk's RQ job: judge it (run again, as a retried job, a chunk judged already is
+    left as it is); then, if it was the last or the pass was cancelled, queue the last
+    step."""
+    if _stopped(job_id):
+        return  # failed meanwhile, or another chunk's job has queued the last step
+    if not lifecycle.cancel_requested(job_id):  # else the last step says so
+        with heartbeat.beating(job_id, linger=True):
+            _judge(job_id, number)
+    _queue_finish_when_due(ImportJob.get_by_id(job_id))
+
+
+def _stopped(job_id: int) -> bool:
+    return ImportJob.get_by_id(job_id).state != "verifying"
+
+
+def _judge(job_id: int, number: int) -> None:
+    """Judge one chunk against the database; stage and list what it finds."""
+    try:
+        _verify_chunk(ImportJob.get_by_id(job_id), number)
+    except Exception as problem:
+        current = get_current_job()
+        if current is None or not current.retries_left:
+            lifecycle.end_pass(job_id, "failed", _unexpected(problem))
+        raise
+
+
+def _queue_finish_when_due(job: ImportJob) -> None:
+    """Queue the last step once every chunk is judged (or the pass was cancelled), once
+    per pass: the chunk jobs that find it due race for a claim in Redis. (Not RQ's job
+    dependencies: a worker killed between a chunk's end and RQ queueing the dependent
+    would leave nothing to run it; here the killed chunk's retry queues it.)"""
+    cancelled = lifecycle.cancel_requested(job.id)
+    waiting = ImportChunk.select().where((ImportChunk.job == job.id) & ~ImportChunk.verified)
+    if not cancelled and waiting.exists():
+        return
+    claim = f"imports:{job.id}:finish:{job.started_at.timestamp()}"
+    if not redis_connection().set(claim, 1, nx=True, ex=24 * 3600):
+        return  # another chunk's job has queued it
+    queue("imports").enqueue(
+        FINISH_VERIFY,
+        job.id,
+        job_timeout=JOB_TIMEOUT,
+        retry=Retry(max=2),
+        description=f"Verify upload #{job.id}, last step",
+    )
 
 
 def _verify_chunk(job: ImportJob, number: int) -> None:
