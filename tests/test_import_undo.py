@@ -125,8 +125,8 @@ def test_a_stopped_undo_goes_on_with_the_rest_and_undoes_none_twice(
     job = imported(admin, run_worker, uploaded(admin, csv_bytes(rows)))
     assert (job.added, job.updated) == (7, 4)
 
-    # The first run handles one batch of 3 customers, then an admin cancels (through
-    # Redis, as the page does); the batch it committed stays undone.
+    # The first run handles one batch of 3 customers (the newest: three it added), then an
+    # admin cancels (through Redis, as the page does); the batch it committed stays undone.
     handle = undo._Undoer.handle
 
     def handle_then_cancel(self, customer_ids):
@@ -141,7 +141,8 @@ def test_a_stopped_undo_goes_on_with_the_rest_and_undoes_none_twice(
     assert (stopped.state, stopped.phase, stopped.undo_done) == ("cancelled", "undo", 3)
 
     page = admin.get(f"/imports/{job.id}").get_data(as_text=True)
-    assert "Undo the rest" in page and "deletes the 7 customers it added" in page
+    assert "Undo the rest" in page and "deletes the 4 customers it added" in page
+    assert "gives the 4 customers it updated" in page  # the added ones go first
     job = undone(admin, run_worker, job)
     assert (job.state, job.undo_done, job.undo_deleted, job.undo_restored) == ("undone", 11, 7, 4)
     assert not Customer.select().where(Customer.import_id.startswith("N")).exists()

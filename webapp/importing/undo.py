@@ -146,22 +146,26 @@ def _fresh_counters(job_id: int) -> dict:
 
 
 def _waiting_customers(job_id: int):
-    """The IDs of the customers not yet handled, BATCH_CUSTOMERS at a time."""
-    after = 0
+    """The IDs of the customers not yet handled, BATCH_CUSTOMERS at a time, newest first:
+    the customers the import added (IDs above every customer it found) are deleted before
+    any update is undone, so a value an added customer took frees up for the customer it
+    is given back to."""
+    below = None
     while True:
+        waiting = _applied(job_id).where(ImportRow.undo.is_null())
+        if below is not None:
+            waiting = waiting.where(ImportRow.customer_id < below)
         batch = [
             row.customer_id
-            for row in _applied(job_id)
-            .select(ImportRow.customer_id)
-            .where(ImportRow.undo.is_null() & (ImportRow.customer_id > after))
+            for row in waiting.select(ImportRow.customer_id)
             .group_by(ImportRow.customer_id)
-            .order_by(ImportRow.customer_id)
+            .order_by(ImportRow.customer_id.desc())
             .limit(BATCH_CUSTOMERS)
         ]
         if not batch:
             return
         yield batch
-        after = batch[-1]
+        below = batch[-1]
 
 
 class _Undoer:
@@ -183,7 +187,7 @@ class _Undoer:
         rows = list(
             _applied(self.job.id)
             .where(in_list(ImportRow.customer_id, customer_ids) & ImportRow.undo.is_null())
-            .order_by(ImportRow.customer_id, ImportRow.line)
+            .order_by(ImportRow.customer_id.desc(), ImportRow.line)  # added ones first
         )
         if not rows:  # another run of this job handled them meanwhile
             return
@@ -193,15 +197,12 @@ class _Undoer:
             (customer_id, list(group))
             for customer_id, group in itertools.groupby(rows, key=lambda r: r.customer_id)
         ]
-        clashes = _clashes(by_customer)
         outcomes: dict[str, list[int]] = {kind: [] for kind in COUNTERS}  # -> lines
         customers = dict.fromkeys(COUNTERS, 0)
         problems = []
         for customer_id, group in by_customer:
             model = models.get(customer_id)
-            outcome, message = self._undo_customer(
-                group, model, records.get(customer_id), clashes.get(customer_id)
-            )
+            outcome, message = self._undo_customer(group, model, records.get(customer_id))
             outcomes[outcome] += [row.line for row in group]
             customers[outcome] += 1
             if message:
@@ -229,7 +230,7 @@ class _Undoer:
             {ImportJob.undo_done: ImportJob.undo_done + len(by_customer), **counted}
         ).where(ImportJob.id == self.job.id).execute()
 
-    def _undo_customer(self, rows, model, record, clash) -> tuple[str, str | None]:
+    def _undo_customer(self, rows, model, record) -> tuple[str, str | None]:
         """What becomes of one customer ("deleted", "restored", "left" or "kept") and, if
         it is left as it is, why."""
         first, last = rows[0], rows[-1]
@@ -244,17 +245,15 @@ class _Undoer:
                 f"Customer #{customer_id} was changed{who} after the import, so the undo "
                 "left it as it is."
             )
-        if clash:
-            return "left", clash
         if first.action == "add":
             delete_customer(model, self.actor, model.version)
             return "deleted", None
         target = staging.decode(first.before)
+        if clash := _clash(customer_id, target):
+            return "left", clash
         try:
             with db.atomic():  # a savepoint: a clash the checks missed leaves this one only
-                write_update(
-                    model, _target(target, record, model), self.actor, record, model.version
-                )
+                write_update(model, _target(target, model), self.actor, record, model.version)
                 if _password_set_by_import(rows) and not target.get("password"):
                     Customer.update(password_hash=None).where(Customer.id == customer_id).execute()
         except IntegrityError:
@@ -265,7 +264,7 @@ class _Undoer:
         return "restored", None
 
 
-def _target(before: dict, current: dict, model: Customer) -> dict:
+def _target(before: dict, model: Customer) -> dict:
     """The before-image to write: an unchanged password hash is not written again."""
     if before.get("password") and str(before["password"]) == model.password_hash:
         return {**before, "password": None}
@@ -276,26 +275,19 @@ def _password_set_by_import(rows: list[ImportRow]) -> bool:
     return any((staging.decode(row.record) or {}).get("password") for row in rows)
 
 
-def _clashes(by_customer) -> dict[int, str]:
-    """customer ID -> why its before-image cannot be written back: an import ID, username
-    or SSN with birth date it held before the import another customer holds now."""
-    wanted: dict[str, set] = {}
-    keyed = []
-    for customer_id, rows in by_customer:
-        if rows[0].action == "update" and rows[0].before:
-            keys = record_keys(staging.decode(rows[0].before))
-            keyed.append((customer_id, keys))
-            for kind in RECHECKED:
-                wanted.setdefault(kind, set()).update(keys.get(kind, ()))
-    holders = {kind: stored_holders(kind, values) for kind, values in wanted.items()}
-    found = {}
-    for customer_id, keys in keyed:
-        for kind, what in RECHECKED.items():
-            for value in keys.get(kind, ()):
-                others = holders[kind].get(value, set()) - {customer_id}
-                if others and customer_id not in found:
-                    found[customer_id] = (
-                        f"Customer #{customer_id} had this {what} before the import; "
-                        f"customer #{min(others)} has it now, so the undo left it as it is."
-                    )
-    return found
+def _clash(customer_id: int, before: dict) -> str | None:
+    """Why the customer's values from before the import cannot be given back: an import
+    ID, username or SSN with birth date it had then that another customer has now. (Read
+    at its turn: a customer undone earlier in the batch may have freed one.)"""
+    keys = record_keys(before)
+    for kind, what in RECHECKED.items():
+        values = set(keys.get(kind, ()))
+        if not values:
+            continue
+        for holders in stored_holders(kind, values).values():
+            if others := holders - {customer_id}:
+                return (
+                    f"Customer #{customer_id} had this {what} before the import; customer "
+                    f"#{min(others)} has it now, so the undo left it as it is."
+                )
+    return None
