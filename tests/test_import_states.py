@@ -8,7 +8,7 @@ import json
 import pytest
 
 from webapp.importing.storage import source_path
-from webapp.models import ImportJob
+from webapp.models import ImportJob, ImportRow
 from webapp.models.imports import (
     IMPORT_ACTIONS,
     IMPORT_STATES,
@@ -68,6 +68,8 @@ def make_job(state: str, phase: str | None) -> ImportJob:
         failed=1,  # so the error download is offered wherever the state allows it
     )
     source_path(job).write_text("action,Notes\nadd,x\n")
+    # What an import keeps of a row it applied (an undo reads it).
+    ImportRow.create(job=job, line=2, ok=True, action="add", outcome="applied", customer_id=1)
     return job
 
 

@@ -7,7 +7,7 @@ import pytest
 from tests.importfiles import csv_bytes, row
 from tests.test_imports import errors_of, imported, uploaded
 from webapp.importing import lifecycle, undo
-from webapp.models import ChangeEntry, Customer, ImportJob
+from webapp.models import ChangeEntry, Customer, ImportJob, ImportRow
 from webapp.services.actor import Actor
 from webapp.services.customer_record import read_record
 from webapp.services.customers import update_customer
@@ -163,3 +163,11 @@ def test_undo_is_refused_once_the_file_and_its_staged_rows_are_gone(admin, run_w
     assert "upload it again" in response.get_data(as_text=True)
     assert ImportJob.get_by_id(job.id).state == "done"
     assert Customer.select().count() == 1
+
+
+def test_an_import_from_before_staging_cannot_be_undone_and_says_why(admin, run_worker):
+    job = imported(admin, run_worker, uploaded(admin, csv_bytes([row()])))
+    ImportRow.delete().where(ImportRow.job == job.id).execute()  # as 0009 found it
+    response = admin.post(f"/imports/{job.id}/undo", follow_redirects=True)
+    assert "ran before imports kept what they changed" in response.get_data(as_text=True)
+    assert ImportJob.get_by_id(job.id).state == "done" and Customer.select().count() == 1

@@ -170,6 +170,11 @@ def start(job: ImportJob, phase: str, by: User | None = None) -> None:
             "hold full SSNs, so they are kept only "
             f"{current_app.config['IMPORT_FILE_DAYS']} days); upload it again."
         )
+    if phase == "undo" and not staging.is_staged(job.id):
+        raise ImportRefused(
+            "This import ran before imports kept what they changed (an earlier release), "
+            "so it cannot be undone."
+        )
     function, from_states = PASSES[phase]
     with db.atomic():
         changes = {

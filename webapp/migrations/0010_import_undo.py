@@ -1,9 +1,9 @@
 """An import can be undone, and its refused rows fixed and uploaded again. import_job
 gains the undo's counters, who asked for it, and the import a file of fixed rows came
 from; import_row gains what the undo did with each applied row, and an index to go
-through them customer by customer. New columns only: every existing row is kept, and
-an import finished before the upgrade can be undone like any other (its staged rows
-hold the before-images)."""
+through them customer by customer. New columns only: every existing row is kept. An
+import finished before the upgrade can be undone if it was staged (0009: its staged rows
+hold the before-images); one from before staging is refused, saying why."""
 
 from peewee import CharField, ForeignKeyField, IntegerField, Model
 
