@@ -297,10 +297,6 @@ def browser():
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not os.path.exists(executable):
         pytest.fail(f"Debian's Chromium is not at {executable}: apt-get install -y chromium")
-    # As long as the pages' own actions may take (context.set_default_timeout below):
-    # under CI's load, two suites side by side on two cores, a save that answers in a
-    # tenth of a second alone has been seen to take longer than expect's 5 s default.
-    playwright_api.expect.set_options(timeout=10_000)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
