@@ -16,9 +16,10 @@ import io
 import os
 import re
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from tests.conftest import fuzzing
 from tests.importfiles import csv_bytes
 from tests.test_import_properties import _add, _reset, _update
 from webapp.importing import lifecycle, runner, undo
@@ -88,12 +89,7 @@ def run_undo(job_id: int, batch: int, stop_after: int | None, monkeypatch) -> Im
     return first
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzzing(EXAMPLES)
 @given(
     rows=ROWS,
     edits=st.lists(st.integers(0, 30), max_size=3),

@@ -253,7 +253,7 @@ class _Undoer:
             return "left", clash
         try:
             with db.atomic():  # a savepoint: a clash the checks missed leaves this one only
-                write_update(model, _target(target, model), self.actor, record, model.version)
+                write_update(model, target, self.actor, record, model.version)
                 if _password_set_by_import(rows) and not target.get("password"):
                     Customer.update(password_hash=None).where(Customer.id == customer_id).execute()
         except IntegrityError:
@@ -262,13 +262,6 @@ class _Undoer:
                 "customer's, so the undo left it as it is."
             )
         return "restored", None
-
-
-def _target(before: dict, model: Customer) -> dict:
-    """The before-image to write: an unchanged password hash is not written again."""
-    if before.get("password") and str(before["password"]) == model.password_hash:
-        return {**before, "password": None}
-    return before
 
 
 def _password_set_by_import(rows: list[ImportRow]) -> bool:

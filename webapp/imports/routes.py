@@ -208,15 +208,12 @@ def cancel(job_id: int):
 @bp.post("/<int:job_id>/undo")
 def undo_import(job_id: int):
     job = get_or_404(ImportJob, job_id)
-    if not job.allows("undo"):
-        return _refused(job, "undo")
-    try:
-        lifecycle.start(job, "undo", by=current_user)
-    except lifecycle.ImportRefused as refused:
-        flash(str(refused), "error")
-    else:
-        flash(f"Undo of import #{job.id} queued.", "info")
-    return redirect(url_for("imports.job", job_id=job.id))
+    return _queue(
+        job,
+        "undo",
+        lambda: lifecycle.start(job, "undo", by=current_user),
+        f"Undo of import #{job.id} queued.",
+    )
 
 
 @bp.post("/<int:job_id>/reimport")
@@ -251,15 +248,12 @@ def reimport(job_id: int):
 @bp.post("/<int:job_id>/retry")
 def retry(job_id: int):
     job = get_or_404(ImportJob, job_id)
-    if not job.allows("retry"):
-        return _refused(job, "retry")
-    try:
-        lifecycle.retry(job)
-    except lifecycle.ImportRefused as refused:
-        flash(str(refused), "error")
-    else:
-        flash("Queued again; it goes on after the last committed line.", "info")
-    return redirect(url_for("imports.job", job_id=job.id))
+    return _queue(
+        job,
+        "retry",
+        lambda: lifecycle.retry(job),
+        "Queued again; it goes on after the last committed line.",
+    )
 
 
 @bp.get("/<int:job_id>/original")
@@ -328,12 +322,20 @@ def _preview(job: ImportJob) -> dict:
 
 
 def _start(job: ImportJob, phase: str):
-    if not job.allows(phase):
-        return _refused(job, phase)
+    return _queue(job, phase, lambda: lifecycle.start(job, phase))
+
+
+def _queue(job: ImportJob, action: str, run, queued: str | None = None):
+    """Queue a pass if the job's state allows `action`; said either way."""
+    if not job.allows(action):
+        return _refused(job, action)
     try:
-        lifecycle.start(job, phase)
-    except lifecycle.ImportRefused as refused:  # its state changed meanwhile
+        run()
+    except lifecycle.ImportRefused as refused:  # its state changed meanwhile, or file gone
         flash(str(refused), "error")
+    else:
+        if queued:
+            flash(queued, "info")
     return redirect(url_for("imports.job", job_id=job.id))
 
 
