@@ -7,11 +7,12 @@ Run queued (`split_and_fan_out`, `verify_chunk`, `finish` as RQ jobs) or all in 
 process (`verify`: the CLI's --sync, the tests, the benchmark); both end the same."""
 
 import logging
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 
 from flask import current_app
 from peewee import fn
 from rq import Retry, get_current_job
+from rq.exceptions import DuplicateJobError
 
 from webapp.db import db
 from webapp.importing import chunks, conflicts, heartbeat, lifecycle, reader, staging
@@ -19,7 +20,7 @@ from webapp.importing.checks import RowChecker
 from webapp.importing.view import FileView, Scratch
 from webapp.models import Customer, ImportChunk, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
-from webapp.queueing import FINISH_VERIFY, VERIFY_CHUNK, queue, redis_connection
+from webapp.queueing import FINISH_VERIFY, VERIFY_CHUNK, queue
 from webapp.rules.context import RuleContext
 
 log = logging.getLogger(__name__)
@@ -132,23 +133,24 @@ def _judge(job_id: int, number: int) -> None:
 
 def _queue_finish_when_due(job: ImportJob) -> None:
     """Queue the last step once every chunk is judged (or the pass was cancelled), once
-    per pass: the chunk jobs that find it due race for a claim in Redis. (Not RQ's job
+    per pass: the chunk jobs that find it due all enqueue it under one job ID, and RQ's
+    unique enqueue (check, save and push in one script) keeps the first. (Not RQ's job
     dependencies: a worker killed between a chunk's end and RQ queueing the dependent
     would leave nothing to run it; here the killed chunk's retry queues it.)"""
     cancelled = lifecycle.cancel_requested(job.id)
     waiting = ImportChunk.select().where((ImportChunk.job == job.id) & ~ImportChunk.verified)
     if not cancelled and waiting.exists():
         return
-    claim = f"imports:{job.id}:finish:{job.started_at.timestamp()}"
-    if not redis_connection().set(claim, 1, nx=True, ex=24 * 3600):
-        return  # another chunk's job has queued it
-    queue("imports").enqueue(
-        FINISH_VERIFY,
-        job.id,
-        job_timeout=JOB_TIMEOUT,
-        retry=Retry(max=2),
-        description=f"Verify upload #{job.id}, last step",
-    )
+    with suppress(DuplicateJobError):  # another chunk's job has queued it
+        queue("imports").enqueue(
+            FINISH_VERIFY,
+            job.id,
+            job_id=f"import-{job.id}-verify-{job.started_at:%Y-%m-%dT%H-%M-%S-%f}-last-step",
+            unique=True,
+            job_timeout=JOB_TIMEOUT,
+            retry=Retry(max=2),
+            description=f"Verify upload #{job.id}, last step",
+        )
 
 
 def _verify_chunk(job: ImportJob, number: int) -> None:
