@@ -42,11 +42,11 @@ EXAMPLES = int(os.environ.get("IMPORT_PROPERTY_EXAMPLES", "40"))
 WORKER_EXAMPLES = int(os.environ.get("IMPORT_PROPERTY_WORKER_EXAMPLES", "6"))
 KEYS = ["1", "2", "3", "4", "K1", "K2", "K3", "nobody"]
 IMPORT_IDS = ["", "", "K1", "K2", "K3", "2", "4"]
-EMAILS = ["", "", "a@example.com", "b@example.com", "not-an-email"]
+EMAILS = ["", "", "a@example.com", "b@example.com", "not-an-email", "base2@example.com"]
 SSNS = ["", "111223333", "444556666"]
 BIRTHDAYS = ["", "1980-01-01", "1990-02-02"]
 PHONES = ["", "2125550100", "2125550111", "9995550001"]  # the last is base customer 1's
-STREETS = ["", "1 A St", "2 B St"]
+STREETS = ["", "1 A St", "2 B St", "2 Base Rd"]  # the last is base customer 2's
 USERNAMES = ["", "", "user.one", "user two"]
 KEPT = (User, CustomerStatus, NoteCategory, DocumentSection, CustomFieldDefinition)
 
@@ -200,6 +200,20 @@ def _run_file(app, rows, chunk, refuse, mode, workers=0) -> tuple[dict, dict, tu
     )
 
 
+def _verify_problems(job_id: int) -> list[tuple]:
+    return sorted(
+        ImportProblem.select(
+            ImportProblem.line,
+            ImportProblem.severity,
+            ImportProblem.column,
+            ImportProblem.value,
+            ImportProblem.message,
+        )
+        .where((ImportProblem.job == job_id) & (ImportProblem.phase == "verify"))
+        .tuples()
+    )
+
+
 def _model(rows, refuse, mode) -> set[int]:
     """Each row as its own request through the services; returns the refused lines."""
     rules = CompiledRules(RuleContext.load())
@@ -281,9 +295,17 @@ def test_verify_fanned_out_over_workers_equals_one_row_at_a_time(
 
 def _check_file(app, rows, chunk, refuse, mode, workers) -> None:
     _reset()
+    app.config["IMPORT_VERIFY_CHUNK_ROWS"] = len(rows) + 1
+    job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "whole.csv", None, True, mode, refuse)
+    assert runner.verify(job.id).state == "verified"
+    whole = _verify_problems(job.id)
+    _reset()
     assert Customer.select(fn.MAX(Customer.id)).scalar() == 3
     foreseen, happened, would, did = _run_file(app, rows, chunk, refuse, mode, workers)
     assert foreseen == happened
+    # Every problem, to the word (who a possible duplicate names), as one chunk in file
+    # order finds it, however the file was cut.
+    assert _verify_problems(ImportJob.select(fn.MAX(ImportJob.id)).scalar()) == whole
     assert would == did
     imported = _snapshot()
     _reset()

@@ -66,6 +66,22 @@ def test_case_2_add_remove_update_in_one_file_does_not_crash(admin, run_worker):
     assert [line for line, *_ in errors_of(job, "import")] == [4]
 
 
+def test_an_import_id_a_removal_frees_is_taken_by_a_later_row_of_the_same_chunk(
+    admin, run_worker, make_customer
+):
+    """The import re-checks unique values against the database; a customer an earlier
+    row of the chunk removes no longer holds its own (found by the property test)."""
+    leaving = make_customer(importId="K1")
+    staying = make_customer(importId="")
+    rows = [
+        {"action": "remove", "customerId": str(leaving.id)},
+        {"action": "update", "customerId": str(staying.id), "importId": "K1"},
+    ]
+    job = imported(admin, run_worker, uploaded(admin, csv_bytes(rows)))
+    assert counts(job) == (0, 1, 1, 0), errors_of(job, "import")
+    assert Customer.get_by_id(staying.id).import_id == "K1"
+
+
 def test_case_3_a_fresh_database_gets_the_standard_statuses(app):
     result = CliRunner().invoke(app.cli, ["init-db"])
     assert result.exit_code == 0, result.output

@@ -183,14 +183,16 @@ class ChunkApplier:
         wanted: dict[str, set] = {}
         keyed = []
         for row in chunk:
-            if row.ok and row.action != "remove":
-                keys = record_keys(staging.decode(row.record))
+            if row.ok:
+                keys = {} if row.action == "remove" else record_keys(staging.decode(row.record))
                 keyed.append((row, keys))
                 for kind in RECHECKED:
                     wanted.setdefault(kind, set()).update(keys.get(kind, ()))
         holders = {kind: stored_holders(kind, values) for kind, values in wanted.items()}
         found = {}
-        expected: set[int] = set()  # customers earlier rows of the chunk change first
+        # Customers earlier rows of the chunk change (or remove) first: what the database
+        # says they hold is not what they will hold when the row comes.
+        expected: set[int] = set()
         for row, keys in keyed:
             # (a customer this chunk adds holds nothing yet: it has no ID to leave out)
             own = customers[row.ref].id if row.ref in customers else None

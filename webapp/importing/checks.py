@@ -46,6 +46,8 @@ class RowChecker:
         self.merge_mode = merge_mode
         self.view = view
         self.refuse_duplicates = refuse_duplicates
+        if not refuse_duplicates:  # warnings only: named across chunks at the end
+            view.untracked = frozenset(duplicates.WARNED)
         self.tracking = False  # record each row's Touch (a chunk verified on its own)
 
     def check(self, chunk: list[tuple[int, dict]]) -> list[RowResult]:
@@ -150,6 +152,19 @@ class RowChecker:
             record, self.view.holders, self.view.describe, own, stored, result.keys
         )
         result.errors += found.same_person
+        if result.touch is not None and self.view.untracked:
+            result.touch.same_person = bool(found.same_person)
+            result.touch.judged = [
+                (
+                    kind,
+                    value,
+                    *duplicates.placed(kind, value, record),
+                    self.view.stored_holders(kind, value),
+                    own,
+                )
+                for kind, value in duplicates.judged(record, stored, result.keys)
+                if kind in self.view.untracked
+            ]
         if self.refuse_duplicates:
             result.errors += [
                 FieldError(p.field, p.message + DUPLICATE_REFUSED, p.value) for p in found.possible

@@ -24,10 +24,15 @@ ROW_KEYS_BUDGET = 2_000_000  # keys sorted at once when looking for contested on
 
 @dataclass
 class Touch:
-    """The keys one row's judging read and the keys its outcome wrote."""
+    """The keys one row's judging read and the keys its outcome wrote; and, for the
+    possible duplicates the last step names across chunks (cross_duplicates.py), the values
+    it was judged for and those its customer holds after it."""
 
     read: set = field(default_factory=set)
     wrote: set = field(default_factory=set)
+    judged: list = field(default_factory=list)  # (kind, value, field, shown, stored IDs, own)
+    same_person: bool = False  # refused as the same person: its SSN is not warned about
+    outcome: tuple | None = None  # (ref, [(kind, value) its customer holds now])
 
 
 def key_hash(key: str) -> int:
@@ -56,9 +61,10 @@ class ChunkKeys:
             np.array(wrote, dtype=bool),
         )
 
-    def dump(self) -> bytes:
+    def dump(self, **more: np.ndarray) -> bytes:
+        """Kept with the chunk, and `more` with them (cross_duplicates.Facts)."""
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, lines=self.lines, keys=self.keys, wrote=self.wrote)
+        np.savez_compressed(buffer, lines=self.lines, keys=self.keys, wrote=self.wrote, **more)
         return buffer.getvalue()
 
     @classmethod

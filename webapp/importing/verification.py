@@ -15,8 +15,17 @@ from rq import Retry, get_current_job
 from rq.exceptions import DuplicateJobError
 
 from webapp.db import db
-from webapp.importing import chunks, conflicts, heartbeat, lifecycle, reader, staging
+from webapp.importing import (
+    chunks,
+    conflicts,
+    cross_duplicates,
+    heartbeat,
+    lifecycle,
+    reader,
+    staging,
+)
 from webapp.importing.checks import RowChecker
+from webapp.importing.cross_duplicates import Facts
 from webapp.importing.view import FileView, Scratch
 from webapp.models import Customer, ImportChunk, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
@@ -164,7 +173,8 @@ def _verify_chunk(job: ImportJob, number: int) -> None:
     with db.atomic():
         results = checker.check(rows)
         _stage(job, results, view)
-        chunk.keys = conflicts.ChunkKeys.of({r.line: r.touch for r in results}).dump()
+        touches = {r.line: r.touch for r in results}
+        chunk.keys = conflicts.ChunkKeys.of(touches).dump(**Facts.of(touches).arrays())
         chunk.verified = True
         chunk.save()
         good = [r for r in results if not r.errors]
@@ -188,6 +198,7 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
             return ImportJob.get_by_id(job_id)
         try:
             again = _resolve(job)
+            renamed = 0 if job.refuse_duplicates else cross_duplicates.replay(job.id, _facts(job))
             _count(job)
             chunks.forget(job.id)
         except Exception as problem:
@@ -199,7 +210,7 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
     done = ImportJob.get_by_id(job_id)
     log.info(
         "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings; %s "
-        "judged again in file order.",
+        "judged again in file order, %s with possible duplicates named again across chunks.",
         done.id,
         done.state,
         done.rows_done,
@@ -207,6 +218,7 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
         done.failed,
         done.warnings,
         again,
+        renamed,
     )
     return done
 
@@ -249,6 +261,7 @@ def _judge_again(job: ImportJob, lines: set[int]) -> tuple[set, set]:
                 results = checker.check(rows)
                 _forget_lines(job.id, [line for line, _ in rows])
                 _stage(job, results, view)
+                _replace_facts(chunk, results)
             view.end_chunk()
             for result in results:
                 if result.touch:
@@ -257,6 +270,25 @@ def _judge_again(job: ImportJob, lines: set[int]) -> tuple[set, set]:
     finally:
         view.scratch.close()
     return read, wrote
+
+
+def _facts(job: ImportJob):
+    """For cross_duplicates.replay: each chunk, in file order, with its rows' facts."""
+
+    def each():
+        fields = [ImportChunk.number, ImportChunk.first_line, ImportChunk.last_line]
+        for chunk in chunks.of_job(job.id, [*fields, ImportChunk.keys]):
+            yield chunk, Facts.load(chunk.keys)
+
+    return each
+
+
+def _replace_facts(chunk: ImportChunk, results) -> None:
+    """The facts of rows judged again replace those their chunk kept for them."""
+    facts = Facts.load(chunk.keys).without(r.line for r in results)
+    facts = facts.plus(Facts.of({r.line: r.touch for r in results}))
+    kept = conflicts.ChunkKeys.load(chunk.keys).dump(**facts.arrays())
+    ImportChunk.update(keys=kept).where(ImportChunk.id == chunk.id).execute()
 
 
 def _stage(job: ImportJob, results, view: FileView) -> None:

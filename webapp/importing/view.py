@@ -154,6 +154,9 @@ class FileView:
         self.scratch = scratch
         self.lock = lock  # the import locks the rows it reads until its chunk commits
         self.touch = None  # a conflicts.Touch: what the row being judged reads and writes
+        # Kinds whose reads and writes link no rows (only warned about: the last step
+        # names them across chunks, cross_duplicates.py); touch.outcome keeps them instead.
+        self.untracked: frozenset = frozenset()
         self._begin_chunk()
 
     def _begin_chunk(self) -> None:
@@ -240,8 +243,21 @@ class FileView:
 
     def holders(self, kind: str, value: str) -> set:
         """The customers holding `value` of this kind now."""
+        if kind in self.untracked:
+            touch, self.touch = self.touch, None
+            try:
+                return self._holders(kind, value)
+            finally:
+                self.touch = touch
         if self.touch is not None:
             self.touch.read.add(f"{kind}\x1f{value}")
+        return self._holders(kind, value)
+
+    def stored_holders(self, kind: str, value: str) -> set:
+        """Who held `value` before the file, as holders() found it."""
+        return self._stored_holders[(kind, value)]
+
+    def _holders(self, kind: str, value: str) -> set:
         key = (kind, value)
         stored = self._stored_holders.get(key)
         if stored is None:
@@ -272,7 +288,8 @@ class FileView:
             if kind == "username" and refs and value.startswith(stem)
         }
 
-    def describe(self, ref) -> str:
+    @staticmethod
+    def describe(ref) -> str:
         if isinstance(ref, tuple):
             return f"the customer line {ref[1]} of this file adds"
         return f"customer #{ref}"
@@ -322,7 +339,11 @@ class FileView:
     def _set(self, ref, record, keys: dict) -> None:
         """`keys`: record_keys(record), which the caller has at hand already."""
         if self.touch is not None:
-            self.touch.wrote.update(_written(ref, keys))
+            tracked = {k: v for k, v in keys.items() if k not in self.untracked}
+            self.touch.wrote.update(_written(ref, tracked))
+            if self.untracked:
+                held = [(k, v) for k in self.untracked for v in sorted(keys.get(k, ()))]
+                self.touch.outcome = (ref, held)
         for kind, values in self._keys.get(ref, {}).items():
             for value in values:
                 self._held[(kind, value)].discard(ref)  # there since _set put it there

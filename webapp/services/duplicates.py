@@ -14,6 +14,7 @@ from webapp.services.directory import record_keys
 
 # A placeholder value many customers share (none@none.com) names a few and counts the rest.
 MATCHES_NAMED = 3
+POSSIBLE = "Possible duplicate: "  # how every possible-duplicate warning begins
 # kind -> (field the problem is shown at, what matched, as people say it)
 WARNED = {
     "ssn": ("ssn", "SSN / SIN"),
@@ -46,54 +47,74 @@ def check(
     them for people ("customer #12"). `own` is the record's own customer, `stored` its
     record before this write (only new values are judged); `keys`: record_keys(record),
     when the caller has them."""
-    before = record_keys(stored) if stored else {}
     same_person, possible, matched = [], [], set()
-    for kind, values in (keys or record_keys(record)).items():
-        if kind not in WARNED and kind != "ssnBirth":
+    for kind, value in judged(record, stored, keys):
+        others = sorted((h for h in holders(kind, value) if h != own), key=str)
+        if not others:
             continue
-        for value in sorted(values - before.get(kind, set())):
-            others = sorted((h for h in holders(kind, value) if h != own), key=str)
-            if not others:
-                continue
-            matched.update(others[:MATCHES_NAMED])
-            names = ", ".join(describe(o) for o in others[:MATCHES_NAMED]) + (
-                f" and {len(others) - MATCHES_NAMED:,} more customers"
-                if len(others) > MATCHES_NAMED
-                else ""
-            )
-            if kind == "ssnBirth":
-                same_person.append(
-                    FieldError(
-                        "ssn",
-                        f"{names[0].upper()}{names[1:]} has the same SSN and date of birth: "
-                        "this is the same person, so it is not saved as another customer. "
-                        "Change that customer instead.",
-                        mask_last4(record["ssn"]),
-                    )
-                )
-                continue
-            field, what = WARNED[kind]
-            if kind == "phone":
-                field = next(
-                    (f for f in ("priPhone", "secPhone") if record.get(f) == value),
-                    "additionalPhone",
-                )
-            shown = (
-                mask_last4(value)
-                if kind in ("ssn", "idNumber")
-                else format_phone(value)
-                if kind == "phone"
-                else value.split("|")[0]
-            )
-            possible.append(
+        matched.update(others[:MATCHES_NAMED])
+        if kind == "ssnBirth":
+            names = _names(others[:MATCHES_NAMED], len(others), describe)
+            same_person.append(
                 FieldError(
-                    field,
-                    f"Possible duplicate: {names} {'has' if len(others) == 1 else 'have'} "
-                    f"the same {what} ({shown}).",
-                    shown,
+                    "ssn",
+                    f"{names[0].upper()}{names[1:]} has the same SSN and date of birth: "
+                    "this is the same person, so it is not saved as another customer. "
+                    "Change that customer instead.",
+                    mask_last4(record["ssn"]),
                 )
             )
+            continue
+        possible.append(
+            warning(
+                kind, *placed(kind, value, record), others[:MATCHES_NAMED], len(others), describe
+            )
+        )
     # The same person need not be warned about once more for each part of it.
     if same_person:
         possible = [p for p in possible if p.field != "ssn"]
     return Duplicates(same_person, possible, sorted(matched, key=str))
+
+
+def judged(record: dict, stored: dict | None = None, keys: dict | None = None):
+    """(kind, value) for each value the write brings that check() judges, in its order."""
+    before = record_keys(stored) if stored else {}
+    for kind, values in (keys or record_keys(record)).items():
+        if kind in WARNED or kind == "ssnBirth":
+            for value in sorted(values - before.get(kind, set())):
+                yield kind, value
+
+
+def placed(kind: str, value: str, record: dict) -> tuple[str, str]:
+    """The field a possible duplicate of this value is shown at, and the value as shown."""
+    field = WARNED[kind][0]
+    if kind == "phone":
+        field = next(
+            (f for f in ("priPhone", "secPhone") if record.get(f) == value), "additionalPhone"
+        )
+    shown = (
+        mask_last4(value)
+        if kind in ("ssn", "idNumber")
+        else format_phone(value)
+        if kind == "phone"
+        else value.split("|")[0]
+    )
+    return field, shown
+
+
+def warning(kind: str, field: str, shown: str, first: list, count: int, describe) -> FieldError:
+    """The possible-duplicate warning for a value `count` others hold; `first`: the first
+    of them (sorted by str), who are named."""
+    names = _names(first, count, describe)
+    return FieldError(
+        field,
+        f"{POSSIBLE}{names} {'has' if count == 1 else 'have'} the same {WARNED[kind][1]} "
+        f"({shown}).",
+        shown,
+    )
+
+
+def _names(first: list, count: int, describe) -> str:
+    return ", ".join(describe(o) for o in first[:MATCHES_NAMED]) + (
+        f" and {count - MATCHES_NAMED:,} more customers" if count > MATCHES_NAMED else ""
+    )
