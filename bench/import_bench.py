@@ -193,24 +193,23 @@ def ours(part: str, path: Path, url: str) -> dict:
 
 
 def verify_queued(job_id: int, workers: int):
-    """Split and queue the chunks here, then `workers` burst workers take them at once."""
-    from webapp.importing import verification
+    """Queue the verify as the app does, with `workers` workers waiting for it: one cuts
+    the file while the others judge the chunks already cut."""
+    from webapp.importing import lifecycle
     from webapp.models import ImportJob
     from webapp.queueing import redis_connection
 
     redis_connection().flushdb()
-    started_at = time.perf_counter()
-    verification.split_and_fan_out(job_id)
-    print(f"split into chunks in {time.perf_counter() - started_at:.1f} s", file=sys.stderr)
     started = [
-        subprocess.Popen(
-            [sys.executable, "-m", "jobs.worker", "--burst"], cwd=ROOT, stderr=subprocess.DEVNULL
-        )
+        subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, stderr=subprocess.DEVNULL)
         for _ in range(workers)
     ]
+    lifecycle.start(ImportJob.get_by_id(job_id), "verify")
+    while (done := ImportJob.get_by_id(job_id)).state in ("queued", "verifying"):
+        time.sleep(0.2)
     for worker in started:
+        worker.terminate()
         worker.wait()
-    done = ImportJob.get_by_id(job_id)
     last = (done.finished_at - done.started_at).total_seconds()
     print(f"started to verified in {last:.1f} s", file=sys.stderr)
     return done

@@ -13,6 +13,8 @@ boundaries anywhere, in this process and over 1, 2 or 3 real RQ workers at once
 
 import io
 import os
+import signal
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +24,7 @@ from peewee import fn
 from tests.conftest import background_worker
 from tests.importfiles import GOOD, csv_bytes
 from webapp.db import db
-from webapp.importing import lifecycle, runner, verification
+from webapp.importing import lifecycle, runner
 from webapp.models import ALL_MODELS, Customer, CustomerStatus, ImportJob, ImportProblem, User
 from webapp.models.settings import CustomFieldDefinition, DocumentSection, NoteCategory
 from webapp.rules.compiled import CompiledRules
@@ -177,10 +179,17 @@ def _run_file(app, rows, chunk, refuse, mode, workers=0) -> tuple[dict, dict, tu
     app.config["IMPORT_CHUNK_ROWS"] = app.config["IMPORT_VERIFY_CHUNK_ROWS"] = chunk
     job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "generated.csv", None, True, mode, refuse)
     if workers:
-        verification.split_and_fan_out(job.id)  # then the workers start, all at once
-        started = [background_worker("--burst") for _ in range(workers)]
-        assert all(worker.wait(timeout=120) == 0 for worker in started)
-        verified = ImportJob.get_by_id(job.id)
+        # Queued as the app does, the workers waiting: one cuts the file while the others
+        # judge the chunks already cut.
+        started = [background_worker() for _ in range(workers)]
+        lifecycle.start(job, "verify")
+        deadline = time.monotonic() + 120
+        while (verified := ImportJob.get_by_id(job.id)).state in ("queued", "verifying"):
+            assert time.monotonic() < deadline, "the verify never ended"
+            time.sleep(0.05)
+        for worker in started:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
     else:
         verified = runner.verify(job.id)
     done = runner.ingest(job.id)

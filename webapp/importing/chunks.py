@@ -24,9 +24,9 @@ def file_rows(job: ImportJob):
     return ((line, mapper.cells(cells)) for line, cells in rows)
 
 
-def split(job: ImportJob, size: int, cancelled) -> int | None:
-    """Store the file's rows as chunks of `size`; returns how many rows, or None when
-    `cancelled()` says so between chunks."""
+def split(job: ImportJob, size: int, cancelled, stored=None) -> int | None:
+    """Store the file's rows as chunks of `size`, calling `stored(number)` as each is
+    committed; returns how many rows, or None when `cancelled()` says so between chunks."""
     forget(job.id)
     rows, number, total = file_rows(job), 0, 0
     while chunk := list(islice(rows, size)):
@@ -41,6 +41,8 @@ def split(job: ImportJob, size: int, cancelled) -> int | None:
             last_line=chunk[-1][0],
             cells=zlib.compress(json.dumps(chunk, default=_tagged).encode(), 1),
         )
+        if stored:
+            stored(number)
     return total
 
 

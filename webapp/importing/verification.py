@@ -47,28 +47,30 @@ def verify(job_id: int) -> ImportJob:
 
 
 def split_and_fan_out(job_id: int) -> None:
-    """Cut the file into chunks and queue a job for each; the chunk job that finds every
-    chunk judged queues the last step (_queue_finish_when_due)."""
+    """Cut the file into chunks, queueing a job for each as soon as it is stored (a free
+    worker judges it while the rest is cut); once the file is all cut, the chunk job that
+    finds every chunk judged queues the last step (_queue_finish_when_due)."""
     with heartbeat.beating(job_id, linger=True):
-        numbers = _begin(job_id)
-    if numbers is None:
-        return
-    if not numbers:  # a file of no rows: only the last step
-        _queue_finish_when_due(ImportJob.get_by_id(job_id))
-    for number in numbers:
-        queue("imports").enqueue(
-            VERIFY_CHUNK,
-            job_id,
-            number,
-            job_timeout=JOB_TIMEOUT,
-            retry=Retry(max=2),
-            description=f"Verify upload #{job_id}, part {number} of {len(numbers)}",
-        )
+        numbers = _begin(job_id, stored=lambda number: _queue_chunk(job_id, number))
+    if numbers is not None:  # all chunks may be judged already, or there are none
+        _queue_finish_when_due(ImportJob.get_by_id(job_id), cut=True)
 
 
-def _begin(job_id: int) -> list[int] | None:
-    """Start the pass and store the chunks; their numbers, or None if the pass does not
-    run (cancelled, done, unreadable)."""
+def _queue_chunk(job_id: int, number: int) -> None:
+    queue("imports").enqueue(
+        VERIFY_CHUNK,
+        job_id,
+        number,
+        job_timeout=JOB_TIMEOUT,
+        retry=Retry(max=2),
+        description=f"Verify upload #{job_id}, part {number}",
+    )
+
+
+def _begin(job_id: int, stored=None) -> list[int] | None:
+    """Start the pass and store the chunks (`stored(number)` as each is); their numbers,
+    or None if the pass does not run (cancelled, done, unreadable). The pass's rows_total
+    stays 0 until the file is all cut."""
     job = ImportJob.get_by_id(job_id)
     if not job.may_become("verifying"):  # cancelled before it started, or done: not run
         return None
@@ -79,6 +81,7 @@ def _begin(job_id: int) -> list[int] | None:
         ImportJob.started_at: utcnow(),
         ImportJob.id_ceiling: Customer.select(fn.MAX(Customer.id)).scalar() or 0,
         ImportJob.checkpoint_line: 0,
+        ImportJob.rows_total: 0,
         **{f: 0 for f in _COUNTERS},
     }
     if not ImportJob.move(job.id, "verifying", starting):  # its state changed meanwhile
@@ -90,7 +93,7 @@ def _begin(job_id: int) -> list[int] | None:
     staging.forget(job.id)
     size = current_app.config["IMPORT_VERIFY_CHUNK_ROWS"]
     try:
-        total = chunks.split(job, size, lambda: lifecycle.cancel_requested(job.id))
+        total = chunks.split(job, size, lambda: lifecycle.cancel_requested(job.id), stored)
     except reader.FileProblem as problem:
         log.warning("Import #%s: verify stopped: the file cannot be read.", job.id)
         lifecycle.end_pass(job.id, "failed", str(problem))
@@ -122,7 +125,7 @@ def verify_chunk(job_id: int, number: int) -> None:
     if not lifecycle.cancel_requested(job_id):  # else the last step says so
         with heartbeat.beating(job_id, linger=True):
             _judge(job_id, number)
-    _queue_finish_when_due(ImportJob.get_by_id(job_id))
+    _queue_finish_when_due(ImportJob.get_by_id(job_id), cut=False)
 
 
 def _stopped(job_id: int) -> bool:
@@ -140,15 +143,17 @@ def _judge(job_id: int, number: int) -> None:
         raise
 
 
-def _queue_finish_when_due(job: ImportJob) -> None:
-    """Queue the last step once every chunk is judged (or the pass was cancelled), once
-    per pass: the chunk jobs that find it due all enqueue it under one job ID, and RQ's
-    unique enqueue (check, save and push in one script) keeps the first. (Not RQ's job
+def _queue_finish_when_due(job: ImportJob, cut: bool) -> None:
+    """Queue the last step once the file is all cut (`cut`, or rows_total is set) and
+    every chunk is judged, or once the pass was cancelled; once per pass: the jobs that
+    find it due (the cutting one, chunk ones) all enqueue it under one job ID, and RQ's
+    unique enqueue (check, save and push in one script) keeps the first. Each commits
+    its part before it looks, so the last to commit sees both. (Not RQ's job
     dependencies: a worker killed between a chunk's end and RQ queueing the dependent
     would leave nothing to run it; here the killed chunk's retry queues it.)"""
     cancelled = lifecycle.cancel_requested(job.id)
     waiting = ImportChunk.select().where((ImportChunk.job == job.id) & ~ImportChunk.verified)
-    if not cancelled and waiting.exists():
+    if not cancelled and (not (cut or job.rows_total) or waiting.exists()):
         return
     with suppress(DuplicateJobError):  # another chunk's job has queued it
         queue("imports").enqueue(
@@ -172,11 +177,16 @@ def _verify_chunk(job: ImportJob, number: int) -> None:
     checker.tracking = True
     with db.atomic():
         results = checker.check(rows)
-        _stage(job, results, view)
         touches = {r.line: r.touch for r in results}
-        chunk.keys = conflicts.ChunkKeys.of(touches).dump(**Facts.of(touches).arrays())
-        chunk.verified = True
-        chunk.save()
+        kept = conflicts.ChunkKeys.of(touches).dump(**Facts.of(touches).arrays())
+        claimed = (
+            ImportChunk.update(keys=kept, verified=True)
+            .where((ImportChunk.id == chunk.id) & ~ImportChunk.verified)
+            .execute()
+        )
+        if not claimed:  # judged meanwhile, or cut again by a pass started since
+            return
+        _stage(job, results, view)
         good = [r for r in results if not r.errors]
         ImportJob.update(
             {
