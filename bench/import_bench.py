@@ -200,10 +200,12 @@ def verify_queued(job_id: int, workers: int):
     from webapp.queueing import redis_connection
 
     redis_connection().flushdb()
-    started = [
-        subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, stderr=subprocess.DEVNULL)
-        for _ in range(workers)
-    ]
+    log = Path(os.environ["INSTANCE_PATH"]) / "workers.log"
+    with log.open("w") as written:
+        started = [
+            subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, stderr=written)
+            for _ in range(workers)
+        ]
     lifecycle.start(ImportJob.get_by_id(job_id), "verify")
     while (done := ImportJob.get_by_id(job_id)).state in ("queued", "verifying"):
         time.sleep(0.2)
@@ -212,6 +214,9 @@ def verify_queued(job_id: int, workers: int):
         worker.wait()
     last = (done.finished_at - done.started_at).total_seconds()
     print(f"started to verified in {last:.1f} s", file=sys.stderr)
+    for line in log.read_text().splitlines():  # what the last step took, among others
+        if "verify ended" in line:
+            print(line.split(": ", 1)[-1], file=sys.stderr)
     return done
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from peewee import fn
 
 from tests.conftest import background_worker
-from tests.importfiles import GOOD, csv_bytes
+from tests.importfiles import GOOD, csv_bytes, row
 from webapp.db import db
 from webapp.importing import lifecycle, runner
 from webapp.models import ALL_MODELS, Customer, CustomerStatus, ImportJob, ImportProblem, User
@@ -325,3 +325,24 @@ def _check_file(app, rows, chunk, refuse, mode, workers) -> None:
         if any(severity == "error" for severity, _ in found)
     } == refused
     assert imported == _snapshot()
+
+
+def test_a_row_judged_again_still_names_who_in_its_chunk_shares_a_value(world):
+    """Line 3's import ID is contested by line 5 of another chunk, so line 3 is judged
+    again in file order, seeing only the rows judged again; the email line 2 of its own
+    chunk shares is still named, as in one chunk."""
+    rows = [
+        row(email="x@example.com", username="ann.one"),
+        row(email="x@example.com", username="bob.two", importId="K9"),
+        row(username="cy.three"),
+        row(username="di.four", importId="K9"),
+    ]
+    found = {}
+    for size in (3, len(rows) + 1):
+        _reset()
+        world.config["IMPORT_VERIFY_CHUNK_ROWS"] = size
+        job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "f.csv", None, True, "overwrite")
+        assert runner.verify(job.id).state == "verified"
+        found[size] = _verify_problems(job.id)
+    assert found[3] == found[len(rows) + 1]
+    assert (3, "warning", "email") in {problem[:3] for problem in found[3]}

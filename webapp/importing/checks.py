@@ -152,7 +152,11 @@ class RowChecker:
             record, self.view.holders, self.view.describe, own, stored, result.keys
         )
         result.errors += found.same_person
-        if result.touch is not None and self.view.untracked:
+        if self.refuse_duplicates:
+            result.errors += [
+                FieldError(p.field, p.message + DUPLICATE_REFUSED, p.value) for p in found.possible
+            ]
+        elif result.touch is not None:  # named at the end, across chunks (cross_duplicates)
             result.touch.same_person = bool(found.same_person)
             result.touch.judged = [
                 (
@@ -161,13 +165,10 @@ class RowChecker:
                     *duplicates.placed(kind, value, record),
                     self.view.stored_holders(kind, value),
                     own,
+                    *found.named[(kind, value)],
                 )
                 for kind, value in duplicates.judged(record, stored, result.keys)
-                if kind in self.view.untracked
-            ]
-        if self.refuse_duplicates:
-            result.errors += [
-                FieldError(p.field, p.message + DUPLICATE_REFUSED, p.value) for p in found.possible
+                if kind in duplicates.WARNED
             ]
         else:
             result.warnings += found.possible

@@ -1,30 +1,35 @@
-"""Possible-duplicate warnings across the chunks of a file verified in parts.
+"""Possible-duplicate warnings of a file verified in chunks.
 
 Unless the admin chose to refuse them, possible duplicates (services/duplicates.py) only
 warn: they change nothing a row does. So no row is judged again in file order for them
 (conflicts.py would: a value many rows share, an address above all, would link most of a
-big file). Each chunk keeps instead, per row, the values it was judged for and the values
-its customer holds after it (Facts); the last step replays those facts in file order,
-value by value, to name who held each value when its row came, and replaces the warnings
-a chunk, seeing only itself, got wrong.
+big file). Each chunk keeps instead, per row, the values it was judged for, who held each
+as the chunk saw it, and the values its customer holds after it (Facts); the last step
+replays those facts in file order, value by value, for the values a chunk alone could
+not judge, and writes every possible-duplicate warning of the file once.
 
-Only values seen in two or more chunks, or held before the file, are replayed: any other
-was judged right by the one chunk that saw it."""
+A value is replayed when rows of two or more chunks judged or held it, a customer held it
+before the file, or a row judged again in file order (conflicts.py) judged it: for any
+other, the one chunk that saw it saw everyone who held it."""
 
 import heapq
 import io
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from itertools import repeat
 
 import numpy as np
 
+from webapp.db import db
+from webapp.importing import staging
 from webapp.importing.conflicts import Touch, key_hash
 from webapp.importing.view import FileView
 from webapp.models import ImportProblem
-from webapp.models.base import in_list, insert_rows
+from webapp.models.base import insert_rows
 from webapp.services import duplicates
 
+NAMED = duplicates.MATCHES_NAMED
 PREFIX = "dup_"  # the arrays' names among the chunk's kept keys (conflicts.ChunkKeys.dump)
 
 
@@ -42,13 +47,16 @@ class Facts:
     """One chunk's rows as the replay needs them (numpy arrays, one entry each)."""
 
     # per (row, value judged): the row, the value's key, its kind, where and how shown,
-    # and the row's own customer (0: an add's, which holds nothing yet)
+    # the row's own customer (0: an add's, which holds nothing yet), and how many others
+    # held it as the chunk saw it, the first of them (3 ref codes, 0 for none)
     j_line: np.ndarray
     j_key: np.ndarray
     j_kind: np.ndarray
     j_field: np.ndarray
     j_shown: np.ndarray
     j_own: np.ndarray
+    j_count: np.ndarray
+    j_first: np.ndarray
     # who held a judged value before the file
     s_key: np.ndarray
     s_ref: np.ndarray
@@ -69,7 +77,7 @@ class Facts:
                 continue
             if touch.same_person:
                 found["p_line"].append(line)
-            for kind, value, field, shown, stored, own in touch.judged:
+            for kind, value, field, shown, stored, own, count, first in touch.judged:
                 key = key_hash(f"{kind}\x1f{value}")
                 found["j_line"].append(line)
                 found["j_key"].append(key)
@@ -77,6 +85,8 @@ class Facts:
                 found["j_field"].append(field)
                 found["j_shown"].append(shown)
                 found["j_own"].append(0 if own is None else _ref_code(own))
+                found["j_count"].append(count)
+                found["j_first"].append(_first_codes(first))
                 for ref in stored:
                     found["s_key"].append(key)
                     found["s_ref"].append(ref)
@@ -123,7 +133,14 @@ class Facts:
         )
 
 
+def _first_codes(refs: list) -> list[int]:
+    codes = [_ref_code(ref) for ref in refs[:NAMED]]
+    return codes + [0] * (NAMED - len(codes))
+
+
 def _array(name: str, values: list) -> np.ndarray:
+    if name == "j_first":
+        return np.array(values, dtype=np.int64).reshape(-1, NAMED)
     if name.endswith("_key"):
         return np.array(values, dtype=np.uint64)
     if name in ("j_kind", "j_field", "j_shown"):
@@ -131,53 +148,54 @@ def _array(name: str, values: list) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
-def replay(job_id: int, chunks) -> int:
-    """Name, in file order, who held each value a row was judged for; replace the
-    warnings that differ. `chunks`: a callable giving (chunk, Facts) for each chunk in
-    file order, read once per slice of the values. Returns how many rows changed."""
-    shared = _shared_keys(chunks)
-    if not len(shared):
-        return 0
-    bits = max(0, int(np.ceil(np.log2(len(shared) / SHARED_KEYS_BUDGET))))
+def replay(job_id: int, chunks, rejudged: set[int]) -> int:
+    """Write the file's possible-duplicate warnings: as each chunk saw them, or, for the
+    values a chunk alone could not judge, as a replay in file order finds them.
+    `chunks`: a callable giving (chunk, Facts) for each chunk in file order, read once
+    per slice of those values; `rejudged`: the lines judged again in file order.
+    Returns how many warnings."""
+    shared = _shared_keys(chunks, rejudged)
+    bits = max(0, int(np.ceil(np.log2(max(len(shared), 1) / SHARED_KEYS_BUDGET))))
     shift = np.uint64(64 - bits)
-    named = defaultdict(dict)  # chunk number -> {judged index: (count, first refs)}
+    found = []  # per slice: (chunk number, judged index, count, first codes) arrays
     for part in range(2**bits):
         keys = shared[(shared >> shift) == np.uint64(part)] if bits else shared
-        _replay_slice(keys, chunks, named)
-    return sum(
-        _replace(job_id, chunk, facts, np.isin(facts.j_key, shared), named[chunk.number])
-        for chunk, facts in chunks()
-    )
+        if len(keys):
+            found.append(_replay_slice(keys, chunks))
+    replayed = _merged(found)
+    with db.atomic():  # all or none: a last step run again writes them once
+        return sum(_write(job_id, facts, replayed, chunk.number) for chunk, facts in chunks())
 
 
-SHARED_KEYS_BUDGET = 250_000  # values replayed at once: memory stays flat in file size
+SHARED_KEYS_BUDGET = 100_000  # values replayed at once: memory stays flat in file size
 
 
-def _shared_keys(chunks) -> np.ndarray:
-    """The values judged or held in two or more chunks, or held before the file."""
-    keys, stored = [], []
+def _shared_keys(chunks, rejudged: set[int]) -> np.ndarray:
+    """The values to replay (see the module's docstring)."""
+    keys, more = [], []
+    lines = np.array(sorted(rejudged), dtype=np.int64)
     for _, facts in chunks():
         keys.append(np.unique(np.concatenate([facts.j_key, facts.h_key])))
-        stored.append(facts.s_key)
+        more += [facts.s_key, facts.j_key[np.isin(facts.j_line, lines)]]
     if not keys:
         return np.array([], dtype=np.uint64)
     distinct, chunk_count = np.unique(np.concatenate(keys), return_counts=True)
-    return np.union1d(distinct[chunk_count >= 2], np.concatenate(stored))
+    return np.union1d(distinct[chunk_count >= 2], np.concatenate(more))
 
 
-def _replay_slice(keys: np.ndarray, chunks, named: dict) -> None:
+def _replay_slice(keys: np.ndarray, chunks) -> tuple[np.ndarray, ...]:
     """Replay the facts about `keys` in file order: at each row judged for one of them,
-    who (other than its own customer) holds it."""
+    who (besides its own customer) holds it. Returns (chunk number, judged index, count,
+    first codes) for each such judged value."""
     events = []  # (line, step, chunk, index, ref, key): step 0 judged, 1 changed, 2 holds
-    holders, values = defaultdict(set), defaultdict(set)
+    holders = _Holders()
     outcomes = []
     for chunk, facts in chunks():
         inside = np.isin(facts.s_key, keys)
         for key, ref in zip(
             facts.s_key[inside].tolist(), facts.s_ref[inside].tolist(), strict=True
         ):
-            holders[key].add(ref)
-            values[ref].add(key)
+            holders.hold(ref, key)
         inside = np.isin(facts.j_key, keys)
         events += zip(
             facts.j_line[inside].tolist(),
@@ -198,7 +216,8 @@ def _replay_slice(keys: np.ndarray, chunks, named: dict) -> None:
         )
         outcomes.append((facts.o_line, facts.o_ref))
     # A change to a customer who held none of these values plays no part here.
-    concerned = np.array(sorted(set(values) | {e[4] for e in events if e[1] == 2}), np.int64)
+    concerned = set(holders.values) | {e[4] for e in events if e[1] == 2}
+    concerned = np.array(sorted(concerned), np.int64)
     for lines, refs in outcomes:
         inside = np.isin(refs, concerned)
         events += zip(
@@ -210,82 +229,98 @@ def _replay_slice(keys: np.ndarray, chunks, named: dict) -> None:
             repeat(0),
         )
     events.sort()
+    numbers, indexes, counts, firsts = [], [], [], []
     for _line, step, number, index, ref, key in events:
         if step == 0:
-            others = holders.get(key, set()) - {ref}
-            if others:
-                first = heapq.nsmallest(duplicates.MATCHES_NAMED, map(_ref, others), key=str)
-                named[number][index] = (len(others), first)
+            count, first = holders.others(key, ref)
+            numbers.append(number)
+            indexes.append(index)
+            counts.append(count)
+            firsts.append(_first_codes(first))
         elif step == 1:
-            for held in values.pop(ref, ()):
-                holders[held].discard(ref)
+            holders.change(ref)
         else:
-            holders[key].add(ref)
-            values[ref].add(key)
+            holders.hold(ref, key)
+    return (
+        np.array(numbers, np.int64),
+        np.array(indexes, np.int64),
+        np.array(counts, np.int64),
+        np.array(firsts, np.int64).reshape(-1, NAMED),
+    )
 
 
-def _replace(job_id: int, chunk, facts: Facts, replayed: np.ndarray, named: dict) -> int:
-    """Put right the chunk's warnings about the values replayed (`replayed`: a mask of
-    its judged values); how many rows changed."""
+def _merged(found: list[tuple]) -> tuple[np.ndarray, ...]:
+    """The slices' results as one, sorted by chunk number."""
+    if not found:
+        empty = np.array([], np.int64)
+        return empty, empty, empty, empty.reshape(-1, NAMED)
+    numbers, indexes, counts, firsts = (np.concatenate(part) for part in zip(*found, strict=True))
+    order = np.argsort(numbers, kind="stable")
+    return numbers[order], indexes[order], counts[order], firsts[order]
+
+
+class _Holders:
+    """Who holds each value as the replay goes (ref codes), with the first of them as a
+    warning names them (sorted by str) kept at hand: a value thousands of rows share (a
+    placeholder email) costs each row a look, not a sort."""
+
+    KEPT = duplicates.MATCHES_NAMED + 1  # one more: the row's own customer is left out
+
+    def __init__(self):
+        self.refs = defaultdict(set)  # key -> who holds it
+        self.values = defaultdict(set)  # ref -> the keys it holds
+        self._first = {}  # key -> its KEPT first holders (refs), when known
+
+    def hold(self, ref: int, key: int) -> None:
+        if ref in self.refs[key]:
+            return
+        self.refs[key].add(ref)
+        self.values[ref].add(key)
+        if (first := self._first.get(key)) is not None:
+            insort(first, _ref(ref), key=str)
+            del first[self.KEPT :]
+
+    def change(self, ref: int) -> None:
+        """A row changed (or removed) the customer: it holds nothing until told again."""
+        for key in self.values.pop(ref, ()):
+            self.refs[key].discard(ref)
+            if _ref(ref) in self._first.get(key, ()):
+                del self._first[key]
+
+    def others(self, key: int, own: int) -> tuple[int, list]:
+        """How many besides `own` hold the value, and the first of them."""
+        refs = self.refs.get(key)
+        if not refs:
+            return 0, []
+        first = self._first.get(key)
+        if first is None:
+            first = self._first[key] = heapq.nsmallest(self.KEPT, map(_ref, refs), key=str)
+        named = [ref for ref in first if ref != _ref(own)][: duplicates.MATCHES_NAMED]
+        return len(refs) - (own in refs), named
+
+
+def _write(job_id: int, facts: Facts, replayed: tuple, number: int) -> int:
+    """Insert the chunk's possible-duplicate warnings; how many."""
+    counts, firsts = facts.j_count.copy(), facts.j_first.copy()
+    numbers, indexes, replayed_counts, replayed_firsts = replayed
+    mine = slice(*np.searchsorted(numbers, [number, number + 1]))
+    counts[indexes[mine]] = replayed_counts[mine]
+    firsts[indexes[mine]] = replayed_firsts[mine]
     same_person = set(facts.p_line.tolist())
-    wanted = set()
-    for index, (count, first) in named.items():
+    rows = []
+    for index in np.flatnonzero(counts).tolist():
         line, kind = int(facts.j_line[index]), str(facts.j_kind[index])
         if kind == "ssn" and line in same_person:
-            continue
+            continue  # refused as the same person: its SSN is not warned about besides
+        first = [_ref(code) for code in firsts[index].tolist() if code]
         found = duplicates.warning(
             kind,
             str(facts.j_field[index]),
             str(facts.j_shown[index]),
             first,
-            count,
+            int(counts[index]),
             FileView.describe,
         )
-        wanted.add((line, found.field, found.value[:500], found.message))
-    judged = set(
-        zip(
-            facts.j_line[replayed].tolist(),
-            facts.j_field[replayed].tolist(),
-            facts.j_shown[replayed].tolist(),
-            strict=True,
-        )
-    )
-    warned = (
-        (ImportProblem.job == job_id)
-        & (ImportProblem.phase == "verify")
-        & (ImportProblem.severity == "warning")
-        & ImportProblem.message.startswith(duplicates.POSSIBLE)
-    )
-    kept = set(
-        ImportProblem.select(
-            ImportProblem.line, ImportProblem.column, ImportProblem.value, ImportProblem.message
-        )
-        .where(warned & ImportProblem.line.between(chunk.first_line, chunk.last_line))
-        .tuples()
-    )
-    changed = {row[0] for row in {k for k in kept if k[:3] in judged} ^ wanted}
-    if not changed:
-        return 0
-    lines = sorted(changed)
-    for start in range(0, len(lines), 500):
-        part = lines[start : start + 500]
-        ImportProblem.delete().where(warned & in_list(ImportProblem.line, part)).execute()
-    rows = {k for k in kept if k[0] in changed and k[:3] not in judged} | {
-        w for w in wanted if w[0] in changed
-    }
-    insert_rows(
-        ImportProblem,
-        [
-            {
-                "job": job_id,
-                "phase": "verify",
-                "severity": "warning",
-                "line": line,
-                "column": column,
-                "value": value,
-                "message": message,
-            }
-            for line, column, value, message in sorted(rows)
-        ],
-    )
-    return len(changed)
+        rows.append(staging.problem_row(job_id, "verify", line, found, "warning"))
+    insert_rows(ImportProblem, rows)
+    return len(rows)

@@ -7,6 +7,7 @@ Run queued (`split_and_fan_out`, `verify_chunk`, `finish` as RQ jobs) or all in 
 process (`verify`: the CLI's --sync, the tests, the benchmark); both end the same."""
 
 import logging
+import time
 from contextlib import nullcontext, suppress
 
 from flask import current_app
@@ -155,7 +156,7 @@ def _queue_finish_when_due(job: ImportJob, cut: bool) -> None:
     waiting = ImportChunk.select().where((ImportChunk.job == job.id) & ~ImportChunk.verified)
     if not cancelled and (not (cut or job.rows_total) or waiting.exists()):
         return
-    with suppress(DuplicateJobError):  # another chunk's job has queued it
+    with suppress(DuplicateJobError):  # another job has queued it
         queue("imports").enqueue(
             FINISH_VERIFY,
             job.id,
@@ -207,9 +208,13 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
             lifecycle.end_pass(job_id, "cancelled", "Verification was cancelled.")
             return ImportJob.get_by_id(job_id)
         try:
+            began = time.monotonic()
             again = _resolve(job)
-            renamed = 0 if job.refuse_duplicates else cross_duplicates.replay(job.id, _facts(job))
+            named = (
+                0 if job.refuse_duplicates else cross_duplicates.replay(job.id, _facts(job), again)
+            )
             _count(job)
+            took = time.monotonic() - began
             chunks.forget(job.id)
         except Exception as problem:
             current = get_current_job()
@@ -220,22 +225,24 @@ def finish(job_id: int, beat: bool = True) -> ImportJob:
     done = ImportJob.get_by_id(job_id)
     log.info(
         "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings; %s "
-        "judged again in file order, %s with possible duplicates named again across chunks.",
+        "judged again in file order, %s possible duplicates named (the last step took "
+        "%.1f s).",
         done.id,
         done.state,
         done.rows_done,
         done.rows_total,
         done.failed,
         done.warnings,
-        again,
-        renamed,
+        len(again),
+        named,
+        took,
     )
     return done
 
 
-def _resolve(job: ImportJob) -> int:
+def _resolve(job: ImportJob) -> set[int]:
     """Judge again the rows linked across chunks, until no other row is linked to what
-    they now do; returns how many."""
+    they now do; returns their lines."""
 
     def all_keys():
         for chunk in chunks.of_job(job.id, [ImportChunk.keys]):
@@ -249,7 +256,7 @@ def _resolve(job: ImportJob) -> int:
         for keys in all_keys():
             found |= conflicts.linked_lines(keys, touching, writing, again)
         if found <= again:
-            return len(again)
+            return again
         again |= found
         read, wrote = _judge_again(job, again)
         touching, writing = conflicts.hashes(wrote), conflicts.hashes(read)

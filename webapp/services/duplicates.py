@@ -30,6 +30,9 @@ class Duplicates:
 
     def __init__(self, same_person: list[FieldError], possible: list[FieldError], matched: list):
         self.same_person, self.possible, self.matched = same_person, possible, matched
+        # (kind, value) -> (how many others hold it, the first of them) for each value
+        # judged as a possible duplicate, matched or not
+        self.named: dict = {}
 
     def __bool__(self) -> bool:
         return bool(self.same_person or self.possible)
@@ -47,9 +50,11 @@ def check(
     them for people ("customer #12"). `own` is the record's own customer, `stored` its
     record before this write (only new values are judged); `keys`: record_keys(record),
     when the caller has them."""
-    same_person, possible, matched = [], [], set()
+    same_person, possible, matched, named = [], [], set(), {}
     for kind, value in judged(record, stored, keys):
         others = sorted((h for h in holders(kind, value) if h != own), key=str)
+        if kind in WARNED:
+            named[(kind, value)] = (len(others), others[:MATCHES_NAMED])
         if not others:
             continue
         matched.update(others[:MATCHES_NAMED])
@@ -73,7 +78,9 @@ def check(
     # The same person need not be warned about once more for each part of it.
     if same_person:
         possible = [p for p in possible if p.field != "ssn"]
-    return Duplicates(same_person, possible, sorted(matched, key=str))
+    found = Duplicates(same_person, possible, sorted(matched, key=str))
+    found.named = named
+    return found
 
 
 def judged(record: dict, stored: dict | None = None, keys: dict | None = None):
