@@ -165,10 +165,10 @@ class RowChecker:
                     *duplicates.placed(kind, value, record),
                     self.view.stored_holders(kind, value),
                     own,
-                    *found.named[(kind, value)],
+                    count,
+                    first,
                 )
-                for kind, value in duplicates.judged(record, stored, result.keys)
-                if kind in duplicates.WARNED
+                for (kind, value), (count, first) in found.named.items()
             ]
         else:
             result.warnings += found.possible

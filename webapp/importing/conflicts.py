@@ -30,7 +30,8 @@ class Touch:
 
     read: set = field(default_factory=set)
     wrote: set = field(default_factory=set)
-    judged: list = field(default_factory=list)  # (kind, value, field, shown, stored IDs, own)
+    # (kind, value, field, shown, stored IDs, own, how many others held it, the first)
+    judged: list = field(default_factory=list)
     same_person: bool = False  # refused as the same person: its SSN is not warned about
     outcome: tuple | None = None  # (ref, [(kind, value) its customer holds now])
 

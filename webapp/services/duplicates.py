@@ -14,7 +14,6 @@ from webapp.services.directory import record_keys
 
 # A placeholder value many customers share (none@none.com) names a few and counts the rest.
 MATCHES_NAMED = 3
-POSSIBLE = "Possible duplicate: "  # how every possible-duplicate warning begins
 # kind -> (field the problem is shown at, what matched, as people say it)
 WARNED = {
     "ssn": ("ssn", "SSN / SIN"),
@@ -28,11 +27,11 @@ WARNED = {
 class Duplicates:
     """What a record's new values match: `same_person` blocks, `possible` warns."""
 
-    def __init__(self, same_person: list[FieldError], possible: list[FieldError], matched: list):
+    def __init__(self, same_person, possible, matched: list, named: dict | None = None):
         self.same_person, self.possible, self.matched = same_person, possible, matched
         # (kind, value) -> (how many others hold it, the first of them) for each value
-        # judged as a possible duplicate, matched or not
-        self.named: dict = {}
+        # judged as a possible duplicate, matched or not, in the order judged
+        self.named = named or {}
 
     def __bool__(self) -> bool:
         return bool(self.same_person or self.possible)
@@ -51,7 +50,7 @@ def check(
     record before this write (only new values are judged); `keys`: record_keys(record),
     when the caller has them."""
     same_person, possible, matched, named = [], [], set(), {}
-    for kind, value in judged(record, stored, keys):
+    for kind, value in _judged(record, stored, keys):
         others = sorted((h for h in holders(kind, value) if h != own), key=str)
         if kind in WARNED:
             named[(kind, value)] = (len(others), others[:MATCHES_NAMED])
@@ -78,12 +77,10 @@ def check(
     # The same person need not be warned about once more for each part of it.
     if same_person:
         possible = [p for p in possible if p.field != "ssn"]
-    found = Duplicates(same_person, possible, sorted(matched, key=str))
-    found.named = named
-    return found
+    return Duplicates(same_person, possible, sorted(matched, key=str), named)
 
 
-def judged(record: dict, stored: dict | None = None, keys: dict | None = None):
+def _judged(record: dict, stored: dict | None = None, keys: dict | None = None):
     """(kind, value) for each value the write brings that check() judges, in its order."""
     before = record_keys(stored) if stored else {}
     for kind, values in (keys or record_keys(record)).items():
@@ -115,7 +112,7 @@ def warning(kind: str, field: str, shown: str, first: list, count: int, describe
     names = _names(first, count, describe)
     return FieldError(
         field,
-        f"{POSSIBLE}{names} {'has' if count == 1 else 'have'} the same {WARNED[kind][1]} "
+        f"Possible duplicate: {names} {'has' if count == 1 else 'have'} the same {WARNED[kind][1]} "
         f"({shown}).",
         shown,
     )
