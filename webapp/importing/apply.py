@@ -19,7 +19,8 @@ from webapp.models.base import in_list
 from webapp.services import versions
 from webapp.services.actor import Actor
 from webapp.services.customer_record import read_records
-from webapp.services.customers import create_customers, delete_customer, write_update
+from webapp.services.customer_updates import CustomerUpdates
+from webapp.services.customers import create_customers, delete_customer
 from webapp.services.directory import record_keys, stored_holders
 from webapp.services.passwords import HashedPassword
 
@@ -67,14 +68,18 @@ class ChunkApplier:
         self.job_id, self.actor = job_id, actor
 
     def apply(self, chunk: list[ImportRow]) -> Applied:
-        """Write the chunk's good rows in file order; adds go in batches between updates
-        and removes (a later row can name a customer an earlier one added)."""
+        """Judge the chunk's good rows in file order; the writes wait and go together
+        (customer_updates.py, create_customers) until a row needs them done: one about
+        a customer a waiting add creates, a removal of one a waiting update changes,
+        an update taking a unique value a waiting one gives up."""
         done = Applied()
         customers = self._customers(chunk)
         taken = self._taken(chunk, customers)
         adds: list[tuple[ImportRow, dict]] = []
+        updates = CustomerUpdates(self.actor)
 
-        def add_waiting():
+        def write_waiting():
+            updates.write()  # first: an add may take a value an update gave up
             if not adds:
                 return
             ids = create_customers([record for _, record in adds], self.actor)
@@ -99,14 +104,19 @@ class ChunkApplier:
             if row.action == "add":
                 adds.append((row, record))
                 continue
-            add_waiting()
-            self._write(done, row, record, about)
-        add_waiting()
+            if (
+                about.id is None
+                or (row.action == "remove" and about.id in updates)
+                or (about.model and updates.takes_freed(about.model, record))
+            ):
+                write_waiting()
+            self._write(done, row, record, about, updates)
+        write_waiting()
         return done
 
     # ---- one row --------------------------------------------------------------------
 
-    def _write(self, done: Applied, row: ImportRow, record: dict | None, about: _Customer):
+    def _write(self, done, row: ImportRow, record, about: _Customer, updates: CustomerUpdates):
         if about.model is None and about.record is None:  # added by this chunk
             about.model = locked([about.id]).get(about.id)
             about.record = read_records([about.model])[about.id] if about.model else None
@@ -120,8 +130,8 @@ class ChunkApplier:
             self._done(done, row, "applied", customer_id=about.id)
             return
         before = about.record
-        image = _before_image(before, record, about.model)  # read before the write
-        write_update(about.model, record, self.actor, before, about.version)
+        image = _before_image(before, record, about.model)  # read before the step
+        updates.add(about.model, before, record, about.version)
         about.version, about.record = about.model.version, record
         self._done(
             done,

@@ -80,6 +80,58 @@ def insert_rows(model, rows: list[dict], batch: int = 400) -> None:
         )
 
 
+def update_rows(model, names: list[str], keys: list[str], rows: list[tuple]) -> int:
+    """UPDATE many rows, each to values of its own, at import speed; returns how many
+    rows matched. Each of `rows` holds the values of the fields `names` (set), then of
+    the fields `keys` (what the row must match: its ID, a version it must still be at).
+
+    SQLite runs one prepared statement through executemany; PostgreSQL an UPDATE … FROM
+    a list of values per batch, typed by the table's own columns (an empty SELECT in
+    front of the values), so a NULL or a date needs no cast."""
+    if not rows:
+        return 0
+    database = model._meta.database
+    sqlite = isinstance(database.obj, SqliteDatabase)
+    fields = [model._meta.fields[name] for name in (*names, *keys)]
+    converters = [_converter(f, sqlite) for f in fields]
+    values = [
+        [v if convert is None else convert(v) for v, convert in zip(row, converters, strict=True)]
+        for row in rows
+    ]
+    column = [quote((f.column_name,), database.quote) for f in fields]
+    set_columns, key_columns = column[: len(names)], column[len(names) :]
+    table = quote((model._meta.table_name,), database.quote)
+    if sqlite:
+        sets = ", ".join(f"{c} = ?" for c in set_columns)
+        match = " AND ".join(f"{c} = ?" for c in key_columns)
+        return (
+            database.connection()
+            .executemany(f"UPDATE {table} SET {sets} WHERE {match}", values)
+            .rowcount
+        )
+    # The values' keys are renamed (key_0, …): a key can be set too (the version).
+    typed = ", ".join([*set_columns, *(f"{c} AS key_{i}" for i, c in enumerate(key_columns))])
+    sets = ", ".join(f"{c} = v.{c}" for c in set_columns)
+    match = " AND ".join(f"t.{c} = v.key_{i}" for i, c in enumerate(key_columns))
+    one_row = "(" + ", ".join([database.param] * len(fields)) + ")"
+    matched = 0
+    for start in range(0, len(values), 400):
+        part = values[start : start + 400]
+        matched += database.execute_sql(
+            f"UPDATE {table} AS t SET {sets} FROM (SELECT {typed} FROM {table} WHERE false "
+            f"UNION ALL VALUES {', '.join([one_row] * len(part))}) AS v WHERE {match}",
+            [v for row in part for v in row],
+        ).rowcount
+    return matched
+
+
+def delete_where(column, values: list) -> None:
+    """DELETE the rows whose `column` is one of `values`, 500 values a statement."""
+    values = sorted(set(values))
+    for start in range(0, len(values), 500):
+        column.model.delete().where(in_list(column, values[start : start + 500])).execute()
+
+
 def _converter(field, sqlite: bool):
     """What a value of this field needs before the driver takes it (None: nothing)."""
     if isinstance(field, ForeignKeyField):

@@ -94,6 +94,16 @@ def employer_row(record: dict) -> dict | None:
     return {column: record.get(name) for name, column in EMPLOYER_COLUMNS.items()}
 
 
+PHONE_FIELDS = (
+    "priPhone",
+    "priPhoneType",
+    "secPhone",
+    "secPhoneType",
+    "additionalPhone",
+    "additionalPhoneType",
+)
+
+
 def phone_rows(record: dict) -> list[dict]:
     """Primary first, then secondary, then the additional ones, in order."""
     wanted = [(record["priPhone"], record["priPhoneType"], True, False)]
@@ -164,60 +174,7 @@ def _record(customer, addresses, phones, employer) -> dict:
     return record
 
 
-# ---- writers ---------------------------------------------------------------------------
-
-
-def write_record(customer: Customer, record: dict, old: dict | None = None) -> Customer:
-    """Store a valid record on one customer (inside the caller's transaction). Given the
-    record as it was stored (`old`), only the tables whose fields changed are written:
-    an import that changes one status per row then costs one UPDATE per row."""
-    columns = customer_columns(record)
-    if old is None or customer.id is None:
-        for column, value in columns.items():
-            setattr(customer, column, value)
-        customer.save()
-    else:
-        changed = {
-            c: v
-            for c, v in columns.items()
-            if getattr(customer, _attribute(c)) != v and c != "updated_at"
-        }
-        if changed:
-            changed["updated_at"] = columns["updated_at"]
-            Customer.update(changed).where(Customer.id == customer.id).execute()
-            for column, value in changed.items():
-                setattr(customer, _attribute(column), value)
-
-    def differs(names) -> bool:
-        return old is None or any(old.get(n) != record.get(n) for n in names)
-
-    addresses = address_rows(record)
-    if differs(PRIMARY_ADDRESS_FIELDS):
-        _write_address(customer, "primary", addresses["primary"])
-    if differs(MAILING_FIELDS) or (
-        old is not None and uses_primary_as_mailing(old) != uses_primary_as_mailing(record)
-    ):
-        _write_address(customer, "mailing", addresses.get("mailing"))
-    if differs(EMPLOYER_COLUMNS):
-        _write_employer(customer, employer_row(record))
-    if differs(PHONE_FIELDS):
-        _write_phones(customer, phone_rows(record))
-    return customer
-
-
-PHONE_FIELDS = (
-    "priPhone",
-    "priPhoneType",
-    "secPhone",
-    "secPhoneType",
-    "additionalPhone",
-    "additionalPhoneType",
-)
-
-
-def _attribute(column: str) -> str:
-    """The model attribute behind a column name (a foreign key's is `status_id`)."""
-    return "status_id" if column == "status" else column
+# ---- writer (customer_updates.py writes changed records) ---------------------------
 
 
 def insert_records(records: list[dict]) -> list[int]:
@@ -250,44 +207,3 @@ def insert_records(records: list[dict]) -> list[int]:
         [{**row, "customer": cid} for cid, record in pairs if (row := employer_row(record))],
     )
     return ids
-
-
-def _write_address(customer: Customer, kind: str, values: dict | None) -> None:
-    existing = Address.get_or_none(customer=customer, kind=kind)
-    if values is None:
-        if existing:
-            existing.delete_instance()
-        return
-    address = existing or Address(customer=customer, kind=kind)
-    if any(getattr(address, column) != value for column, value in values.items()):
-        address.verified = address.validated = False  # a changed address is unverified
-    for column, value in values.items():
-        setattr(address, column, value)
-    address.save()
-
-
-def _write_employer(customer: Customer, values: dict | None) -> None:
-    employer = customer.employers.first()
-    if values is None:
-        if employer:
-            employer.delete_instance()
-        return
-    employer = employer or Employer(customer=customer)
-    for column, value in values.items():
-        setattr(employer, column, value)
-    employer.save()
-
-
-def _write_phones(customer: Customer, wanted: list[dict]) -> None:
-    """Rewrite the phone list, keeping each kept number's do-not-call and verified marks."""
-    existing = list(customer.phones.order_by(Phone.position))
-    shape = ("number", "phone_type", "position", "is_primary", "is_secondary")
-    if [{k: getattr(p, k) for k in shape} for p in existing] == [
-        {k: w[k] for k in shape} for w in wanted
-    ]:
-        return
-    marks = {p.number: (p.do_not_call, p.verified) for p in existing}
-    Phone.delete().where(Phone.customer == customer).execute()
-    for row in wanted:
-        do_not_call, verified = marks.get(row["number"], (False, False))
-        Phone.create(customer=customer, do_not_call=do_not_call, verified=verified, **row)

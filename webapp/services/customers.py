@@ -19,10 +19,11 @@ from webapp.models import (
     Reference,
     SocialProfile,
 )
-from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.services import documents, duplicates, history, photos, versions, webhooks
 from webapp.services.actor import Actor
-from webapp.services.customer_record import insert_records, read_record, write_record
+from webapp.services.customer_events import created_event
+from webapp.services.customer_record import insert_records, read_record
+from webapp.services.customer_updates import CustomerUpdates
 from webapp.services.directory import StoredDirectory
 from webapp.services.refusal import Refused
 from webapp.services.uniqueness import unique_problems, with_username
@@ -62,11 +63,8 @@ def create_customer(record: dict, actor: Actor, confirmed: bool = False) -> Cust
     """Add a customer; `confirmed`: a person has seen the possible duplicates."""
     with db.atomic():
         record = checked_against_stored(record, confirmed=confirmed)
-        customer = write_record(Customer(), record)
-        history.record_created(customer.id, record, actor)
-        if "customer.created" in webhooks.subscribed_events():
-            webhooks.record_events([_created_event(customer.id, record, history.status_titles())])
-    return customer
+        (customer_id,) = create_customers([record], actor)
+    return Customer.get_by_id(customer_id)
 
 
 def create_customers(records: list[dict], actor: Actor) -> list[int]:
@@ -79,7 +77,7 @@ def create_customers(records: list[dict], actor: Actor) -> list[int]:
         if "customer.created" in webhooks.subscribed_events():
             titles = history.status_titles()
             webhooks.record_events(
-                [_created_event(i, r, titles) for i, r in zip(ids, records, strict=True)]
+                [created_event(i, r, titles) for i, r in zip(ids, records, strict=True)]
             )
     return ids
 
@@ -118,17 +116,13 @@ def write_update(
     expected = customer.version if expected_version is None else expected_version
     with db.atomic():
         old = stored if stored is not None else read_record(customer)
-        rows = history.change_rows(customer.id, old, record, actor)
-        if not rows:
+        updates = CustomerUpdates(actor)
+        changed = updates.add(customer, old, record, expected)
+        if changed:
+            updates.write()
+        else:
             versions.check(customer.id, expected)
-            return 0
-        customer.version = versions.advance(customer.id, expected)
-        write_record(customer, record, old)
-        history.write_change_rows(rows, customer.version)
-        changed = [row["field"] for row in rows]
-        if webhooks.subscribed_events():
-            webhooks.record_events(_update_events(customer.id, old, record, changed))
-        return len(changed)
+        return changed
 
 
 # The customer's personal data kept beside the record; loans and loan links are not.
@@ -181,54 +175,3 @@ def remove_personal_rows(customer: Customer, expected_version: int | None = None
     after_commit(lambda: documents.remove_files(document_ids))
     if had_photo:
         after_commit(lambda: photos.photo_path(customer.id).unlink(missing_ok=True))
-
-
-def _created_event(customer_id: int, record: dict, titles: dict) -> tuple[str, int, dict]:
-    return (
-        "customer.created",
-        customer_id,
-        {
-            "customId": record.get("importId"),
-            "customerType": _api_value("customerType", record.get("customerType")),
-            "firstName": record.get("firstName"),
-            "lastName": record.get("lastName"),
-            "companyName": record.get("companyName"),
-            "status": _status(record.get("status"), titles),
-        },
-    )
-
-
-def _api_value(name: str, value):
-    """A value as the REST API writes it (customer.type.individual), so a webhook
-    receiver and an API client read one vocabulary."""
-    return None if value in (None, "") else FIELDS_BY_NAME[name].api_prefix + str(value)
-
-
-def _api_name(name: str) -> str:
-    """A field as the REST API names it (priCity -> PrimaryAddress.city)."""
-    spec = FIELDS_BY_NAME.get(name)
-    return spec.api if spec is not None and spec.api else name
-
-
-def _update_events(customer_id: int, old: dict, new: dict, changed: list[str]) -> list:
-    """Which fields changed (names only: values may be personal data), and the status
-    change with both statuses when there is one."""
-    names = [_api_name(name) for name in changed]
-    events = [("customer.updated", customer_id, {"changedFields": names})]
-    if "status" in changed:
-        titles = history.status_titles()
-        events.append(
-            (
-                "customer.status_changed",
-                customer_id,
-                {
-                    "oldStatus": _status(old.get("status"), titles),
-                    "newStatus": _status(new.get("status"), titles),
-                },
-            )
-        )
-    return events
-
-
-def _status(status_id, titles: dict[int, str]) -> dict | None:
-    return None if status_id is None else {"id": status_id, "title": titles.get(status_id)}

@@ -120,8 +120,9 @@ def change_rows(customer_id: int, old: dict, new: dict, actor: Actor) -> list[di
     return rows
 
 
-def write_change_rows(rows: list[dict], version: int) -> None:
-    insert_rows(ChangeEntry, [{**row, "version": version} for row in rows])
+def write_change_rows(rows: list[dict]) -> None:
+    """Rows of change_rows, each with the version its write produced."""
+    insert_rows(ChangeEntry, rows)
 
 
 def record_section_change(

@@ -6,7 +6,7 @@ from peewee import SqliteDatabase
 
 from webapp.db import db
 from webapp.models import ChangeEntry, Customer
-from webapp.models.base import utcnow
+from webapp.models.base import in_list, utcnow
 
 
 class StaleVersion(Exception):
@@ -61,6 +61,22 @@ def advance(customer_id: int, expected: int | None = None) -> int:
     if not query.execute():
         raise StaleVersion(customer_id, expected, current(customer_id))
     return current(customer_id)
+
+
+def check_many(expected: dict[int, int]) -> None:
+    """check() for many customers (ID -> version) at once, each locked until the
+    caller's transaction ends."""
+    ids = sorted(expected)
+    for start in range(0, len(ids), 500):
+        query = Customer.select(Customer.id, Customer.version).where(
+            in_list(Customer.id, ids[start : start + 500])
+        )
+        if not isinstance(db.obj, SqliteDatabase):  # SQLite: BEGIN IMMEDIATE
+            query = query.order_by(Customer.id).for_update()
+        stored = dict(query.tuples())
+        for customer_id in ids[start : start + 500]:
+            if stored.get(customer_id) != expected[customer_id]:
+                raise StaleVersion(customer_id, expected[customer_id], stored.get(customer_id))
 
 
 def check(customer_id: int, expected: int, lock: bool = False) -> None:
