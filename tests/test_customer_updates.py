@@ -48,7 +48,9 @@ def three(make_customer):
     return [make_customer(importId=f"K{i + 1}") for i in range(3)]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(STEP, max_size=12))
 def test_a_batch_leaves_what_the_steps_one_at_a_time_would(three, steps):
     with db.atomic() as outer:
@@ -62,8 +64,10 @@ def test_a_batch_leaves_what_the_steps_one_at_a_time_would(three, steps):
             customer = customers[index]
             # A value another customer holds (as the file has left it) is refused by
             # verify: the model skips the step as the importer never makes it.
-            if value is not None and name == "importId" and any(
-                r["importId"] == value for cid, r in model.items() if cid != customer.id
+            if (
+                value is not None
+                and name == "importId"
+                and any(r["importId"] == value for cid, r in model.items() if cid != customer.id)
             ):
                 continue
             new = _changed(model[customer.id], name, value)
