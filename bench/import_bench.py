@@ -18,6 +18,8 @@ verify xN  = our verify pass (every rule, every lookup; stages each row's outcom
              then the last step (rows other chunks touch judged again in file order)
 import     = our import pass (applies what verify staged, re-checking versions and
              unique values, through the customer services, in checkpointed chunks)
+import updates = the same pass on a file updating every customer the file added (the
+             generator's rows with another seed, action update), once those are in
 Each measured part runs in a fresh child process on a fresh database (a new schema on
 PostgreSQL); its peak RSS is the largest of that process and every worker and work horse
 it started. The workers use Redis database 14, emptied first.
@@ -40,7 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT.parent / "shared" / "tools" / "gen_customers.py"
 INDEXES_AFTER = "raw writes (indexes after)"
-PARTS = ("raw", "raw writes", INDEXES_AFTER, "verify x1", "verify x2", "import")
+UPDATES = "import updates"
+PARTS = ("raw", "raw writes", INDEXES_AFTER, "verify x1", "verify x2", "import", UPDATES)
 
 
 def main() -> None:
@@ -110,10 +113,13 @@ def run_child(part: str, path: Path, url: str) -> dict:
     if finished.returncode:
         sys.exit(finished.stderr)
     for line in finished.stderr.splitlines():
-        if line.startswith(("split into", "started to")):
+        if line.startswith(("split into", "started to", "verify ended")):
             print(f"{'':>12}{line}", flush=True)
     result = json.loads(finished.stdout.strip().splitlines()[-1])
-    print(f"{part:>25}: {result['rows']:,} rows in {result['seconds']:.2f} s", flush=True)
+    outcome = ""
+    if "failed" in result:
+        outcome = f" ({result['written']:,} written, {result['failed']:,} refused)"
+    print(f"{part:>25}: {result['rows']:,} rows in {result['seconds']:.2f} s{outcome}", flush=True)
     return result
 
 
@@ -164,9 +170,12 @@ def ours(part: str, path: Path, url: str) -> dict:
     with app.app_context(), db.connection_context():
         upgrade()
         create_status("Active")
-        with open(path, "rb") as stream:
-            job = lifecycle.receive(stream, path.name, None)
+        job = _received(lifecycle, path)
         if not part.startswith("verify"):  # the import and its limit follow a verify
+            runner.verify(job.id)
+        if part == UPDATES:  # the adds go in first, untimed; then the same rows changed
+            runner.ingest(job.id)
+            job = _received(lifecycle, updates_file(path))
             runner.verify(job.id)
         started = time.perf_counter()
         if part == "raw writes":
@@ -187,9 +196,34 @@ def ours(part: str, path: Path, url: str) -> dict:
         result.update(
             state=done.state,
             failed=done.failed,
-            written=done.would_add if part.startswith("verify") else done.added,
+            written=done.would_add if part.startswith("verify") else done.added + done.updated,
         )
     return result
+
+
+def _received(lifecycle, path: Path):
+    with open(path, "rb") as stream:
+        return lifecycle.receive(stream, path.name, None)
+
+
+def updates_file(path: Path) -> Path:
+    """An update of each row of `path` (as many rows, other values), made once. The
+    generator leaves customerId blank; an update names its customer there (by import
+    ID), so it is filled in."""
+    made = path.with_name(f"{path.stem}-updates.csv")
+    if not made.exists():
+        with open(path, "rb") as rows:
+            count = sum(1 for _ in rows) - 1
+        generated = made.with_suffix(".generated")
+        command = [sys.executable, str(GENERATOR), str(count), str(generated)]
+        subprocess.run([*command, "--action", "update", "--seed", "2"], check=True)
+        with open(generated, newline="") as source, open(made, "w", newline="") as target:
+            rows = csv.DictReader(source)
+            written = csv.DictWriter(target, rows.fieldnames)
+            written.writeheader()
+            written.writerows({**row, "customerId": row["importId"]} for row in rows)
+        generated.unlink()
+    return made
 
 
 def verify_queued(job_id: int, workers: int):
@@ -203,7 +237,9 @@ def verify_queued(job_id: int, workers: int):
     log = Path(os.environ["INSTANCE_PATH"]) / "workers.log"
     with log.open("w") as written:
         started = [
-            subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, stderr=written)
+            subprocess.Popen(
+                [sys.executable, "-m", "jobs.worker"], cwd=ROOT, stdout=written, stderr=written
+            )
             for _ in range(workers)
         ]
     lifecycle.start(ImportJob.get_by_id(job_id), "verify")

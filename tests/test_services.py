@@ -21,10 +21,12 @@ from webapp.services.customer_record import read_record
 from webapp.services.customers import (
     RecordRejected,
     delete_customer,
+    delete_customers,
     update_customer,
 )
 from webapp.services.history import created_fields
 from webapp.services.passwords import password_matches
+from webapp.services.versions import StaleVersion
 
 ACTOR = Actor.system("test")
 
@@ -182,6 +184,33 @@ def test_delete_removes_customer_level_data_keeps_loans_and_leaves_a_tombstone(
     assert json.loads(tombstone.new_value)["removed"]["references"] == 1
     # The other customer and its history are untouched.
     assert ChangeEntry.select().where(ChangeEntry.customer_id == other.id).count() == 1
+
+
+def test_many_deleted_at_once_each_count_their_own_rows_or_none_go_if_one_changed(
+    make_customer,
+):
+    """An import's removals go together: each tombstone counts that customer's rows, and
+    one customer changed since its expected version keeps every one of them."""
+    first, second, third = (make_customer(importId=f"D{i}") for i in range(3))
+    Note.create(customer=first, title="Called", body="Left a message")
+    Note.create(customer=first, title="Again", body="No answer")
+    Reference.create(customer=second, name="Pat Roe")
+    changed(third, email="x@example.com")  # third is at version 2 now
+    with pytest.raises(StaleVersion) as refused:
+        delete_customers({first.id: 1, second.id: 1, third.id: 1}, ACTOR)
+    assert (refused.value.customer_id, refused.value.current) == (third.id, 2)
+    assert Customer.select().count() == 3 and Note.select().count() == 2
+
+    removed = delete_customers({first.id: 1, second.id: 1, third.id: None}, ACTOR)
+    assert (removed[first.id]["notes"], removed[first.id]["references"]) == (2, 0)
+    assert (removed[second.id]["notes"], removed[second.id]["references"]) == (0, 1)
+    assert Customer.select().count() == Note.select().count() == Reference.select().count() == 0
+    tombstones = {
+        e.customer_id: json.loads(e.new_value)["removed"]
+        for e in ChangeEntry.select()
+        if e.action == "delete"
+    }
+    assert tombstones == removed and ChangeEntry.select().count() == 3
 
 
 def test_a_deleted_customers_id_is_never_given_again(make_customer):

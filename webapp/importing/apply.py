@@ -20,7 +20,7 @@ from webapp.services import versions
 from webapp.services.actor import Actor
 from webapp.services.customer_record import read_records
 from webapp.services.customer_updates import CustomerUpdates
-from webapp.services.customers import create_customers, delete_customer
+from webapp.services.customers import create_customers, delete_customers
 from webapp.services.directory import record_keys, stored_holders
 from webapp.services.passwords import HashedPassword
 
@@ -69,17 +69,22 @@ class ChunkApplier:
 
     def apply(self, chunk: list[ImportRow]) -> Applied:
         """Judge the chunk's good rows in file order; the writes wait and go together
-        (customer_updates.py, create_customers) until a row needs them done: one about
-        a customer a waiting add creates, a removal of one a waiting update changes,
-        an update taking a unique value a waiting one gives up."""
+        (delete_customers, customer_updates.py, create_customers) until a row needs them
+        done: one about a customer a waiting add creates, a removal of one a waiting
+        update changes, an update taking a unique value a waiting one gives up."""
         done = Applied()
         customers = self._customers(chunk)
         taken = self._taken(chunk, customers)
         adds: list[tuple[ImportRow, dict]] = []
         updates = CustomerUpdates(self.actor)
+        removals: dict[int, int] = {}  # customer ID -> its version
 
         def write_waiting():
-            updates.write()  # first: an add may take a value an update gave up
+            # Removals, then updates, then adds: each may take a value one before gave up.
+            if removals:
+                delete_customers(removals, self.actor)
+                removals.clear()
+            updates.write()
             if not adds:
                 return
             ids = create_customers([record for _, record in adds], self.actor)
@@ -110,13 +115,13 @@ class ChunkApplier:
                 or (about.model and updates.takes_freed(about.model, record))
             ):
                 write_waiting()
-            self._write(done, row, record, about, updates)
+            self._write(done, row, record, about, updates, removals)
         write_waiting()
         return done
 
     # ---- one row --------------------------------------------------------------------
 
-    def _write(self, done, row: ImportRow, record, about: _Customer, updates: CustomerUpdates):
+    def _write(self, done, row, record, about: _Customer, updates: CustomerUpdates, removals):
         if about.model is None and about.record is None:  # added by this chunk
             about.model = locked([about.id]).get(about.id)
             about.record = read_records([about.model])[about.id] if about.model else None
@@ -125,7 +130,7 @@ class ChunkApplier:
             self._refuse(done, row, "changed", "customerId", _changed(about, current), about)
             return
         if row.action == "remove":
-            delete_customer(about.model, self.actor, about.version)
+            removals[about.id] = about.version
             about.model, about.blocked = None, f"Line {row.line} of this file removed it."
             self._done(done, row, "applied", customer_id=about.id)
             return

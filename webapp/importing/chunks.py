@@ -54,7 +54,21 @@ def cells(chunk: ImportChunk) -> list[tuple[int, dict]]:
 
 
 def of_job(job_id: int, fields=()):
-    return ImportChunk.select(*fields).where(ImportChunk.job == job_id).order_by(ImportChunk.number)
+    """The job's chunks in file order, each read when its turn comes: PostgreSQL's driver
+    holds a query's whole result, and every chunk's cells and facts at once grew the last
+    step of a 1M-row verify past 800 MB."""
+    numbers = (
+        ImportChunk.select(ImportChunk.number)
+        .where(ImportChunk.job == job_id)
+        .order_by(ImportChunk.number)
+        .tuples()
+    )
+    for (number,) in list(numbers):
+        yield (
+            ImportChunk.select(*fields)
+            .where((ImportChunk.job == job_id) & (ImportChunk.number == number))
+            .get()
+        )
 
 
 def forget(job_id: int) -> None:

@@ -3,6 +3,8 @@ so uniqueness, defaults and the change history behave the same through every doo
 
 from contextlib import contextmanager
 
+from peewee import SQL, fn
+
 from webapp.db import after_commit, db
 from webapp.models import (
     Address,
@@ -19,6 +21,7 @@ from webapp.models import (
     Reference,
     SocialProfile,
 )
+from webapp.models.base import delete_where, in_list
 from webapp.services import documents, duplicates, history, photos, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_events import created_event
@@ -147,31 +150,65 @@ def delete_customer(
     """Remove the customer for good; returns how many rows of each kind went with it.
     The loans stay, unlinked. With `expected_version`, only if nobody changed the
     customer since (versions.StaleVersion otherwise)."""
-    with remove_personal_rows(customer, expected_version) as removed:
-        removed["loan links"] = (
-            CustomerLoan.delete().where(CustomerLoan.customer == customer).execute()
-        )
-        customer_id = customer.id
-        customer.delete_instance()
-        history.record_deleted(customer_id, removed, actor)
-        webhooks.record_events([("customer.deleted", customer_id, {})])
+    return delete_customers({customer.id: expected_version}, actor)[customer.id]
+
+
+def delete_customers(expected: dict[int, int | None], actor: Actor) -> dict[int, dict]:
+    """delete_customer for many customers at once, set-based (an import's removals):
+    customer ID -> the version it must still be at (None: any). Returns, per customer,
+    how many rows of each kind went with it."""
+    with personal_rows_removed(expected) as removed:
+        ids = sorted(expected)
+        _count_and_delete(CustomerLoan, "loan links", ids, removed)
+        delete_where(Customer.id, ids)
+        history.record_deleted(removed, actor)
+        webhooks.record_events([("customer.deleted", customer_id, {}) for customer_id in ids])
     return removed
 
 
 @contextmanager
 def remove_personal_rows(customer: Customer, expected_version: int | None = None):
-    """Within one transaction, delete the rows of PERSONAL_ROWS and yield their counts for
-    the caller's own writes; the stored files go once that transaction has committed."""
+    """Within one transaction, delete the customer's rows of PERSONAL_ROWS and yield
+    their counts for the caller's own writes."""
+    with personal_rows_removed({customer.id: expected_version}) as removed:
+        yield removed[customer.id]
+
+
+@contextmanager
+def personal_rows_removed(expected: dict[int, int | None]):
+    """remove_personal_rows for many customers (ID -> expected version, None: any),
+    yielding ID -> counts; the stored files go once the transaction has committed."""
+    ids = sorted(expected)
     with db.atomic():
-        versions.advance(customer.id, expected_version)  # first: the stale check, the lock
-        document_ids = [
-            d.id for d in Document.select(Document.id).where(Document.customer == customer)
-        ]
-        had_photo = CustomerPhoto.select().where(CustomerPhoto.customer == customer).exists()
-        yield {
-            name: model.delete().where(model.customer == customer).execute()
-            for name, model in PERSONAL_ROWS
-        }
+        versions.advance_many(expected)  # first: the stale check, the lock
+        document_ids = [d.id for d in _rows_of(Document.select(Document.id), Document, ids)]
+        with_photo = [p.customer_id for p in _rows_of(CustomerPhoto.select(), CustomerPhoto, ids)]
+        removed = {customer_id: {} for customer_id in ids}
+        for name, model in PERSONAL_ROWS:
+            _count_and_delete(model, name, ids, removed)
+        yield removed
     after_commit(lambda: documents.remove_files(document_ids))
-    if had_photo:
-        after_commit(lambda: photos.photo_path(customer.id).unlink(missing_ok=True))
+    for customer_id in with_photo:
+        after_commit(lambda c=customer_id: photos.photo_path(c).unlink(missing_ok=True))
+
+
+def _count_and_delete(model, name: str, ids: list[int], removed: dict[int, dict]) -> None:
+    counts = {}
+    for start in range(0, len(ids), 500):
+        query = (
+            model.select(model.customer, fn.COUNT(SQL("*")))
+            .where(in_list(model.customer, ids[start : start + 500]))
+            .group_by(model.customer)
+        )
+        counts.update(query.tuples())
+    for customer_id in ids:
+        removed[customer_id][name] = counts.get(customer_id, 0)
+    delete_where(model.customer, ids)
+
+
+def _rows_of(query, model, ids: list[int]) -> list:
+    return [
+        row
+        for start in range(0, len(ids), 500)
+        for row in query.where(in_list(model.customer, ids[start : start + 500]))
+    ]

@@ -8,7 +8,7 @@ import json
 import time
 
 from webapp.models import ChangeEntry, CustomerStatus
-from webapp.models.base import insert_rows
+from webapp.models.base import delete_where, insert_rows
 from webapp.rules.customer_fields import FIELDS_BY_NAME
 from webapp.rules.record import is_blank
 from webapp.services import versions
@@ -153,14 +153,21 @@ def record_action(customer_id: int, actor: Actor, section: str, what: str, outco
     )
 
 
-def record_deleted(customer_id: int, removed_counts: dict, actor: Actor) -> None:
-    """Drop the customer's history (it holds personal data) and leave a tombstone that
-    says only who removed which ID, when, and how many rows went with it."""
-    ChangeEntry.delete().where(ChangeEntry.customer_id == customer_id).execute()
-    ChangeEntry.create(
-        **_base(customer_id, actor, "delete"),
-        field=None,
-        new_value=json.dumps({"removed": removed_counts}),
+def record_deleted(removed: dict[int, dict], actor: Actor) -> None:
+    """Drop each removed customer's history (it holds personal data) and leave a
+    tombstone that says only who removed which ID, when, and how many rows went with it.
+    `removed`: customer ID -> those counts."""
+    delete_where(ChangeEntry.customer_id, list(removed))
+    insert_rows(
+        ChangeEntry,
+        [
+            {
+                **_base(customer_id, actor, "delete"),
+                "field": None,
+                "new_value": json.dumps({"removed": counts}),
+            }
+            for customer_id, counts in removed.items()
+        ],
     )
 
 

@@ -63,9 +63,9 @@ def advance(customer_id: int, expected: int | None = None) -> int:
     return current(customer_id)
 
 
-def check_many(expected: dict[int, int]) -> None:
-    """check() for many customers (ID -> version) at once, each locked until the
-    caller's transaction ends."""
+def check_many(expected: dict[int, int | None]) -> None:
+    """check() for many customers (ID -> version; None: any, as long as it is there) at
+    once, each locked until the caller's transaction ends."""
     ids = sorted(expected)
     for start in range(0, len(ids), 500):
         query = Customer.select(Customer.id, Customer.version).where(
@@ -75,8 +75,19 @@ def check_many(expected: dict[int, int]) -> None:
             query = query.order_by(Customer.id).for_update()
         stored = dict(query.tuples())
         for customer_id in ids[start : start + 500]:
-            if stored.get(customer_id) != expected[customer_id]:
-                raise StaleVersion(customer_id, expected[customer_id], stored.get(customer_id))
+            wanted, found = expected[customer_id], stored.get(customer_id)
+            if found is None or wanted not in (None, found):
+                raise StaleVersion(customer_id, wanted, found)
+
+
+def advance_many(expected: dict[int, int | None]) -> None:
+    """advance() for many customers: checked (check_many), then each moved on by one."""
+    check_many(expected)
+    ids = sorted(expected)
+    for start in range(0, len(ids), 500):
+        Customer.update(version=Customer.version + 1, updated_at=utcnow()).where(
+            in_list(Customer.id, ids[start : start + 500])
+        ).execute()
 
 
 def check(customer_id: int, expected: int, lock: bool = False) -> None:
