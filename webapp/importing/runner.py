@@ -11,7 +11,7 @@ from flask import current_app
 from peewee import IntegrityError, SqliteDatabase, Value, fn
 
 from webapp.db import db, run_after_commit
-from webapp.importing import heartbeat, lifecycle, staging, verification
+from webapp.importing import heartbeat, lifecycle, staging, statistics, verification
 from webapp.importing.apply import ChunkApplier
 from webapp.models import Customer, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import insert_rows, utcnow
@@ -103,6 +103,7 @@ def _run(job_id: int, chunk_rows: int) -> ImportJob:
         )
         raise  # RQ records it and retries the job
     done = ImportJob.get_by_id(job.id)
+    statistics.refresh_after(job.id, done.added + done.removed)
     log.info(
         "Import #%s: import ended %s: %s of %s rows done, %s refused, %s warnings.",
         done.id,
