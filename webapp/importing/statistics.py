@@ -3,7 +3,7 @@
 The planner counts a table's rows from the statistics ANALYZE keeps; autovacuum keeps them
 only some time after a bulk load, and not at all where it is turned off. Until then a
 table an import just filled looks nearly empty: search takes its size for the book's
-(search._book_size) and joins are planned for a handful of rows. So an import pass that
+(search.sources_for) and joins are planned for a handful of rows. So an import pass that
 grew or shrank the book by a tenth or more analyzes the tables it wrote, as PostgreSQL's
 guide to populating a database advises after a bulk load."""
 
@@ -13,6 +13,7 @@ from peewee import PostgresqlDatabase, quote
 
 from webapp.db import db
 from webapp.models import ChangeEntry, Customer, CustomerLoan, CustomerNameWord
+from webapp.models.base import estimated_rows
 from webapp.services.customers import PERSONAL_ROWS
 
 SHARE_OF_BOOK = 0.1  # autovacuum's own default (autovacuum_analyze_scale_factor)
@@ -33,9 +34,7 @@ def refresh_after(job_id: int, customers_changed: int) -> bool:
     any transaction: ANALYZE holds a lock on each table until its transaction ends."""
     if not isinstance(db.obj, PostgresqlDatabase) or customers_changed < AT_LEAST_ROWS:
         return False
-    counted = db.execute_sql(
-        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Customer._meta.table_name]
-    ).fetchone()[0]
+    counted = estimated_rows(Customer)
     if counted >= 0 and customers_changed < SHARE_OF_BOOK * counted:
         return False
     tables = ", ".join(quote((m._meta.table_name,), db.quote) for m in WRITTEN_TABLES)

@@ -129,11 +129,34 @@ def update_rows(model, names: list[str], keys: list[str], rows: list[tuple]) -> 
     return matched
 
 
-def delete_where(column, values: list) -> None:
-    """DELETE the rows whose `column` is one of `values`, 500 values a statement."""
+def slices(values, size: int = 500) -> list[list]:
+    """`values` sorted, each once, in slices of `size`: one statement's IN list each."""
     values = sorted(set(values))
-    for start in range(0, len(values), 500):
-        column.model.delete().where(in_list(column, values[start : start + 500])).execute()
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def rows_where(query, column, values) -> list:
+    """The rows of `query` whose `column` is one of `values`, 500 values a statement,
+    read in the order of the values (a lock taken in that order cannot deadlock)."""
+    return [row for part in slices(values) for row in query.where(in_list(column, part))]
+
+
+def delete_where(column, values) -> None:
+    """DELETE the rows whose `column` is one of `values`, 500 values a statement."""
+    for part in slices(values):
+        column.model.delete().where(in_list(column, part)).execute()
+
+
+def estimated_rows(model) -> int:
+    """How many rows PostgreSQL's planner takes the table to hold, without counting them
+    (kept by ANALYZE and autovacuum; -1 before the first)."""
+    database = model._meta.database
+    return int(
+        database.execute_sql(
+            f"SELECT reltuples FROM pg_class WHERE oid = {database.param}::regclass",
+            [model._meta.table_name],
+        ).fetchone()[0]
+    )
 
 
 def _converter(field, sqlite: bool):

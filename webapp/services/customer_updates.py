@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from webapp.models import Address, Customer, Employer, Phone
-from webapp.models.base import delete_where, in_list, insert_rows, update_rows
+from webapp.models.base import delete_where, insert_rows, rows_where, update_rows
 from webapp.rules.customer_fields import EMPLOYER_FIELDS, MAILING_FIELDS, PRIMARY_ADDRESS_FIELDS
 from webapp.rules.record import uses_primary_as_mailing
 from webapp.services import history, versions, webhooks
@@ -134,7 +134,10 @@ def _write_addresses(pending: list[_Pending]) -> None:
             uses_primary_as_mailing(p.stored) != uses_primary_as_mailing(p.record)
         ):
             wanted[p.customer.id, "mailing"] = rows.get("mailing")
-    existing = {(a.customer_id, a.kind): a for a in _rows_of(Address, {cid for cid, _ in wanted})}
+    existing = {
+        (a.customer_id, a.kind): a
+        for a in rows_where(Address.select(), Address.customer, {cid for cid, _ in wanted})
+    }
     gone, new = [], []
     for (customer_id, kind), row in wanted.items():
         address = existing.get((customer_id, kind))
@@ -162,7 +165,10 @@ def _write_phones(pending: list[_Pending]) -> None:
     verified marks."""
     wanted = {p.customer.id: phone_rows(p.record) for p in pending if _differs(p, PHONE_FIELDS)}
     existing = defaultdict(list)
-    for phone in sorted(_rows_of(Phone, wanted), key=lambda p: (p.customer_id, p.position)):
+    for phone in sorted(
+        rows_where(Phone.select(), Phone.customer, wanted),
+        key=lambda p: (p.customer_id, p.position),
+    ):
         existing[phone.customer_id].append(phone)
     rewritten, new = [], []
     for customer_id, rows in wanted.items():
@@ -180,12 +186,3 @@ def _write_phones(pending: list[_Pending]) -> None:
             )
     delete_where(Phone.customer, rewritten)
     insert_rows(Phone, new)
-
-
-def _rows_of(model, customer_ids) -> list:
-    ids = sorted(customer_ids)
-    return [
-        row
-        for start in range(0, len(ids), 500)
-        for row in model.select().where(in_list(model.customer, ids[start : start + 500]))
-    ]

@@ -21,7 +21,7 @@ from webapp.models import (
     Reference,
     SocialProfile,
 )
-from webapp.models.base import delete_where, in_list
+from webapp.models.base import delete_where, rows_where
 from webapp.services import documents, duplicates, history, photos, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_events import created_event
@@ -181,8 +181,12 @@ def personal_rows_removed(expected: dict[int, int | None]):
     ids = sorted(expected)
     with db.atomic():
         versions.advance_many(expected)  # first: the stale check, the lock
-        document_ids = [d.id for d in _rows_of(Document.select(Document.id), Document, ids)]
-        with_photo = [p.customer_id for p in _rows_of(CustomerPhoto.select(), CustomerPhoto, ids)]
+        document_ids = [
+            d.id for d in rows_where(Document.select(Document.id), Document.customer, ids)
+        ]
+        with_photo = [
+            p.customer_id for p in rows_where(CustomerPhoto.select(), CustomerPhoto.customer, ids)
+        ]
         removed = {customer_id: {} for customer_id in ids}
         for name, model in PERSONAL_ROWS:
             _count_and_delete(model, name, ids, removed)
@@ -193,22 +197,8 @@ def personal_rows_removed(expected: dict[int, int | None]):
 
 
 def _count_and_delete(model, name: str, ids: list[int], removed: dict[int, dict]) -> None:
-    counts = {}
-    for start in range(0, len(ids), 500):
-        query = (
-            model.select(model.customer, fn.COUNT(SQL("*")))
-            .where(in_list(model.customer, ids[start : start + 500]))
-            .group_by(model.customer)
-        )
-        counts.update(query.tuples())
+    per_customer = model.select(model.customer, fn.COUNT(SQL("*"))).group_by(model.customer)
+    counts = dict(rows_where(per_customer.tuples(), model.customer, ids))
     for customer_id in ids:
         removed[customer_id][name] = counts.get(customer_id, 0)
     delete_where(model.customer, ids)
-
-
-def _rows_of(query, model, ids: list[int]) -> list:
-    return [
-        row
-        for start in range(0, len(ids), 500)
-        for row in query.where(in_list(model.customer, ids[start : start + 500]))
-    ]

@@ -29,6 +29,7 @@ from peewee import SQL, PostgresqlDatabase, Tuple, fn
 
 from webapp.db import db
 from webapp.models import Customer, CustomerNameWord, CustomerStatus, Phone
+from webapp.models.base import estimated_rows
 from webapp.rules.folding import fold, words
 from webapp.rules.spec import is_digits
 
@@ -206,7 +207,7 @@ def sources_for(terms: list[str], status_id=None, customer_type=None):
         base = base.where(*filters)
     if not terms:
         if not filters and isinstance(db.obj, PostgresqlDatabase):
-            book = _book_size()
+            book = estimated_rows(Customer)  # about how many, without counting
             if book > COUNT_LIMIT:
                 return [Source(base, book)], book, "about"
         sources = [Source(base, base.limit(COUNT_LIMIT + 1).count())]
@@ -507,16 +508,6 @@ def starts_with(column, prefix: str):
     PostgreSQL alike (LIKE would not, under most collations)."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return (column >= prefix) & (column < upper)
-
-
-def _book_size() -> int:
-    """About how many customers there are, without counting them (the planner's own
-    estimate, kept by ANALYZE and autovacuum)."""
-    return int(
-        db.execute_sql(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = 'customer'::regclass"
-        ).fetchone()[0]
-    )
 
 
 def _token(customer, order: Order) -> str:

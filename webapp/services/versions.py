@@ -6,7 +6,7 @@ from peewee import SqliteDatabase
 
 from webapp.db import db
 from webapp.models import ChangeEntry, Customer
-from webapp.models.base import in_list, utcnow
+from webapp.models.base import in_list, rows_where, slices, utcnow
 
 
 class StaleVersion(Exception):
@@ -66,27 +66,22 @@ def advance(customer_id: int, expected: int | None = None) -> int:
 def check_many(expected: dict[int, int | None]) -> None:
     """check() for many customers (ID -> version; None: any, as long as it is there) at
     once, each locked until the caller's transaction ends."""
-    ids = sorted(expected)
-    for start in range(0, len(ids), 500):
-        query = Customer.select(Customer.id, Customer.version).where(
-            in_list(Customer.id, ids[start : start + 500])
-        )
-        if not isinstance(db.obj, SqliteDatabase):  # SQLite: BEGIN IMMEDIATE
-            query = query.order_by(Customer.id).for_update()
-        stored = dict(query.tuples())
-        for customer_id in ids[start : start + 500]:
-            wanted, found = expected[customer_id], stored.get(customer_id)
-            if found is None or wanted not in (None, found):
-                raise StaleVersion(customer_id, wanted, found)
+    query = Customer.select(Customer.id, Customer.version)
+    if not isinstance(db.obj, SqliteDatabase):  # SQLite: BEGIN IMMEDIATE
+        query = query.order_by(Customer.id).for_update()
+    stored = dict(rows_where(query.tuples(), Customer.id, expected))
+    for customer_id in sorted(expected):
+        wanted, found = expected[customer_id], stored.get(customer_id)
+        if found is None or wanted not in (None, found):
+            raise StaleVersion(customer_id, wanted, found)
 
 
 def advance_many(expected: dict[int, int | None]) -> None:
     """advance() for many customers: checked (check_many), then each moved on by one."""
     check_many(expected)
-    ids = sorted(expected)
-    for start in range(0, len(ids), 500):
+    for part in slices(expected):
         Customer.update(version=Customer.version + 1, updated_at=utcnow()).where(
-            in_list(Customer.id, ids[start : start + 500])
+            in_list(Customer.id, part)
         ).execute()
 
 
