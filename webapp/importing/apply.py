@@ -109,10 +109,10 @@ class ChunkApplier:
             if row.action == "add":
                 adds.append((row, record))
                 continue
-            if (
-                about.id is None
-                or (row.action == "remove" and about.id in updates)
-                or (about.model and updates.takes_freed(about.model, record))
+            if about.id is None or (
+                about.id in updates
+                if row.action == "remove"
+                else about.model and updates.takes_freed(about.model, record)
             ):
                 write_waiting()
             self._write(done, row, record, about, updates, removals)
