@@ -15,6 +15,7 @@ import io
 import os
 import signal
 import time
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,7 @@ from peewee import fn
 from tests.conftest import background_worker
 from tests.importfiles import GOOD, csv_bytes, row
 from webapp.db import db
-from webapp.importing import lifecycle, runner
+from webapp.importing import conflicts, cross_duplicates, lifecycle, runner
 from webapp.models import ALL_MODELS, Customer, CustomerStatus, ImportJob, ImportProblem, User
 from webapp.models.settings import CustomFieldDefinition, DocumentSection, NoteCategory
 from webapp.rules.compiled import CompiledRules
@@ -275,11 +276,22 @@ def world(app, statuses, users):
     chunk=st.integers(1, 9),
     refuse=st.booleans(),
     mode=st.sampled_from(["overwrite", "fill-empty"]),
+    sliced=st.booleans(),
 )
 def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
-    world, rows, chunk, refuse, mode
+    world, rows, chunk, refuse, mode, sliced
 ):
-    _check_file(world, rows, chunk, refuse, mode, workers=0)
+    """`sliced`: the last step reads the keys and values in slices of one, as it does
+    in slices of millions for a big file."""
+    with (
+        patch.object(conflicts, "ROW_KEYS_BUDGET", 1 if sliced else conflicts.ROW_KEYS_BUDGET),
+        patch.object(
+            cross_duplicates,
+            "SHARED_KEYS_BUDGET",
+            1 if sliced else cross_duplicates.SHARED_KEYS_BUDGET,
+        ),
+    ):
+        _check_file(world, rows, chunk, refuse, mode, workers=0)
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])

@@ -17,13 +17,12 @@ import io
 from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from itertools import repeat
 
 import numpy as np
 
 from webapp.db import db
 from webapp.importing import staging
-from webapp.importing.conflicts import Touch, key_hash
+from webapp.importing.conflicts import Touch, among, key_hash, run_starts
 from webapp.importing.view import FileView
 from webapp.models import ImportProblem
 from webapp.models.base import insert_rows
@@ -104,11 +103,15 @@ class Facts:
         return {PREFIX + f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
-    def load(cls, data: bytes | None) -> "Facts":
+    def load(cls, data: bytes | None, only: tuple[str, ...] | None = None) -> "Facts":
+        """The facts kept with a chunk; with `only`, just those arrays are read (each is
+        compressed on its own) and the others left empty."""
         kept = np.load(io.BytesIO(data)) if data else {}
         return cls(
             **{
-                f.name: kept[PREFIX + f.name] if PREFIX + f.name in kept else _array(f.name, [])
+                f.name: kept[PREFIX + f.name]
+                if PREFIX + f.name in kept and (only is None or f.name in only)
+                else _array(f.name, [])
                 for f in fields(cls)
             }
         )
@@ -151,9 +154,9 @@ def _array(name: str, values: list) -> np.ndarray:
 def replay(job_id: int, chunks, rejudged: set[int]) -> int:
     """Write the file's possible-duplicate warnings: as each chunk saw them, or, for the
     values a chunk alone could not judge, as a replay in file order finds them.
-    `chunks`: a callable giving (chunk, Facts) for each chunk in file order, read once
-    per slice of those values; `rejudged`: the lines judged again in file order.
-    Returns how many warnings."""
+    `chunks(only)`: a callable giving (chunk, Facts.load(…, only)) for each chunk in
+    file order, read once per slice of those values; `rejudged`: the lines judged again
+    in file order. Returns how many warnings."""
     shared = _shared_keys(chunks, rejudged)
     bits = max(0, int(np.ceil(np.log2(max(len(shared), 1) / SHARED_KEYS_BUDGET))))
     shift = np.uint64(64 - bits)
@@ -162,101 +165,128 @@ def replay(job_id: int, chunks, rejudged: set[int]) -> int:
         keys = shared[(shared >> shift) == np.uint64(part)] if bits else shared
         if len(keys):
             found.append(_replay_slice(keys, chunks))
-    replayed = _merged(found)
     with db.atomic():  # all or none: a last step run again writes them once
-        return sum(_write(job_id, facts, replayed, chunk.number) for chunk, facts in chunks())
+        return sum(_write(job_id, facts, found, chunk.number) for chunk, facts in chunks(WRITTEN))
 
 
 SHARED_KEYS_BUDGET = 100_000  # values replayed at once: memory stays flat in file size
+# The facts each pass over the chunks reads (Facts.load's `only`).
+SHARING = ("j_key", "j_line", "h_key", "s_key")
+REPLAYED = (
+    "s_key",
+    "s_ref",
+    "j_line",
+    "j_key",
+    "j_own",
+    "h_line",
+    "h_ref",
+    "h_key",
+    "o_line",
+    "o_ref",
+)
+WRITTEN = ("j_line", "j_kind", "j_field", "j_shown", "j_count", "j_first", "p_line")
 
 
 def _shared_keys(chunks, rejudged: set[int]) -> np.ndarray:
-    """The values to replay (see the module's docstring)."""
-    keys, more = [], []
+    """The values to replay (see the module's docstring). Each chunk's values, once each,
+    are put in buckets by their top bits and counted a bucket at a time: memory holds the
+    file's values once, not the four copies one sort of them all takes."""
+    buckets = [[] for _ in range(2**BUCKET_BITS)]
+    bounds = np.arange(1, len(buckets), dtype=np.uint64) << np.uint64(64 - BUCKET_BITS)
+    found = []
     lines = np.array(sorted(rejudged), dtype=np.int64)
-    for _, facts in chunks():
-        keys.append(np.unique(np.concatenate([facts.j_key, facts.h_key])))
-        more += [facts.s_key, facts.j_key[np.isin(facts.j_line, lines)]]
-    if not keys:
-        return np.array([], dtype=np.uint64)
-    distinct, chunk_count = np.unique(np.concatenate(keys), return_counts=True)
-    return np.union1d(distinct[chunk_count >= 2], np.concatenate(more))
+    for _, facts in chunks(SHARING):
+        distinct = np.unique(np.concatenate([facts.j_key, facts.h_key]))
+        parts = np.split(distinct, np.searchsorted(distinct, bounds))
+        for bucket, part in zip(buckets, parts, strict=True):
+            bucket.append(part.copy())  # not a view: each bucket's memory goes with it
+        found += [facts.s_key, facts.j_key[among(facts.j_line, lines)]]
+    for number in range(len(buckets)):
+        values = np.concatenate(buckets[number] or [np.array([], np.uint64)])
+        buckets[number] = None
+        values.sort()
+        starts = run_starts(values)
+        chunk_count = np.diff(np.r_[starts, len(values)])
+        found.append(values[starts[chunk_count >= 2]])
+    return np.unique(np.concatenate(found))
+
+
+BUCKET_BITS = 4
 
 
 def _replay_slice(keys: np.ndarray, chunks) -> tuple[np.ndarray, ...]:
-    """Replay the facts about `keys` in file order: at each row judged for one of them,
-    who (besides its own customer) holds it. Returns (chunk number, judged index, count,
-    first codes) for each such judged value."""
-    events = []  # (line, step, chunk, index, ref, key): step 0 judged, 1 changed, 2 holds
+    """Replay the facts about `keys` (sorted) in file order: at each row judged for one
+    of them, who (besides its own customer) holds it. Returns (chunk number, judged
+    index, count, first codes) for each such judged value, in line order."""
     holders = _Holders()
-    outcomes = []
-    for chunk, facts in chunks():
-        inside = np.isin(facts.s_key, keys)
+    judged, held, outcomes = [], [], []
+    for chunk, facts in chunks(REPLAYED):
+        inside = among(facts.s_key, keys)
         for key, ref in zip(
             facts.s_key[inside].tolist(), facts.s_ref[inside].tolist(), strict=True
         ):
             holders.hold(ref, key)
-        inside = np.isin(facts.j_key, keys)
-        events += zip(
-            facts.j_line[inside].tolist(),
-            repeat(0),
-            repeat(chunk.number),
-            np.flatnonzero(inside).tolist(),
-            facts.j_own[inside].tolist(),
-            facts.j_key[inside].tolist(),
+        inside = among(facts.j_key, keys)
+        index = np.flatnonzero(inside)
+        judged.append(
+            (facts.j_line[index], chunk.number, index, facts.j_own[index], facts.j_key[index])
         )
-        inside = np.isin(facts.h_key, keys)
-        events += zip(
-            facts.h_line[inside].tolist(),
-            repeat(2),
-            repeat(0),
-            repeat(0),
-            facts.h_ref[inside].tolist(),
-            facts.h_key[inside].tolist(),
-        )
+        inside = among(facts.h_key, keys)
+        held.append((facts.h_line[inside], facts.h_ref[inside], facts.h_key[inside]))
         outcomes.append((facts.o_line, facts.o_ref))
     # A change to a customer who held none of these values plays no part here.
-    concerned = set(holders.values) | {e[4] for e in events if e[1] == 2}
-    concerned = np.array(sorted(concerned), np.int64)
-    for lines, refs in outcomes:
-        inside = np.isin(refs, concerned)
-        events += zip(
-            lines[inside].tolist(),
-            repeat(1),
-            repeat(0),
-            repeat(0),
-            refs[inside].tolist(),
-            repeat(0),
-        )
-    events.sort()
-    numbers, indexes, counts, firsts = [], [], [], []
-    for _line, step, number, index, ref, key in events:
-        if step == 0:
-            count, first = holders.others(key, ref)
-            numbers.append(number)
-            indexes.append(index)
-            counts.append(count)
-            firsts.append(_first_codes(first))
-        elif step == 1:
-            holders.change(ref)
-        else:
-            holders.hold(ref, key)
-    return (
-        np.array(numbers, np.int64),
-        np.array(indexes, np.int64),
-        np.array(counts, np.int64),
-        np.array(firsts, np.int64).reshape(-1, NAMED),
+    concerned = np.union1d(
+        np.fromiter(holders.values, np.int64, len(holders.values)),
+        np.concatenate([refs for _, refs, _ in held] or [np.array([], np.int64)]),
     )
+    changed = []
+    for lines, refs in outcomes:
+        inside = among(refs, concerned)
+        changed.append((lines[inside], refs[inside]))
+    step, number, index, ref, key = _events(judged, held, changed)
+    del judged, held, changed
+    judging = step == 0
+    counts = np.zeros(np.count_nonzero(judging), np.int64)
+    firsts = np.zeros((len(counts), NAMED), np.int64)
+    at = 0
+    for start in range(0, len(step), 65_536):  # as Python ints a block at a time
+        block = slice(start, start + 65_536)
+        for kind, who, value in zip(
+            step[block].tolist(), ref[block].tolist(), key[block].tolist(), strict=True
+        ):
+            if kind == 0:
+                counts[at], first = holders.others(value, who)
+                firsts[at] = _first_codes(first)
+                at += 1
+            elif kind == 1:
+                holders.change(who)
+            else:
+                holders.hold(who, value)
+    return number[judging], index[judging], counts, firsts
 
 
-def _merged(found: list[tuple]) -> tuple[np.ndarray, ...]:
-    """The slices' results as one, sorted by chunk number."""
-    if not found:
-        empty = np.array([], np.int64)
-        return empty, empty, empty, empty.reshape(-1, NAMED)
-    numbers, indexes, counts, firsts = (np.concatenate(part) for part in zip(*found, strict=True))
-    order = np.argsort(numbers, kind="stable")
-    return numbers[order], indexes[order], counts[order], firsts[order]
+def _events(judged: list, held: list, changed: list) -> list[np.ndarray]:
+    """The replay's events in file order, as columns [step, chunk, index, ref, key].
+    Step 0: a row judged a value (its chunk, the value's index there); 1: a row changed
+    its customer; 2: its customer holds a value after it. A slice has about a million:
+    each column has the narrowest type and is put in order on its own."""
+    j, h, c = (sum(len(group[0]) for group in groups) for groups in (judged, held, changed))
+    lines = [g[0] for g in judged] + [g[0] for g in held] + [g[0] for g in changed]
+    columns = [
+        _column([np.zeros(j), np.full(h, 2), np.ones(c)], np.int8),
+        _column([np.full(len(g[0]), g[1]) for g in judged] + [np.zeros(h + c)], np.int32),
+        _column([g[2] for g in judged] + [np.zeros(h + c)], np.int32),
+        _column([g[3] for g in judged] + [g[1] for g in held] + [g[1] for g in changed], np.int64),
+        _column([g[4] for g in judged] + [g[2] for g in held] + [np.zeros(c)], np.uint64),
+    ]
+    order = np.lexsort((columns[2], columns[1], columns[0], _column(lines, np.int32)))
+    for at, column in enumerate(columns):
+        columns[at] = column[order]  # the unordered one goes as its ordered one comes
+    return columns
+
+
+def _column(pieces: list, dtype) -> np.ndarray:
+    return np.concatenate([np.asarray(p, dtype=dtype) for p in pieces] or [np.array([], dtype)])
 
 
 class _Holders:
@@ -299,13 +329,14 @@ class _Holders:
         return len(refs) - (own in refs), named
 
 
-def _write(job_id: int, facts: Facts, replayed: tuple, number: int) -> int:
-    """Insert the chunk's possible-duplicate warnings; how many."""
+def _write(job_id: int, facts: Facts, replayed: list[tuple], number: int) -> int:
+    """Insert the chunk's possible-duplicate warnings; how many. `replayed`: each
+    slice's results, in line order, so by chunk number too."""
     counts, firsts = facts.j_count.copy(), facts.j_first.copy()
-    numbers, indexes, replayed_counts, replayed_firsts = replayed
-    mine = slice(*np.searchsorted(numbers, [number, number + 1]))
-    counts[indexes[mine]] = replayed_counts[mine]
-    firsts[indexes[mine]] = replayed_firsts[mine]
+    for numbers, indexes, replayed_counts, replayed_firsts in replayed:
+        mine = slice(*np.searchsorted(numbers, [number, number + 1]))
+        counts[indexes[mine]] = replayed_counts[mine]
+        firsts[indexes[mine]] = replayed_firsts[mine]
     same_person = set(facts.p_line.tolist())
     rows = []
     for index in np.flatnonzero(counts).tolist():

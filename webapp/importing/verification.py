@@ -292,10 +292,10 @@ def _judge_again(job: ImportJob, lines: set[int]) -> tuple[set, set]:
 def _facts(job: ImportJob):
     """For cross_duplicates.replay: each chunk, in file order, with its rows' facts."""
 
-    def each():
+    def each(only: tuple[str, ...]):
         fields = [ImportChunk.number, ImportChunk.first_line, ImportChunk.last_line]
         for chunk in chunks.of_job(job.id, [*fields, ImportChunk.keys]):
-            yield chunk, Facts.load(chunk.keys)
+            yield chunk, Facts.load(chunk.keys, only)
 
     return each
 
