@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ROW_KEYS_BUDGET = 2_000_000  # keys sorted at once when looking for contested ones
+ROW_KEYS_BUDGET = 1_000_000  # keys sorted at once when looking for contested ones
 
 
 @dataclass

@@ -169,7 +169,7 @@ def replay(job_id: int, chunks, rejudged: set[int]) -> int:
         return sum(_write(job_id, facts, found, chunk.number) for chunk, facts in chunks(WRITTEN))
 
 
-SHARED_KEYS_BUDGET = 100_000  # values replayed at once: memory stays flat in file size
+SHARED_KEYS_BUDGET = 50_000  # values replayed at once: memory stays flat in file size
 # The facts each pass over the chunks reads (Facts.load's `only`).
 SHARING = ("j_key", "j_line", "h_key", "s_key")
 REPLAYED = (
