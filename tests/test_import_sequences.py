@@ -82,7 +82,6 @@ def test_an_import_id_a_removal_frees_is_taken_by_a_later_row_of_the_same_chunk(
     assert Customer.get_by_id(staying.id).import_id == "K1"
 
 
-
 def test_a_removal_after_an_update_that_gives_up_an_import_id_is_applied(
     admin, run_worker, make_customer
 ):
@@ -98,6 +97,7 @@ def test_a_removal_after_an_update_that_gives_up_an_import_id_is_applied(
     assert counts(job) == (0, 1, 1, 0), errors_of(job, "import")
     assert Customer.get_by_id(renamed.id).import_id == "K9"
     assert Customer.get_or_none(id=leaving.id) is None
+
 
 def test_case_3_a_fresh_database_gets_the_standard_statuses(app):
     result = CliRunner().invoke(app.cli, ["init-db"])
