@@ -15,8 +15,11 @@ from webapp.db import db
 from webapp.models import ChangeEntry, Customer, Employer, Phone
 from webapp.models.base import insert_rows
 
-# Any text a cell can hold: PostgreSQL's text types refuse NUL, and so does our reader.
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+# Any text a cell can hold (PostgreSQL refuses NUL, as our reader does), up to a
+# CharField's 255 characters.
+TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=255
+)
 AWKWARD = ["\\N", "\\", "a\tb", "line\nbreak", "cr\r", "\\.", "", " ", "'\"", "é €"]
 
 

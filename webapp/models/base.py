@@ -92,7 +92,7 @@ def _copy_text(value) -> str:
         return value.translate(_COPY_ESCAPES)
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(value, bytes | memoryview):
+    if isinstance(value, bytes | bytearray | memoryview):
         return "\\\\x" + bytes(value).hex()  # bytea's hex form, its backslash escaped
     return str(value)  # numbers, dates and times as PostgreSQL reads them
 
