@@ -1,5 +1,5 @@
-"""RQ doors to the import passes: verify (split, a job per chunk, a last step), the
-import, and its undo."""
+"""RQ doors to the import passes: verify (split, a job per chunk, a last step, a job
+per part of the possible duplicates), the import, and its undo."""
 
 from jobs.app_context import in_app_context
 from webapp.importing import runner, undo, verification
@@ -18,6 +18,11 @@ def verify_chunk(import_id: int, number: int) -> None:
 @in_app_context
 def finish_verify(import_id: int) -> str:
     return verification.finish(import_id).state
+
+
+@in_app_context
+def name_duplicates(import_id: int, part: int) -> None:
+    verification.name_duplicates(import_id, part)
 
 
 @in_app_context

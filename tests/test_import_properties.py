@@ -174,10 +174,23 @@ ROWS = st.lists(
 )
 
 
-def _run_file(app, rows, chunk, refuse, mode, workers=0) -> tuple[dict, dict, tuple, tuple]:
+def _run_file(
+    app, rows, chunk, refuse, mode, workers=0, parts=1
+) -> tuple[dict, dict, tuple, tuple]:
     """Verify, then import, the file; (verify verdicts, import verdicts, would, did).
-    `workers`: how many real RQ workers verify its chunks at once (0: this process)."""
+    `workers`: how many real RQ workers verify its chunks at once (0: this process);
+    `parts`: how many parts (jobs) its possible duplicates are named in."""
     app.config["IMPORT_CHUNK_ROWS"] = app.config["IMPORT_VERIFY_CHUNK_ROWS"] = chunk
+    naming = {"IMPORT_DUPLICATE_PARTS": parts, "IMPORT_DUPLICATE_PARTS_FROM_ROWS": 0}
+    with patch.dict(app.config, naming), patch.dict(os.environ, _strings(naming)):
+        return _verify_and_import(app, rows, refuse, mode, workers)
+
+
+def _strings(settings: dict) -> dict[str, str]:
+    return {name: str(value) for name, value in settings.items()}
+
+
+def _verify_and_import(app, rows, refuse, mode, workers) -> tuple[dict, dict, tuple, tuple]:
     job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "generated.csv", None, True, mode, refuse)
     if workers:
         # Queued as the app does, the workers waiting: one cuts the file while the others
@@ -277,12 +290,14 @@ def world(app, statuses, users):
     refuse=st.booleans(),
     mode=st.sampled_from(["overwrite", "fill-empty"]),
     sliced=st.booleans(),
+    parts=st.sampled_from([1, 2, 4]),
 )
 def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
-    world, rows, chunk, refuse, mode, sliced
+    world, rows, chunk, refuse, mode, sliced, parts
 ):
     """`sliced`: the last step reads the keys and values in slices of one, as it does
-    in slices of millions for a big file."""
+    in slices of millions for a big file; `parts`: it names possible duplicates in that
+    many parts, one after the other here."""
     with (
         patch.object(conflicts, "ROW_KEYS_BUDGET", 1 if sliced else conflicts.ROW_KEYS_BUDGET),
         patch.object(
@@ -291,7 +306,7 @@ def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
             1 if sliced else cross_duplicates.SHARED_KEYS_BUDGET,
         ),
     ):
-        _check_file(world, rows, chunk, refuse, mode, workers=0)
+        _check_file(world, rows, chunk, refuse, mode, workers=0, parts=parts)
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
@@ -306,15 +321,17 @@ def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
     chunk=st.integers(1, 4),
     refuse=st.booleans(),
     mode=st.sampled_from(["overwrite", "fill-empty"]),
+    parts=st.sampled_from([1, 2, 4]),
 )
 def test_verify_fanned_out_over_workers_equals_one_row_at_a_time(
-    world, workers, rows, chunk, refuse, mode
+    world, workers, rows, chunk, refuse, mode, parts
 ):
-    """The same, with the file's chunks verified by 1, 2 or 3 real RQ workers at once."""
-    _check_file(world, rows, chunk, refuse, mode, workers)
+    """The same, with the file's chunks verified, and its possible duplicates named in
+    parts, by 1, 2 or 3 real RQ workers at once."""
+    _check_file(world, rows, chunk, refuse, mode, workers, parts)
 
 
-def _check_file(app, rows, chunk, refuse, mode, workers) -> None:
+def _check_file(app, rows, chunk, refuse, mode, workers, parts=1) -> None:
     _reset()
     app.config["IMPORT_VERIFY_CHUNK_ROWS"] = len(rows) + 1
     job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "whole.csv", None, True, mode, refuse)
@@ -322,7 +339,7 @@ def _check_file(app, rows, chunk, refuse, mode, workers) -> None:
     whole = _verify_problems(job.id)
     _reset()
     assert Customer.select(fn.MAX(Customer.id)).scalar() == 3
-    foreseen, happened, would, did = _run_file(app, rows, chunk, refuse, mode, workers)
+    foreseen, happened, would, did = _run_file(app, rows, chunk, refuse, mode, workers, parts)
     assert foreseen == happened
     # Every problem, to the word (who a possible duplicate names), as one chunk in file
     # order finds it, however the file was cut.

@@ -11,6 +11,7 @@ QUEUE_NAMES = ("imports", "webhooks", "default")
 VERIFY_IMPORT = "jobs.imports.verify_import"
 VERIFY_CHUNK = "jobs.imports.verify_chunk"
 FINISH_VERIFY = "jobs.imports.finish_verify"
+NAME_DUPLICATES = "jobs.imports.name_duplicates"
 INGEST_IMPORT = "jobs.imports.ingest_import"
 UNDO_IMPORT = "jobs.imports.undo_import"
 DISPATCH_EVENTS = "jobs.webhooks.dispatch_events"

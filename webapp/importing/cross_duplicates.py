@@ -10,7 +10,11 @@ not judge, and writes every possible-duplicate warning of the file once.
 
 A value is replayed when rows of two or more chunks judged or held it, a customer held it
 before the file, or a row judged again in file order (conflicts.py) judged it: for any
-other, the one chunk that saw it saw everyone who held it."""
+other, the one chunk that saw it saw everyone who held it.
+
+Values are independent of each other here, so a big file's values are cut into parts by
+their top bits, each replayed and written by its own job (`replay(…, part, parts)`):
+the workers share what would otherwise be one worker's serial last step."""
 
 import heapq
 import io
@@ -67,6 +71,8 @@ class Facts:
     h_line: np.ndarray
     h_ref: np.ndarray
     h_key: np.ndarray
+    # rows judged again in file order (sorted): every value they judged is replayed
+    r_line: np.ndarray
 
     @classmethod
     def of(cls, touches: dict[int, Touch]) -> "Facts":
@@ -116,24 +122,18 @@ class Facts:
             }
         )
 
-    def without(self, lines) -> "Facts":
-        """These facts less those of `lines` (judged again: their new facts replace them)."""
+    def judged_again(self, lines, new: "Facts") -> "Facts":
+        """These facts with those of `lines` replaced by `new`, the facts of judging them
+        again in file order; `lines` are marked as judged again."""
         lines = np.array(sorted(lines), dtype=np.int64)
         kept = {}
-        for group in ("j", "p", "o", "h"):
-            keep = ~np.isin(getattr(self, f"{group}_line"), lines)
-            for f in fields(self):
-                if f.name.startswith(group + "_"):
-                    kept[f.name] = getattr(self, f.name)[keep]
-        return Facts(s_key=self.s_key, s_ref=self.s_ref, **kept)
-
-    def plus(self, other: "Facts") -> "Facts":
-        return Facts(
-            **{
-                f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])
-                for f in fields(self)
-            }
-        )
+        for f in fields(self):
+            mine, group = getattr(self, f.name), f.name[0]
+            if group in "jpoh":
+                mine = mine[~np.isin(getattr(self, f"{group}_line"), lines)]
+            kept[f.name] = np.concatenate([mine, getattr(new, f.name)])
+        kept["r_line"] = np.union1d(self.r_line, lines)
+        return Facts(**kept)
 
 
 def _first_codes(refs: list) -> list[int]:
@@ -151,27 +151,51 @@ def _array(name: str, values: list) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
-def replay(job_id: int, chunks, rejudged: set[int]) -> int:
-    """Write the file's possible-duplicate warnings: as each chunk saw them, or, for the
+def replay(job_id: int, chunks, mark, part: int = 0, parts: int = 1) -> int | None:
+    """Write the possible-duplicate warnings about the values of `part` (of `parts`, a
+    power of two: values go by their top bits): as each chunk saw them, or, for the
     values a chunk alone could not judge, as a replay in file order finds them.
     `chunks(only)`: a callable giving (chunk, Facts.load(…, only)) for each chunk in
-    file order, read once per slice of those values; `rejudged`: the lines judged again
-    in file order. Returns how many warnings."""
-    shared = _shared_keys(chunks, rejudged)
-    bits = max(0, int(np.ceil(np.log2(max(len(shared), 1) / SHARED_KEYS_BUDGET))))
-    shift = np.uint64(64 - bits)
-    found = []  # per slice: (chunk number, judged index, count, first codes) arrays
-    for part in range(2**bits):
-        keys = shared[(shared >> shift) == np.uint64(part)] if bits else shared
-        if len(keys):
-            found.append(_replay_slice(keys, chunks))
-    with db.atomic():  # all or none: a last step run again writes them once
-        return sum(_write(job_id, facts, found, chunk.number) for chunk, facts in chunks(WRITTEN))
+    file order, read once per slice of those values. The warnings are written in one
+    transaction with `mark()`, which records the part as done; if it says another run
+    of the part did so first, none are. Returns how many warnings, or None then."""
+    ours = _Part(part, parts)
+    shared = _shared_keys(chunks, ours)
+    found = [  # per slice: (chunk number, judged index, count, first codes) arrays
+        _replay_slice(shared[start : start + SHARED_KEYS_BUDGET], chunks)
+        for start in range(0, len(shared), SHARED_KEYS_BUDGET)
+    ]
+    with db.atomic() as transaction:
+        written = sum(
+            _write(job_id, facts, found, chunk.number, ours.holds(facts.j_key))
+            for chunk, facts in chunks(WRITTEN)
+        )
+        if mark():
+            return written
+        transaction.rollback()
+        return None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The values whose top bits are `number`, of `count` parts (a power of two)."""
+
+    number: int
+    count: int
+
+    def holds(self, keys: np.ndarray) -> np.ndarray:
+        if self.count == 1:
+            return np.ones(len(keys), dtype=bool)
+        return (keys >> np.uint64(64 - self.bits)) == np.uint64(self.number)
+
+    @property
+    def bits(self) -> int:
+        return self.count.bit_length() - 1
 
 
 SHARED_KEYS_BUDGET = 50_000  # values replayed at once: memory stays flat in file size
 # The facts each pass over the chunks reads (Facts.load's `only`).
-SHARING = ("j_key", "j_line", "h_key", "s_key")
+SHARING = ("j_key", "j_line", "h_key", "s_key", "r_line")
 REPLAYED = (
     "s_key",
     "s_ref",
@@ -184,23 +208,27 @@ REPLAYED = (
     "o_line",
     "o_ref",
 )
-WRITTEN = ("j_line", "j_kind", "j_field", "j_shown", "j_count", "j_first", "p_line")
+WRITTEN = ("j_line", "j_key", "j_kind", "j_field", "j_shown", "j_count", "j_first", "p_line")
 
 
-def _shared_keys(chunks, rejudged: set[int]) -> np.ndarray:
-    """The values to replay (see the module's docstring). Each chunk's values, once each,
-    are put in buckets by their top bits and counted a bucket at a time: memory holds the
-    file's values once, not the four copies one sort of them all takes."""
+def _shared_keys(chunks, part: _Part) -> np.ndarray:
+    """The part's values to replay, sorted (see the module's docstring). Each chunk's
+    values, once each, are put in buckets by their next top bits and counted a bucket at
+    a time: memory holds the part's values once, not the four copies one sort of them
+    all takes."""
     buckets = [[] for _ in range(2**BUCKET_BITS)]
-    bounds = np.arange(1, len(buckets), dtype=np.uint64) << np.uint64(64 - BUCKET_BITS)
+    shift = np.uint64(64 - part.bits - BUCKET_BITS)
+    low = np.uint64(part.number) << np.uint64(64 - part.bits) if part.bits else np.uint64(0)
+    bounds = low + (np.arange(1, len(buckets), dtype=np.uint64) << shift)
     found = []
-    lines = np.array(sorted(rejudged), dtype=np.int64)
     for _, facts in chunks(SHARING):
         distinct = np.unique(np.concatenate([facts.j_key, facts.h_key]))
-        parts = np.split(distinct, np.searchsorted(distinct, bounds))
-        for bucket, part in zip(buckets, parts, strict=True):
-            bucket.append(part.copy())  # not a view: each bucket's memory goes with it
-        found += [facts.s_key, facts.j_key[among(facts.j_line, lines)]]
+        distinct = distinct[part.holds(distinct)]
+        pieces = np.split(distinct, np.searchsorted(distinct, bounds))
+        for bucket, piece in zip(buckets, pieces, strict=True):
+            bucket.append(piece.copy())  # not a view: each bucket's memory goes with it
+        again = facts.j_key[among(facts.j_line, facts.r_line)]
+        found += [facts.s_key[part.holds(facts.s_key)], again[part.holds(again)]]
     for number in range(len(buckets)):
         values = np.concatenate(buckets[number] or [np.array([], np.uint64)])
         buckets[number] = None
@@ -329,10 +357,11 @@ class _Holders:
         return len(refs) - (own in refs), named
 
 
-def _write(job_id: int, facts: Facts, replayed: list[tuple], number: int) -> int:
-    """Insert the chunk's possible-duplicate warnings; how many. `replayed`: each
-    slice's results, in line order, so by chunk number too."""
-    counts, firsts = facts.j_count.copy(), facts.j_first.copy()
+def _write(job_id: int, facts: Facts, replayed: list[tuple], number: int, ours) -> int:
+    """Insert the chunk's possible-duplicate warnings about the values judged where
+    `ours` is true; how many. `replayed`: each slice's results, in line order, so by
+    chunk number too."""
+    counts, firsts = np.where(ours, facts.j_count, 0), facts.j_first.copy()
     for numbers, indexes, replayed_counts, replayed_firsts in replayed:
         mine = slice(*np.searchsorted(numbers, [number, number + 1]))
         counts[indexes[mine]] = replayed_counts[mine]

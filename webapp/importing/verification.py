@@ -1,14 +1,17 @@
 """Verify, fanned out: the file is cut into chunks (chunks.py), each chunk is judged by
 whichever worker is free, against the database alone, and a last step judges again, in
-file order, the rows whose verdict another chunk's rows could change (conflicts.py).
-What verify finds is staged (staging.py) for the import to apply.
+file order, the rows whose verdict another chunk's rows could change (conflicts.py),
+then names the file's possible duplicates part by part (cross_duplicates.py), each part
+again on whichever worker is free. What verify finds is staged (staging.py) for the
+import to apply.
 
-Run queued (`split_and_fan_out`, `verify_chunk`, `finish` as RQ jobs) or all in one
-process (`verify`: the CLI's --sync, the tests, the benchmark); both end the same."""
+Run queued (`split_and_fan_out`, `verify_chunk`, `finish`, `name_duplicates` as RQ
+jobs) or all in one process (`verify`: the CLI's --sync, the tests, the benchmark); both
+end the same."""
 
 import logging
 import time
-from contextlib import nullcontext, suppress
+from contextlib import contextmanager, nullcontext, suppress
 
 from flask import current_app
 from peewee import fn
@@ -30,7 +33,7 @@ from webapp.importing.cross_duplicates import Facts
 from webapp.importing.view import FileView, Scratch
 from webapp.models import Customer, ImportChunk, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
-from webapp.queueing import FINISH_VERIFY, VERIFY_CHUNK, queue
+from webapp.queueing import FINISH_VERIFY, NAME_DUPLICATES, VERIFY_CHUNK, queue
 from webapp.rules.context import RuleContext
 
 log = logging.getLogger(__name__)
@@ -44,7 +47,7 @@ def verify(job_id: int) -> ImportJob:
         for number in numbers or ():
             if not _stopped(job_id):
                 _judge(job_id, number)
-        return finish(job_id, beat=False) if numbers is not None else ImportJob.get_by_id(job_id)
+        return finish(job_id, queued=False) if numbers is not None else ImportJob.get_by_id(job_id)
 
 
 def split_and_fan_out(job_id: int) -> None:
@@ -82,6 +85,7 @@ def _begin(job_id: int, stored=None) -> list[int] | None:
         ImportJob.started_at: utcnow(),
         ImportJob.id_ceiling: Customer.select(fn.MAX(Customer.id)).scalar() or 0,
         ImportJob.checkpoint_line: 0,
+        ImportJob.last_step_marks: 0,
         ImportJob.rows_total: 0,
         **{f: 0 for f in _COUNTERS},
     }
@@ -135,8 +139,15 @@ def _stopped(job_id: int) -> bool:
 
 def _judge(job_id: int, number: int) -> None:
     """Judge one chunk against the database; stage and list what it finds."""
-    try:
+    with _failing_when_out_of_tries(job_id):
         _verify_chunk(ImportJob.get_by_id(job_id), number)
+
+
+@contextmanager
+def _failing_when_out_of_tries(job_id: int):
+    """An error ends the pass as failed, unless RQ will run the job again."""
+    try:
+        yield
     except Exception as problem:
         current = get_current_job()
         if current is None or not current.retries_left:
@@ -160,7 +171,7 @@ def _queue_finish_when_due(job: ImportJob, cut: bool) -> None:
         queue("imports").enqueue(
             FINISH_VERIFY,
             job.id,
-            job_id=f"import-{job.id}-verify-{job.started_at:%Y-%m-%dT%H-%M-%S-%f}-last-step",
+            job_id=f"{_pass_key(job)}-last-step",
             unique=True,
             job_timeout=JOB_TIMEOUT,
             retry=Retry(max=2),
@@ -198,46 +209,138 @@ def _verify_chunk(job: ImportJob, number: int) -> None:
         ).where(ImportJob.id == job.id).execute()
 
 
-def finish(job_id: int, beat: bool = True) -> ImportJob:
-    """Judge again, in file order, the rows other chunks' rows could change; count."""
+def finish(job_id: int, queued: bool = True) -> ImportJob:
+    """The last step: judge again, in file order, the rows other chunks' rows could
+    change; then name the file's possible duplicates part by part, each part a job of
+    its own when `queued` (else one after the other here). The part done last counts and
+    ends the pass. Run again (a retried job), it does only what is not marked done."""
     job = ImportJob.get_by_id(job_id)
     if job.state != "verifying":
         return job
-    with heartbeat.beating(job_id) if beat else nullcontext():
+    with heartbeat.beating(job_id, linger=True) if queued else nullcontext():
         if lifecycle.cancel_requested(job_id):
             lifecycle.end_pass(job_id, "cancelled", "Verification was cancelled.")
             return ImportJob.get_by_id(job_id)
-        try:
-            began = time.monotonic()
-            again = _resolve(job)
-            named = (
-                0 if job.refuse_duplicates else cross_duplicates.replay(job.id, _facts(job), again)
-            )
-            _count(job)
-            took = time.monotonic() - began
-            chunks.forget(job.id)
-        except Exception as problem:
-            current = get_current_job()
-            if current is None or not current.retries_left:
-                lifecycle.end_pass(job_id, "failed", _unexpected(problem))
-            raise
-        lifecycle.end_pass(job_id, "verified", None)
+        with _failing_when_out_of_tries(job_id):
+            if not job.last_step_marks & RESOLVED:
+                began = time.monotonic()
+                again = _resolve(job)
+                _mark(job.id, RESOLVED)
+                log.info(
+                    "Import #%s: %s rows judged again in file order (%.1f s).",
+                    job.id,
+                    len(again),
+                    time.monotonic() - began,
+                )
+            for part in _parts_left(job.id):
+                if queued:
+                    _queue_part(job, part)
+                else:
+                    _name_duplicates(job.id, part)
+            _end_when_named(job.id)
+    return ImportJob.get_by_id(job_id)
+
+
+RESOLVED = 1  # last_step_marks: the rows to judge again in file order are; 2 << part: named
+
+
+def name_duplicates(job_id: int, part: int) -> None:
+    """A part's RQ job: name the possible duplicates about its values; the part done
+    last ends the pass. Run again (a retried job), a part marked done is not."""
+    job = ImportJob.get_by_id(job_id)
+    if job.state != "verifying" or not job.last_step_marks & RESOLVED:
+        return  # a job of a pass that ended, or was started again since
+    with heartbeat.beating(job_id, linger=True):
+        if lifecycle.cancel_requested(job_id):
+            lifecycle.end_pass(job_id, "cancelled", "Verification was cancelled.")
+            return
+        with _failing_when_out_of_tries(job_id):
+            _name_duplicates(job_id, part)
+            _end_when_named(job_id)
+
+
+def _parts(job: ImportJob) -> range:
+    """The parts of the file's values named in the last step (none when possible
+    duplicates are refused: each chunk has refused them already)."""
+    if job.refuse_duplicates:
+        return range(0)
+    config = current_app.config
+    if job.rows_total < config["IMPORT_DUPLICATE_PARTS_FROM_ROWS"]:
+        return range(1)
+    return range(1 << (max(config["IMPORT_DUPLICATE_PARTS"], 1).bit_length() - 1))
+
+
+def _parts_left(job_id: int) -> list[int]:
+    job = ImportJob.get_by_id(job_id)
+    return [part for part in _parts(job) if not job.last_step_marks & (2 << part)]
+
+
+def _name_duplicates(job_id: int, part: int) -> None:
+    job = ImportJob.get_by_id(job_id)
+    if part not in _parts_left(job_id):
+        return
+    began = time.monotonic()
+    parts = len(_parts(job))
+    named = cross_duplicates.replay(
+        job.id, _facts(job), lambda: _mark(job.id, 2 << part), part, parts
+    )
+    log.info(
+        "Import #%s: possible duplicates, part %s of %s: %s named (%.1f s).",
+        job.id,
+        part + 1,
+        parts,
+        "none: done by another run," if named is None else named,
+        time.monotonic() - began,
+    )
+
+
+def _mark(job_id: int, done: int) -> bool:
+    """Record a piece of the last step as done; False if it was already."""
+    marks = ImportJob.last_step_marks
+    return bool(
+        ImportJob.update({marks: marks.bin_or(done)})
+        .where((ImportJob.id == job_id) & (marks.bin_and(done) == 0))
+        .execute()
+    )
+
+
+def _queue_part(job: ImportJob, part: int) -> None:
+    """One job per part and pass: run again, the last step queues only what is not."""
+    with suppress(DuplicateJobError):
+        queue("imports").enqueue(
+            NAME_DUPLICATES,
+            job.id,
+            part,
+            job_id=f"{_pass_key(job)}-duplicates-{part}",
+            unique=True,
+            job_timeout=JOB_TIMEOUT,
+            retry=Retry(max=2),
+            description=f"Verify upload #{job.id}, possible duplicates, part {part + 1}",
+        )
+
+
+def _pass_key(job: ImportJob) -> str:
+    return f"import-{job.id}-verify-{job.started_at:%Y-%m-%dT%H-%M-%S-%f}"
+
+
+def _end_when_named(job_id: int) -> None:
+    """Once every part is named: count what is staged and end the pass as verified."""
+    job = ImportJob.get_by_id(job_id)
+    if job.state != "verifying" or _parts_left(job_id):
+        return
+    _count(job)
+    chunks.forget(job.id)
+    lifecycle.end_pass(job_id, "verified", None)
     done = ImportJob.get_by_id(job_id)
     log.info(
-        "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings; %s "
-        "judged again in file order, %s possible duplicates named (the last step took "
-        "%.1f s).",
+        "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings.",
         done.id,
         done.state,
         done.rows_done,
         done.rows_total,
         done.failed,
         done.warnings,
-        len(again),
-        named,
-        took,
     )
-    return done
 
 
 def _resolve(job: ImportJob) -> set[int]:
@@ -302,8 +405,8 @@ def _facts(job: ImportJob):
 
 def _replace_facts(chunk: ImportChunk, results) -> None:
     """The facts of rows judged again replace those their chunk kept for them."""
-    facts = Facts.load(chunk.keys).without(r.line for r in results)
-    facts = facts.plus(Facts.of({r.line: r.touch for r in results}))
+    new = Facts.of({r.line: r.touch for r in results})
+    facts = Facts.load(chunk.keys).judged_again([r.line for r in results], new)
     kept = conflicts.ChunkKeys.load(chunk.keys).dump(**facts.arrays())
     ImportChunk.update(keys=kept).where(ImportChunk.id == chunk.id).execute()
 

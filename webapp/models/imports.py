@@ -123,6 +123,9 @@ class ImportJob(BaseModel):
     failed = IntegerField(default=0)
     warnings = IntegerField(default=0)
     checkpoint_line = IntegerField(default=0)  # the last line whose chunk is committed
+    # What verify's last step has done, as bits (importing/verification.py's RESOLVED and
+    # each part of the possible duplicates named): a retried job does only the rest.
+    last_step_marks = IntegerField(default=0)
     # The highest customer ID when the pass began: a row names customers by system ID only
     # up to it (the ones the file adds go by import ID), so verify can foresee the import.
     id_ceiling = IntegerField(null=True)

@@ -13,6 +13,7 @@ from webapp.models import ImportJob
 from webapp.queueing import (
     FINISH_VERIFY,
     INGEST_IMPORT,
+    NAME_DUPLICATES,
     QUEUE_NAMES,
     UNDO_IMPORT,
     VERIFY_CHUNK,
@@ -23,7 +24,14 @@ from webapp.services.refusal import Refused
 
 STATES = ("queued", "started", "deferred", "scheduled", "failed", "finished")
 LISTED_PER_STATE = 25
-IMPORT_FUNCTIONS = (VERIFY_IMPORT, VERIFY_CHUNK, FINISH_VERIFY, INGEST_IMPORT, UNDO_IMPORT)
+IMPORT_FUNCTIONS = (
+    VERIFY_IMPORT,
+    VERIFY_CHUNK,
+    FINISH_VERIFY,
+    NAME_DUPLICATES,
+    INGEST_IMPORT,
+    UNDO_IMPORT,
+)
 
 
 @dataclass

@@ -1,0 +1,90 @@
+"""Verify's last step names possible duplicates in parts, each part a job of its own; a
+retried job (a worker killed after its part committed) does only what is not marked
+done, so each warning is written once, and the pass ends once every part is."""
+
+import io
+from unittest.mock import patch
+
+import pytest
+
+from tests.importfiles import csv_bytes, row
+from webapp.importing import lifecycle, verification
+from webapp.models import ImportJob, ImportProblem
+
+PARTS = 4
+
+
+@pytest.fixture
+def in_parts(app, statuses):
+    """Verify cuts files into chunks of three rows and names possible duplicates in
+    PARTS parts, whatever the file's size."""
+    settings = {
+        "IMPORT_VERIFY_CHUNK_ROWS": 3,
+        "IMPORT_DUPLICATE_PARTS": PARTS,
+        "IMPORT_DUPLICATE_PARTS_FROM_ROWS": 0,
+    }
+    with patch.dict(app.config, settings):
+        yield app
+
+
+def shared_values_file() -> bytes:
+    """Emails and phones shared across chunks, and an import ID two chunks contest (its
+    rows are judged again in file order)."""
+    rows = [
+        row(email=f"shared{n % 4}@example.com", priPhone=f"55500000{n % 5:02d}")
+        for n in range(12)
+    ]
+    rows[1]["importId"] = rows[7]["importId"] = "K1"
+    return csv_bytes(rows)
+
+
+def warnings_of(job_id: int) -> list[tuple]:
+    return sorted(
+        ImportProblem.select(ImportProblem.line, ImportProblem.column, ImportProblem.message)
+        .where(
+            (ImportProblem.job == job_id)
+            & (ImportProblem.phase == "verify")
+            & (ImportProblem.severity == "warning")
+        )
+        .tuples()
+    )
+
+
+def test_a_last_step_run_again_names_each_possible_duplicate_once(in_parts):
+    job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
+    # As if the worker of the last part was killed right after its part committed:
+    # every part is marked done, and the pass has not ended.
+    with patch.object(verification, "_end_when_named", lambda job_id: None):
+        assert verification.verify(job.id).state == "verifying"
+    named = warnings_of(job.id)
+    assert len({column for _, column, _ in named} & {"email", "priPhone"}) == 2
+    every_part = sum(2 << part for part in range(PARTS))
+    assert ImportJob.get_by_id(job.id).last_step_marks == verification.RESOLVED | every_part
+
+    for part in range(PARTS):  # parts' jobs run again: done, so nothing written
+        verification.name_duplicates(job.id, part)
+    again = verification.finish(job.id, queued=False)  # the last step's job run again
+
+    assert again.state == "verified", again.message
+    assert warnings_of(job.id) == named
+    assert again.warnings == len(named)
+
+
+def test_parts_name_what_one_part_names(in_parts):
+    found = {}
+    for parts in (1, PARTS):
+        in_parts.config["IMPORT_DUPLICATE_PARTS"] = parts
+        job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
+        assert verification.verify(job.id).state == "verified"
+        found[parts] = [(line, column, message) for line, column, message in warnings_of(job.id)]
+    assert found[1] and found[PARTS] == found[1]
+
+
+def test_a_part_of_a_pass_started_again_since_does_nothing(in_parts):
+    job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
+    assert verification.verify(job.id).state == "verified"
+    named = warnings_of(job.id)
+    ImportJob.update(state="verifying", last_step_marks=0).where(ImportJob.id == job.id).execute()
+    verification.name_duplicates(job.id, 0)  # its pass's chunks are gone; it must not look
+    assert warnings_of(job.id) == named
+    assert ImportJob.get_by_id(job.id).last_step_marks == 0
