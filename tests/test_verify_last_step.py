@@ -31,8 +31,7 @@ def shared_values_file() -> bytes:
     """Emails and phones shared across chunks, and an import ID two chunks contest (its
     rows are judged again in file order)."""
     rows = [
-        row(email=f"shared{n % 4}@example.com", priPhone=f"55500000{n % 5:02d}")
-        for n in range(12)
+        row(email=f"shared{n % 4}@example.com", priPhone=f"55500000{n % 5:02d}") for n in range(12)
     ]
     rows[1]["importId"] = rows[7]["importId"] = "K1"
     return csv_bytes(rows)
