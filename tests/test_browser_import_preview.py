@@ -60,6 +60,7 @@ def test_preview_of_an_update_file_then_the_import_applies_it(
     expect(preview).to_contain_text("(1 row changing Middle name)")
     expect(preview.locator("tbody tr")).to_have_count(1)
     expect(preview.locator("tbody")).to_contain_text("Quincy")
+    expect(preview.locator(".pager")).to_have_text("Line 9")
     csv_link = preview.get_by_role("button", name="Download as CSV")
     with page.expect_download() as download:
         csv_link.click()

@@ -167,7 +167,7 @@ def test_killed_verify_starts_again_and_stages_each_row_once(app, monkeypatch):
     job = lifecycle.receive(io.BytesIO(import_file()), "crash.csv", None)
     lifecycle.start(job, "verify")
     monkeypatch.setenv("IMPORT_VERIFY_CHUNK_ROWS", "25")
-    monkeypatch.setenv("IMPORT_DUPLICATE_PARTS_FROM_ROWS", "0")  # named in parts, as a big file
+    monkeypatch.setenv("IMPORT_DUPLICATE_PART_ROWS", "200")  # named in parts, as a big file
     worker = background_worker("--burst")
     deadline = time.monotonic() + 60
     while ImportJob.get_by_id(job.id).rows_done < ROW_COUNT // 3:

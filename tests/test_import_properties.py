@@ -175,13 +175,13 @@ ROWS = st.lists(
 
 
 def _run_file(
-    app, rows, chunk, refuse, mode, workers=0, parts=1
+    app, rows, chunk, refuse, mode, workers=0, part_rows=None
 ) -> tuple[dict, dict, tuple, tuple]:
     """Verify, then import, the file; (verify verdicts, import verdicts, would, did).
     `workers`: how many real RQ workers verify its chunks at once (0: this process);
-    `parts`: how many parts (jobs) its possible duplicates are named in."""
+    `part_rows`: rows per part (job) its possible duplicates are named in (None: one)."""
     app.config["IMPORT_CHUNK_ROWS"] = app.config["IMPORT_VERIFY_CHUNK_ROWS"] = chunk
-    naming = {"IMPORT_DUPLICATE_PARTS": parts, "IMPORT_DUPLICATE_PARTS_FROM_ROWS": 0}
+    naming = {"IMPORT_DUPLICATE_PART_ROWS": part_rows or len(rows)}
     with patch.dict(app.config, naming), patch.dict(os.environ, _strings(naming)):
         return _verify_and_import(app, rows, refuse, mode, workers)
 
@@ -290,14 +290,14 @@ def world(app, statuses, users):
     refuse=st.booleans(),
     mode=st.sampled_from(["overwrite", "fill-empty"]),
     sliced=st.booleans(),
-    parts=st.sampled_from([1, 2, 4]),
+    part_rows=st.sampled_from([None, 1, 2]),
 )
 def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
-    world, rows, chunk, refuse, mode, sliced, parts
+    world, rows, chunk, refuse, mode, sliced, part_rows
 ):
     """`sliced`: the last step reads the keys and values in slices of one, as it does
-    in slices of millions for a big file; `parts`: it names possible duplicates in that
-    many parts, one after the other here."""
+    in slices of millions for a big file; `part_rows`: it names possible duplicates in
+    parts of that many rows (up to 16 parts), one after the other here."""
     with (
         patch.object(conflicts, "ROW_KEYS_BUDGET", 1 if sliced else conflicts.ROW_KEYS_BUDGET),
         patch.object(
@@ -306,7 +306,7 @@ def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
             1 if sliced else cross_duplicates.SHARED_KEYS_BUDGET,
         ),
     ):
-        _check_file(world, rows, chunk, refuse, mode, workers=0, parts=parts)
+        _check_file(world, rows, chunk, refuse, mode, workers=0, part_rows=part_rows)
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
@@ -321,17 +321,17 @@ def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
     chunk=st.integers(1, 4),
     refuse=st.booleans(),
     mode=st.sampled_from(["overwrite", "fill-empty"]),
-    parts=st.sampled_from([1, 2, 4]),
+    part_rows=st.sampled_from([None, 1, 2]),
 )
 def test_verify_fanned_out_over_workers_equals_one_row_at_a_time(
-    world, workers, rows, chunk, refuse, mode, parts
+    world, workers, rows, chunk, refuse, mode, part_rows
 ):
     """The same, with the file's chunks verified, and its possible duplicates named in
     parts, by 1, 2 or 3 real RQ workers at once."""
-    _check_file(world, rows, chunk, refuse, mode, workers, parts)
+    _check_file(world, rows, chunk, refuse, mode, workers, part_rows)
 
 
-def _check_file(app, rows, chunk, refuse, mode, workers, parts=1) -> None:
+def _check_file(app, rows, chunk, refuse, mode, workers, part_rows=None) -> None:
     _reset()
     app.config["IMPORT_VERIFY_CHUNK_ROWS"] = len(rows) + 1
     job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "whole.csv", None, True, mode, refuse)
@@ -339,7 +339,7 @@ def _check_file(app, rows, chunk, refuse, mode, workers, parts=1) -> None:
     whole = _verify_problems(job.id)
     _reset()
     assert Customer.select(fn.MAX(Customer.id)).scalar() == 3
-    foreseen, happened, would, did = _run_file(app, rows, chunk, refuse, mode, workers, parts)
+    foreseen, happened, would, did = _run_file(app, rows, chunk, refuse, mode, workers, part_rows)
     assert foreseen == happened
     # Every problem, to the word (who a possible duplicate names), as one chunk in file
     # order finds it, however the file was cut.

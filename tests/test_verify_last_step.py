@@ -12,17 +12,14 @@ from webapp.importing import lifecycle, verification
 from webapp.models import ImportJob, ImportProblem
 
 PARTS = 4
+ROWS = 12
 
 
 @pytest.fixture
 def in_parts(app, statuses):
     """Verify cuts files into chunks of three rows and names possible duplicates in
-    PARTS parts, whatever the file's size."""
-    settings = {
-        "IMPORT_VERIFY_CHUNK_ROWS": 3,
-        "IMPORT_DUPLICATE_PARTS": PARTS,
-        "IMPORT_DUPLICATE_PARTS_FROM_ROWS": 0,
-    }
+    PARTS parts."""
+    settings = {"IMPORT_VERIFY_CHUNK_ROWS": 3, "IMPORT_DUPLICATE_PART_ROWS": ROWS // PARTS}
     with patch.dict(app.config, settings):
         yield app
 
@@ -31,7 +28,8 @@ def shared_values_file() -> bytes:
     """Emails and phones shared across chunks, and an import ID two chunks contest (its
     rows are judged again in file order)."""
     rows = [
-        row(email=f"shared{n % 4}@example.com", priPhone=f"55500000{n % 5:02d}") for n in range(12)
+        row(email=f"shared{n % 4}@example.com", priPhone=f"55500000{n % 5:02d}")
+        for n in range(ROWS)
     ]
     rows[1]["importId"] = rows[7]["importId"] = "K1"
     return csv_bytes(rows)
@@ -72,7 +70,7 @@ def test_a_last_step_run_again_names_each_possible_duplicate_once(in_parts):
 def test_parts_name_what_one_part_names(in_parts):
     found = {}
     for parts in (1, PARTS):
-        in_parts.config["IMPORT_DUPLICATE_PARTS"] = parts
+        in_parts.config["IMPORT_DUPLICATE_PART_ROWS"] = ROWS // parts
         job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
         assert verification.verify(job.id).state == "verified"
         found[parts] = [(line, column, message) for line, column, message in warnings_of(job.id)]

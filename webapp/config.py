@@ -27,13 +27,10 @@ def load_config(instance_path: str) -> dict:
         # Rows of one verify job: fewer jobs cost less queueing, smaller ones share out
         # better over the workers.
         "IMPORT_VERIFY_CHUNK_ROWS": int(os.environ.get("IMPORT_VERIFY_CHUNK_ROWS", "5000")),
-        # Verify's last step names a file's possible duplicates in this many parts (a
-        # power of two), each a job for whichever worker is free; a file of fewer rows
-        # than the second setting in one part, where a job would cost more than it saves.
-        "IMPORT_DUPLICATE_PARTS": int(os.environ.get("IMPORT_DUPLICATE_PARTS", "4")),
-        "IMPORT_DUPLICATE_PARTS_FROM_ROWS": int(
-            os.environ.get("IMPORT_DUPLICATE_PARTS_FROM_ROWS", "100000")
-        ),
+        # Verify's last step names a file's possible duplicates in parts of about this
+        # many rows (as many parts as that takes, rounded up to a power of two), each a
+        # job for whichever worker is free: a part's memory stays flat in file size.
+        "IMPORT_DUPLICATE_PART_ROWS": int(os.environ.get("IMPORT_DUPLICATE_PART_ROWS", "250000")),
         # Days an uploaded import file (full SSNs and all) is kept after its import ends.
         "IMPORT_FILE_DAYS": int(os.environ.get("IMPORT_FILE_DAYS", "30")),
         # The tenant ID API clients send in Autopal-Instance-ID (one tenant per install).

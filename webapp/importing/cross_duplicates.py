@@ -122,6 +122,19 @@ class Facts:
             }
         )
 
+    def about(self, part: "_Part") -> "Facts":
+        """Only the facts about the part's values; every row's outcome stays (it may
+        end a customer's hold on one). Arrays not loaded stay empty."""
+        if part.count == 1:
+            return self
+        kept = {}
+        for f in fields(self):
+            values, group = getattr(self, f.name), f.name[0]
+            if group in "jhs" and len(values):
+                values = values[part.holds(getattr(self, f"{group}_key"))]
+            kept[f.name] = values
+        return Facts(**kept)
+
     def judged_again(self, lines, new: "Facts") -> "Facts":
         """These facts with those of `lines` replaced by `new`, the facts of judging them
         again in file order; `lines` are marked as judged again."""
@@ -156,18 +169,22 @@ def replay(job_id: int, chunks, mark, part: int = 0, parts: int = 1) -> int | No
     power of two: values go by their top bits): as each chunk saw them, or, for the
     values a chunk alone could not judge, as a replay in file order finds them.
     `chunks(only)`: a callable giving (chunk, Facts.load(…, only)) for each chunk in
-    file order, read once per slice of those values. The warnings are written in one
-    transaction with `mark()`, which records the part as done; if it says another run
-    of the part did so first, none are. Returns how many warnings, or None then."""
+    file order; it is called twice, once for the facts the replay reads (the part's
+    are held in memory: a part is a small share of a big file) and once for those the
+    warnings are written from. The warnings are written in one transaction with
+    `mark()`, which records the part as done; if it says another run of the part did
+    so first, none are. Returns how many warnings, or None then."""
     ours = _Part(part, parts)
-    shared = _shared_keys(chunks, ours)
+    held = [(chunk, facts.about(ours)) for chunk, facts in chunks(READ)]
+    shared = _shared_keys(held, ours)
     found = [  # per slice: (chunk number, judged index, count, first codes) arrays
-        _replay_slice(shared[start : start + SHARED_KEYS_BUDGET], chunks)
+        _replay_slice(shared[start : start + SHARED_KEYS_BUDGET], held)
         for start in range(0, len(shared), SHARED_KEYS_BUDGET)
     ]
+    del held
     with db.atomic() as transaction:
         written = sum(
-            _write(job_id, facts, found, chunk.number, ours.holds(facts.j_key))
+            _write(job_id, facts.about(ours), found, chunk.number)
             for chunk, facts in chunks(WRITTEN)
         )
         if mark():
@@ -195,8 +212,7 @@ class _Part:
 
 SHARED_KEYS_BUDGET = 50_000  # values replayed at once: memory stays flat in file size
 # The facts each pass over the chunks reads (Facts.load's `only`).
-SHARING = ("j_key", "j_line", "h_key", "s_key", "r_line")
-REPLAYED = (
+READ = (
     "s_key",
     "s_ref",
     "j_line",
@@ -207,28 +223,27 @@ REPLAYED = (
     "h_key",
     "o_line",
     "o_ref",
+    "r_line",
 )
 WRITTEN = ("j_line", "j_key", "j_kind", "j_field", "j_shown", "j_count", "j_first", "p_line")
 
 
-def _shared_keys(chunks, part: _Part) -> np.ndarray:
-    """The part's values to replay, sorted (see the module's docstring). Each chunk's
-    values, once each, are put in buckets by their next top bits and counted a bucket at
-    a time: memory holds the part's values once, not the four copies one sort of them
-    all takes."""
+def _shared_keys(held: list, part: _Part) -> np.ndarray:
+    """The part's values to replay, sorted (see the module's docstring); `held`: each
+    chunk with its facts about the part. Each chunk's values, once each, are put in
+    buckets by their next top bits and counted a bucket at a time: memory holds the
+    part's values once, not the four copies one sort of them all takes."""
     buckets = [[] for _ in range(2**BUCKET_BITS)]
     shift = np.uint64(64 - part.bits - BUCKET_BITS)
     low = np.uint64(part.number) << np.uint64(64 - part.bits) if part.bits else np.uint64(0)
     bounds = low + (np.arange(1, len(buckets), dtype=np.uint64) << shift)
     found = []
-    for _, facts in chunks(SHARING):
+    for _, facts in held:
         distinct = np.unique(np.concatenate([facts.j_key, facts.h_key]))
-        distinct = distinct[part.holds(distinct)]
         pieces = np.split(distinct, np.searchsorted(distinct, bounds))
         for bucket, piece in zip(buckets, pieces, strict=True):
             bucket.append(piece.copy())  # not a view: each bucket's memory goes with it
-        again = facts.j_key[among(facts.j_line, facts.r_line)]
-        found += [facts.s_key[part.holds(facts.s_key)], again[part.holds(again)]]
+        found += [facts.s_key, facts.j_key[among(facts.j_line, facts.r_line)]]
     for number in range(len(buckets)):
         values = np.concatenate(buckets[number] or [np.array([], np.uint64)])
         buckets[number] = None
@@ -242,13 +257,14 @@ def _shared_keys(chunks, part: _Part) -> np.ndarray:
 BUCKET_BITS = 4
 
 
-def _replay_slice(keys: np.ndarray, chunks) -> tuple[np.ndarray, ...]:
+def _replay_slice(keys: np.ndarray, chunks: list) -> tuple[np.ndarray, ...]:
     """Replay the facts about `keys` (sorted) in file order: at each row judged for one
-    of them, who (besides its own customer) holds it. Returns (chunk number, judged
-    index, count, first codes) for each such judged value, in line order."""
+    of them, who (besides its own customer) holds it. `chunks`: each chunk with its
+    facts, in file order. Returns (chunk number, judged index, count, first codes) for
+    each such judged value, in line order."""
     holders = _Holders()
     judged, held, outcomes = [], [], []
-    for chunk, facts in chunks(REPLAYED):
+    for chunk, facts in chunks:
         inside = among(facts.s_key, keys)
         for key, ref in zip(
             facts.s_key[inside].tolist(), facts.s_ref[inside].tolist(), strict=True
@@ -357,11 +373,11 @@ class _Holders:
         return len(refs) - (own in refs), named
 
 
-def _write(job_id: int, facts: Facts, replayed: list[tuple], number: int, ours) -> int:
-    """Insert the chunk's possible-duplicate warnings about the values judged where
-    `ours` is true; how many. `replayed`: each slice's results, in line order, so by
-    chunk number too."""
-    counts, firsts = np.where(ours, facts.j_count, 0), facts.j_first.copy()
+def _write(job_id: int, facts: Facts, replayed: list[tuple], number: int) -> int:
+    """Insert the chunk's possible-duplicate warnings (its facts about one part's
+    values); how many. `replayed`: each slice's results, in line order, so by chunk
+    number too."""
+    counts, firsts = facts.j_count.copy(), facts.j_first.copy()
     for numbers, indexes, replayed_counts, replayed_firsts in replayed:
         mine = slice(*np.searchsorted(numbers, [number, number + 1]))
         counts[indexes[mine]] = replayed_counts[mine]

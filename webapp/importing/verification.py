@@ -225,7 +225,7 @@ def finish(job_id: int, queued: bool = True) -> ImportJob:
             if not job.last_step_marks & RESOLVED:
                 began = time.monotonic()
                 again = _resolve(job)
-                _mark(job.id, RESOLVED)
+                _mark(job, RESOLVED)
                 log.info(
                     "Import #%s: %s rows judged again in file order (%.1f s).",
                     job.id,
@@ -234,7 +234,7 @@ def finish(job_id: int, queued: bool = True) -> ImportJob:
                 )
             for part in _parts_left(job.id):
                 if queued:
-                    _queue_part(job, part)
+                    _queue_part(job, part, len(_parts(job)))
                 else:
                     _name_duplicates(job.id, part)
             _end_when_named(job.id)
@@ -264,10 +264,8 @@ def _parts(job: ImportJob) -> range:
     duplicates are refused: each chunk has refused them already)."""
     if job.refuse_duplicates:
         return range(0)
-    config = current_app.config
-    if job.rows_total < config["IMPORT_DUPLICATE_PARTS_FROM_ROWS"]:
-        return range(1)
-    return range(1 << (max(config["IMPORT_DUPLICATE_PARTS"], 1).bit_length() - 1))
+    needed = -(-job.rows_total // max(current_app.config["IMPORT_DUPLICATE_PART_ROWS"], 1))
+    return range(1 << (max(needed, 1) - 1).bit_length())
 
 
 def _parts_left(job_id: int) -> list[int]:
@@ -281,9 +279,7 @@ def _name_duplicates(job_id: int, part: int) -> None:
         return
     began = time.monotonic()
     parts = len(_parts(job))
-    named = cross_duplicates.replay(
-        job.id, _facts(job), lambda: _mark(job.id, 2 << part), part, parts
-    )
+    named = cross_duplicates.replay(job.id, _facts(job), lambda: _mark(job, 2 << part), part, parts)
     log.info(
         "Import #%s: possible duplicates, part %s of %s: %s named (%.1f s).",
         job.id,
@@ -294,17 +290,23 @@ def _name_duplicates(job_id: int, part: int) -> None:
     )
 
 
-def _mark(job_id: int, done: int) -> bool:
-    """Record a piece of the last step as done; False if it was already."""
+def _mark(job: ImportJob, done: int) -> bool:
+    """Record a piece of the job's pass's last step as done; False if it was already,
+    or if the pass has ended or been started again since."""
     marks = ImportJob.last_step_marks
     return bool(
         ImportJob.update({marks: marks.bin_or(done)})
-        .where((ImportJob.id == job_id) & (marks.bin_and(done) == 0))
+        .where(
+            (ImportJob.id == job.id)
+            & (ImportJob.state == "verifying")
+            & (ImportJob.started_at == job.started_at)
+            & (marks.bin_and(done) == 0)
+        )
         .execute()
     )
 
 
-def _queue_part(job: ImportJob, part: int) -> None:
+def _queue_part(job: ImportJob, part: int, parts: int) -> None:
     """One job per part and pass: run again, the last step queues only what is not."""
     with suppress(DuplicateJobError):
         queue("imports").enqueue(
@@ -315,7 +317,7 @@ def _queue_part(job: ImportJob, part: int) -> None:
             unique=True,
             job_timeout=JOB_TIMEOUT,
             retry=Retry(max=2),
-            description=f"Verify upload #{job.id}, possible duplicates, part {part + 1}",
+            description=f"Verify upload #{job.id}, possible duplicates, part {part + 1} of {parts}",
         )
 
 
