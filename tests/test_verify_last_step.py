@@ -2,13 +2,14 @@
 retried job (a worker killed after its part committed) does only what is not marked
 done, so each warning is written once, and the pass ends once every part is."""
 
+import datetime as dt
 import io
 from unittest.mock import patch
 
 import pytest
 
 from tests.importfiles import csv_bytes, row
-from webapp.importing import lifecycle, verification
+from webapp.importing import cross_duplicates, lifecycle, verification
 from webapp.models import ImportJob, ImportProblem
 
 PARTS = 4
@@ -67,17 +68,33 @@ def test_a_last_step_run_again_names_each_possible_duplicate_once(in_parts):
     assert again.warnings == len(named)
 
 
+def test_a_part_whose_mark_is_refused_writes_nothing(in_parts):
+    """Another run of the part marked it first, or its pass ended or began again."""
+    job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
+    with patch.object(verification, "_end_when_named", lambda job_id: None):
+        verification.verify(job.id)
+    named = warnings_of(job.id)
+    stale = ImportJob.get_by_id(job.id)
+    stale.started_at -= dt.timedelta(seconds=1)
+    ImportJob.update(last_step_marks=verification.RESOLVED).where(ImportJob.id == job.id).execute()
+    assert not verification._mark(stale, 2)  # a pass started since is not this one
+    facts = verification._facts(stale)
+    for part in range(PARTS):
+        assert cross_duplicates.replay(job.id, facts, lambda: False, part, PARTS) is None
+    assert warnings_of(job.id) == named
+
+
 def test_parts_name_what_one_part_names(in_parts):
     found = {}
     for parts in (1, PARTS):
         in_parts.config["IMPORT_DUPLICATE_PART_ROWS"] = ROWS // parts
         job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
         assert verification.verify(job.id).state == "verified"
-        found[parts] = [(line, column, message) for line, column, message in warnings_of(job.id)]
+        found[parts] = warnings_of(job.id)
     assert found[1] and found[PARTS] == found[1]
 
 
-def test_a_part_of_a_pass_started_again_since_does_nothing(in_parts):
+def test_a_part_queued_before_its_pass_judged_rows_again_does_nothing(in_parts):
     job = lifecycle.receive(io.BytesIO(shared_values_file()), "parts.csv", None)
     assert verification.verify(job.id).state == "verified"
     named = warnings_of(job.id)

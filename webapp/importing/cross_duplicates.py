@@ -228,9 +228,9 @@ WRITTEN = ("j_line", "j_key", "j_kind", "j_field", "j_shown", "j_count", "j_firs
 
 def _shared_keys(chunks, part: _Part) -> np.ndarray:
     """The part's values to replay, sorted (see the module's docstring); `chunks`: each
-    chunk with its facts about the part, in file order. Each chunk's values, once each, are put in
-    buckets by their next top bits and counted a bucket at a time: memory holds the
-    part's values once, not the four copies one sort of them all takes."""
+    chunk with its facts about the part, in file order. Each chunk's values, once each,
+    are put in buckets by their next top bits and counted a bucket at a time: memory
+    holds the part's values once, not the four copies one sort of them all takes."""
     buckets = [[] for _ in range(2**BUCKET_BITS)]
     shift = np.uint64(64 - part.bits - BUCKET_BITS)
     low = np.uint64(part.number) << np.uint64(64 - part.bits) if part.bits else np.uint64(0)
@@ -255,7 +255,7 @@ def _shared_keys(chunks, part: _Part) -> np.ndarray:
 BUCKET_BITS = 4
 
 
-def _replay_slice(keys: np.ndarray, chunks: list) -> tuple[np.ndarray, ...]:
+def _replay_slice(keys: np.ndarray, chunks) -> tuple[np.ndarray, ...]:
     """Replay the facts about `keys` (sorted) in file order: at each row judged for one
     of them, who (besides its own customer) holds it. `chunks`: each chunk with its
     facts, in file order. Returns (chunk number, judged index, count, first codes) for
