@@ -5,6 +5,7 @@ a shared SSN, email, phone or address asks for a confirmation."""
 from tests.conftest import BASE
 from tests.test_api import NEW_CUSTOMER
 from webapp.models import Customer
+from webapp.services.duplicates import MATCHES_NAMED, warning
 
 FORM = {
     "customerType": "individual",
@@ -80,3 +81,13 @@ def test_api_warns_like_loanpro_and_ignore_warnings_saves(api, make_customer):
     )
     assert same_person.status_code == 409
     assert "same SSN and date of birth" in str(same_person.get_json())
+
+
+def test_a_warning_counts_the_holders_it_does_not_name_in_plain_words():
+    named = [f"#{n}" for n in range(MATCHES_NAMED)]
+    one_more = warning("phone", "priPhone", "(801) 555-0100", named, MATCHES_NAMED + 1, str)
+    assert f"{named[-1]} and 1 more customer have the same phone number" in one_more.message
+    many = warning("phone", "priPhone", "(801) 555-0100", named, MATCHES_NAMED + 2, str)
+    assert "and 2 more customers have" in many.message
+    alone = warning("phone", "priPhone", "(801) 555-0100", named[:1], 1, str)
+    assert alone.message.startswith("Possible duplicate: #0 has the same phone number")

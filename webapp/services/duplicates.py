@@ -119,6 +119,7 @@ def warning(kind: str, field: str, shown: str, first: list, count: int, describe
 
 
 def _names(first: list, count: int, describe) -> str:
+    more = count - MATCHES_NAMED
     return ", ".join(describe(o) for o in first[:MATCHES_NAMED]) + (
-        f" and {count - MATCHES_NAMED:,} more customers" if count > MATCHES_NAMED else ""
+        f" and {more:,} more customer{'s' if more > 1 else ''}" if more > 0 else ""
     )
