@@ -104,7 +104,7 @@ def _begin(job_id: int, stored=None) -> list[int] | None:
         lifecycle.end_pass(job.id, "failed", str(problem))
         return None
     if total is None:
-        lifecycle.end_pass(job.id, "cancelled", "Verification was cancelled.")
+        lifecycle.end_pass(job.id, "cancelled", CANCELLED)
         return None
     ImportJob.update(rows_total=total).where(ImportJob.id == job.id).execute()
     log.info("Import #%s: verify started, %s rows.", job.id, total)
@@ -218,8 +218,7 @@ def finish(job_id: int, queued: bool = True) -> ImportJob:
     if job.state != "verifying":
         return job
     with heartbeat.beating(job_id, linger=True) if queued else nullcontext():
-        if lifecycle.cancel_requested(job_id):
-            lifecycle.end_pass(job_id, "cancelled", "Verification was cancelled.")
+        if _cancelled_now(job_id):
             return ImportJob.get_by_id(job_id)
         with _failing_when_out_of_tries(job_id):
             if not job.last_step_marks & RESOLVED:
@@ -241,6 +240,15 @@ def finish(job_id: int, queued: bool = True) -> ImportJob:
     return ImportJob.get_by_id(job_id)
 
 
+def _cancelled_now(job_id: int) -> bool:
+    """End the pass as cancelled if a cancel was asked for; whether it was."""
+    if not lifecycle.cancel_requested(job_id):
+        return False
+    lifecycle.end_pass(job_id, "cancelled", CANCELLED)
+    return True
+
+
+CANCELLED = "Verification was cancelled."
 RESOLVED = 1  # last_step_marks: the rows to judge again in file order are; 2 << part: named
 
 
@@ -251,8 +259,7 @@ def name_duplicates(job_id: int, part: int) -> None:
     if job.state != "verifying" or not job.last_step_marks & RESOLVED:
         return  # a job of a pass that ended, or was started again since
     with heartbeat.beating(job_id, linger=True):
-        if lifecycle.cancel_requested(job_id):
-            lifecycle.end_pass(job_id, "cancelled", "Verification was cancelled.")
+        if _cancelled_now(job_id):
             return
         with _failing_when_out_of_tries(job_id):
             _name_duplicates(job_id, part)
