@@ -91,3 +91,30 @@ def test_a_warning_counts_the_holders_it_does_not_name_in_plain_words():
     assert "and 2 more customers have" in many.message
     alone = warning("phone", "priPhone", "(801) 555-0100", named[:1], 1, str)
     assert alone.message.startswith("Possible duplicate: #0 has the same phone number")
+
+
+def test_holders_are_named_stored_customers_by_id_then_file_lines_by_line(
+    admin, run_worker, make_customer
+):
+    """Listed as text, the customer line 10 adds came before line 2's, and file lines
+    before stored customers."""
+    from tests.importfiles import csv_bytes, row
+    from tests.test_imports import uploaded, verified
+    from webapp.models import ImportProblem
+
+    shared = "shared@example.com"
+    stored = sorted(make_customer(email=shared).id for _ in range(2))
+    rows = [row(email=shared) for _ in range(11)]  # lines 2-12
+    job = verified(admin, run_worker, uploaded(admin, csv_bytes(rows)))
+    assert job.state == "verified", job.message
+    message = {
+        p.line: p.message
+        for p in ImportProblem.select().where(
+            (ImportProblem.job == job) & (ImportProblem.column == "email")
+        )
+    }
+    first, second = stored
+    assert message[12] == (
+        f"Possible duplicate: customer #{first}, customer #{second}, the customer line 2 of"
+        f" this file adds and 9 more customers have the same email ({shared})."
+    )

@@ -31,6 +31,7 @@ from webapp.importing.view import FileView
 from webapp.models import ImportProblem
 from webapp.models.base import insert_rows
 from webapp.services import duplicates
+from webapp.services.directory import holder_order
 
 NAMED = duplicates.MATCHES_NAMED
 PREFIX = "dup_"  # the arrays' names among the chunk's kept keys (conflicts.ChunkKeys.dump)
@@ -333,7 +334,7 @@ def _column(pieces: list, dtype) -> np.ndarray:
 
 class _Holders:
     """Who holds each value as the replay goes (ref codes), with the first of them as a
-    warning names them (sorted by str) kept at hand: a value thousands of rows share (a
+    warning names them (in holder_order) kept at hand: a value thousands of rows share (a
     placeholder email) costs each row a look, not a sort."""
 
     KEPT = duplicates.MATCHES_NAMED + 1  # one more: the row's own customer is left out
@@ -349,7 +350,7 @@ class _Holders:
         self.refs[key].add(ref)
         self.values[ref].add(key)
         if (first := self._first.get(key)) is not None:
-            insort(first, _ref(ref), key=str)
+            insort(first, _ref(ref), key=holder_order)
             del first[self.KEPT :]
 
     def change(self, ref: int) -> None:
@@ -366,7 +367,7 @@ class _Holders:
             return 0, []
         first = self._first.get(key)
         if first is None:
-            first = self._first[key] = heapq.nsmallest(self.KEPT, map(_ref, refs), key=str)
+            first = self._first[key] = heapq.nsmallest(self.KEPT, map(_ref, refs), key=holder_order)
         named = [ref for ref in first if ref != _ref(own)][: duplicates.MATCHES_NAMED]
         return len(refs) - (own in refs), named
 

@@ -25,6 +25,7 @@ from webapp.models.base import in_list
 from webapp.rules.spec import is_digits
 from webapp.services.customer_record import read_records
 from webapp.services.directory import (
+    holder_order,
     record_keys,
     stored_holders,
     stored_usernames_starting,
@@ -297,7 +298,7 @@ class FileView:
     def resolve(self, key: str) -> tuple[object | None, str | None]:
         """The customer an update or remove row names, by import ID or system ID; (None,
         why) when it names none, or two different ones."""
-        by_import = sorted(self.holders("importId", key), key=str)
+        by_import = sorted(self.holders("importId", key), key=holder_order)
         by_id = None
         if is_digits(key) and len(key) < 12:
             number = int(key)

@@ -17,6 +17,12 @@ KINDS = UNIQUE_KINDS + DUPLICATE_KINDS
 _BATCH = 500
 
 
+def holder_order(ref) -> tuple[int, int]:
+    """How holders of a value are listed: stored customers by ID, then the customers a
+    file's lines add (refs ("new", line)) by line."""
+    return (1, ref[1]) if isinstance(ref, tuple) else (0, ref)
+
+
 def record_keys(record: dict) -> dict[str, set[str]]:
     """kind -> the values this record holds of that kind (often one)."""
     get = record.get

@@ -10,7 +10,7 @@ already had."""
 from collections.abc import Callable
 
 from webapp.rules.spec import FieldError, format_phone, mask_last4
-from webapp.services.directory import record_keys
+from webapp.services.directory import holder_order, record_keys
 
 # A placeholder value many customers share (none@none.com) names a few and counts the rest.
 MATCHES_NAMED = 3
@@ -51,7 +51,7 @@ def check(
     when the caller has them."""
     same_person, possible, matched, named = [], [], set(), {}
     for kind, value in _judged(record, stored, keys):
-        others = sorted((h for h in holders(kind, value) if h != own), key=str)
+        others = sorted((h for h in holders(kind, value) if h != own), key=holder_order)
         if kind in WARNED:
             named[(kind, value)] = (len(others), others[:MATCHES_NAMED])
         if not others:
@@ -77,7 +77,7 @@ def check(
     # The same person need not be warned about once more for each part of it.
     if same_person:
         possible = [p for p in possible if p.field != "ssn"]
-    return Duplicates(same_person, possible, sorted(matched, key=str), named)
+    return Duplicates(same_person, possible, sorted(matched, key=holder_order), named)
 
 
 def _judged(record: dict, stored: dict | None = None, keys: dict | None = None):
@@ -108,7 +108,7 @@ def placed(kind: str, value: str, record: dict) -> tuple[str, str]:
 
 def warning(kind: str, field: str, shown: str, first: list, count: int, describe) -> FieldError:
     """The possible-duplicate warning for a value `count` others hold; `first`: the first
-    of them (sorted by str), who are named."""
+    of them (in holder_order), who are named."""
     names = _names(first, count, describe)
     return FieldError(
         field,

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from webapp.rules.spec import FieldError
+from webapp.services.directory import holder_order
 
 UNIQUE = (("importId", "import ID"), ("username", "web username"))
 
@@ -20,7 +21,7 @@ def unique_problems(
         value = record.get(name)
         if not value or (stored is not None and stored.get(name) == value):
             continue
-        others = sorted((h for h in directory.holders(name, value) if h != own), key=str)
+        others = sorted((h for h in directory.holders(name, value) if h != own), key=holder_order)
         if others:
             holder = directory.describe(others[0])
             errors.append(
