@@ -28,12 +28,14 @@ def encode(record: dict | None) -> str | None:
     return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
 
-def _tagged(value):
-    if isinstance(value, dict):
-        if "$d" in value:
-            return date.fromisoformat(value["$d"])
-        if "$n" in value:
-            return Decimal(value["$n"])
+def _tagged(value: dict):
+    """A tagged value back as its type; json calls this for every object it reads, the
+    record itself included (which is left as it is)."""
+    if "$d" in value:
+        return date.fromisoformat(value["$d"])
+    if "$n" in value:
+        return Decimal(value["$n"])
+    if "$pw" in value:
         return HashedPassword(value["$pw"])
     return value
 
@@ -41,7 +43,7 @@ def _tagged(value):
 def decode(text: str | None) -> dict | None:
     if text is None:
         return None
-    return {name: _tagged(value) for name, value in json.loads(text).items()}
+    return json.loads(text, object_hook=_tagged)
 
 
 def problem_row(job_id: int, phase: str, line: int, problem, severity: str) -> dict:
