@@ -74,7 +74,8 @@ class ChunkApplier:
         update changes, an update taking a unique value a waiting one gives up."""
         done = Applied()
         customers = self._customers(chunk)
-        taken = self._taken(chunk, customers)
+        records = {row.line: staging.decode(row.record) for row in chunk if row.ok}
+        taken = self._taken(chunk, customers, records)
         adds: list[tuple[ImportRow, dict]] = []
         updates = CustomerUpdates(self.actor)
         removals: dict[int, int] = {}  # customer ID -> its version
@@ -105,7 +106,7 @@ class ChunkApplier:
                 column, value, message = taken[row.line]
                 self._refuse(done, row, "taken", column, message, about, value)
                 continue
-            record = staging.decode(row.record)
+            record = records[row.line]
             if row.action == "add":
                 adds.append((row, record))
                 continue
@@ -192,14 +193,15 @@ class ChunkApplier:
             about.model, about.record = models.get(about.id), records.get(about.id)
         return customers
 
-    def _taken(self, chunk: list[ImportRow], customers) -> dict[int, tuple[str, str, str]]:
+    def _taken(self, chunk: list[ImportRow], customers, records) -> dict[int, tuple]:
         """line -> (column, value, message) for rows bringing a unique value that a
-        customer the file does not expect to hold it holds now."""
+        customer the file does not expect to hold it holds now; `records`: line -> the
+        row's staged record."""
         wanted: dict[str, set] = {}
         keyed = []
         for row in chunk:
             if row.ok:
-                keys = {} if row.action == "remove" else record_keys(staging.decode(row.record))
+                keys = {} if row.action == "remove" else record_keys(records[row.line])
                 keyed.append((row, keys))
                 for kind in RECHECKED:
                     wanted.setdefault(kind, set()).update(keys.get(kind, ()))
