@@ -111,7 +111,18 @@ def test_undo_puts_passwords_back_as_they_were(admin, run_worker, make_customer)
     job = undone(admin, run_worker, job)
     assert job.undo_restored == 2, errors_of(job, "undo")
     assert password_matches(Customer.get_by_id(had.id).password_hash, "Old-secret-1")
-    assert Customer.get_by_id(had_none.id).password_hash is None
+    cleared = Customer.get_by_id(had_none.id)
+    assert cleared.password_hash is None
+    # Taking the password away is a write like any other: in the history, and a new
+    # version, so an agent's form opened before the undo is told, not overwritten.
+    last = ChangeEntry.select().where(ChangeEntry.customer_id == cleared.id)
+    last = last.order_by(ChangeEntry.id.desc()).get()
+    assert (last.field, last.new_value, last.source) == (
+        "password",
+        "(removed)",
+        f"undo of import #{job.id}",
+    )
+    assert last.version == cleared.version
 
 
 def test_a_stopped_undo_goes_on_with_the_rest_and_undoes_none_twice(

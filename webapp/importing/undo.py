@@ -19,8 +19,9 @@ from webapp.importing import heartbeat, lifecycle, staging
 from webapp.importing.apply import RECHECKED, locked
 from webapp.models import Customer, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
-from webapp.services import versions, webhooks
+from webapp.services import history, versions, webhooks
 from webapp.services.actor import Actor
+from webapp.services.customer_events import update_events
 from webapp.services.customer_record import read_records
 from webapp.services.customers import delete_customer, write_update
 from webapp.services.directory import record_keys, stored_holders
@@ -255,13 +256,22 @@ class _Undoer:
             with db.atomic():  # a savepoint: a clash the checks missed leaves this one only
                 write_update(model, target, self.actor, record, model.version)
                 if _password_set_by_import(rows) and not target.get("password"):
-                    Customer.update(password_hash=None).where(Customer.id == customer_id).execute()
+                    _remove_password(customer_id, self.actor)
         except IntegrityError:
             return "left", (
                 f"Customer #{customer_id}'s values before the import now clash with another "
                 "customer's, so the undo left it as it is."
             )
         return "restored", None
+
+
+def _remove_password(customer_id: int, actor: Actor) -> None:
+    """Take away the password the import gave a customer who had none. A record cannot
+    say "no password" (a blank one keeps it), so this is its own write: in the history,
+    with a new version, and told to webhooks like any change."""
+    Customer.update(password_hash=None).where(Customer.id == customer_id).execute()
+    history.record_section_change(customer_id, actor, "web", "password", new="(removed)")
+    webhooks.record_events(update_events(customer_id, {}, {}, ["password"]))
 
 
 def _password_set_by_import(rows: list[ImportRow]) -> bool:
