@@ -17,7 +17,10 @@ verify xN  = our verify pass (every rule, every lookup; stages each row's outcom
              queued: the file cut into chunks, N real RQ workers judging them at once,
              then the last step (rows other chunks touch judged again in file order)
 import     = our import pass (applies what verify staged, re-checking versions and
-             unique values, through the customer services, in checkpointed chunks)
+             unique values, through the customer services, in checkpointed chunks), in
+             this process: its pieces one after the other
+import x2   = the same, queued: 2 real RQ workers applying its pieces at once (each
+             chunk linked to no other's rows is a piece; the linked ones one together)
 import updates = the same pass on a file updating every customer the file added (the
              generator's rows with another seed, action update), once those are in
 Each measured part runs in a fresh child process on a fresh database (a new schema on
@@ -43,7 +46,16 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT.parent / "shared" / "tools" / "gen_customers.py"
 INDEXES_AFTER = "raw writes (indexes after)"
 UPDATES = "import updates"
-PARTS = ("raw", "raw writes", INDEXES_AFTER, "verify x1", "verify x2", "import", UPDATES)
+PARTS = (
+    "raw",
+    "raw writes",
+    INDEXES_AFTER,
+    "verify x1",
+    "verify x2",
+    "import",
+    "import x2",
+    UPDATES,
+)
 
 
 def main() -> None:
@@ -189,7 +201,9 @@ def ours(part: str, path: Path, url: str) -> dict:
                 db.execute_sql(definition)
             return {**_result(written, started), "state": "done"}
         if part.startswith("verify"):
-            done = verify_queued(job.id, int(part[-1]))
+            done = queued(job.id, "verify", int(part[-1]))
+        elif part == "import x2":
+            done = queued(job.id, "import", 2)
         else:
             done = runner.ingest(job.id)
         result = _result(done.rows_done, started)
@@ -226,9 +240,10 @@ def updates_file(path: Path) -> Path:
     return made
 
 
-def verify_queued(job_id: int, workers: int):
-    """Queue the verify as the app does, with `workers` workers waiting for it: one cuts
-    the file while the others judge the chunks already cut."""
+def queued(job_id: int, phase: str, workers: int):
+    """Queue the verify (or the import) as the app does, with `workers` workers waiting
+    for it: one cuts the file while the others judge the chunks already cut (or they
+    apply its pieces at once)."""
     from webapp.importing import lifecycle
     from webapp.models import ImportJob
     from webapp.queueing import redis_connection
@@ -242,16 +257,16 @@ def verify_queued(job_id: int, workers: int):
             )
             for _ in range(workers)
         ]
-    lifecycle.start(ImportJob.get_by_id(job_id), "verify")
-    while (done := ImportJob.get_by_id(job_id)).state in ("queued", "verifying"):
+    lifecycle.start(ImportJob.get_by_id(job_id), phase)
+    while (done := ImportJob.get_by_id(job_id)).state in ("queued", "verifying", "importing"):
         time.sleep(0.2)
     for worker in started:
         worker.terminate()
         worker.wait()
     last = (done.finished_at - done.started_at).total_seconds()
-    print(f"started to verified in {last:.1f} s", file=sys.stderr)
+    print(f"started to {done.state} in {last:.1f} s", file=sys.stderr)
     for line in log.read_text().splitlines():  # what the last step took, among others
-        if "verify ended" in line:
+        if "ended" in line:
             print(line.split(": ", 1)[-1], file=sys.stderr)
     return done
 
@@ -398,9 +413,14 @@ def report(path: Path, results: dict, database: str) -> None:
     if {"verify x2", "import"} <= set(results):
         both = results["verify x2"]["seconds"] + results["import"]["seconds"]
         print(f"{'verify x2 + import':<26}{both:>9.1f}{results['import']['rows'] / both:>10,.0f}")
-    if {"verify x1", "verify x2"} <= set(results):
-        speedup = results["verify x1"]["seconds"] / results["verify x2"]["seconds"]
-        print(f"verify with 2 workers: {speedup:.2f}x verify with 1")
+    if {"verify x2", "import x2"} <= set(results):
+        both = results["verify x2"]["seconds"] + results["import x2"]["seconds"]
+        rate = results["import x2"]["rows"] / both
+        print(f"{'verify x2 + import x2':<26}{both:>9.1f}{rate:>10,.0f}")
+    for phase, one in (("verify", "verify x1"), ("import", "import")):
+        if {one, f"{phase} x2"} <= set(results):
+            speedup = results[one]["seconds"] / results[f"{phase} x2"]["seconds"]
+            print(f"{phase} with 2 workers: {speedup:.2f}x {phase} with 1")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """RQ doors to the import passes: verify (split, a job per chunk, a last step, a job
-per part of the possible duplicates), the import, and its undo."""
+per part of the possible duplicates), the import (a job per piece), and its undo."""
 
 from jobs.app_context import in_app_context
 from webapp.importing import runner, undo, verification
@@ -26,8 +26,13 @@ def name_duplicates(import_id: int, part: int) -> None:
 
 
 @in_app_context
-def ingest_import(import_id: int) -> str:
-    return runner.ingest(import_id).state
+def ingest_import(import_id: int) -> None:
+    runner.fan_out(import_id)
+
+
+@in_app_context
+def apply_piece(import_id: int, piece: int, key: str) -> None:
+    runner.apply_piece(import_id, piece, key)
 
 
 @in_app_context

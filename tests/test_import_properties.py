@@ -83,6 +83,8 @@ def _reset() -> None:
 
 
 def _snapshot() -> list[tuple]:
+    """Every customer's fields: the stored ones by ID, the added ones in any order (pieces
+    of a file applied at once do not add in file order)."""
     ceiling = 3
     rows = []
     for customer in Customer.select().order_by(Customer.id):
@@ -109,7 +111,7 @@ def _snapshot() -> list[tuple]:
                 ),
             )
         )
-    return rows
+    return sorted(rows, key=lambda row: (row[0] is None, row[0] or 0, repr(row)))
 
 
 def _add(import_id, email, ssn, birthday, phone, street, username):
@@ -194,19 +196,16 @@ def _verify_and_import(app, rows, refuse, mode, workers) -> tuple[dict, dict, tu
     job = lifecycle.receive(io.BytesIO(csv_bytes(rows)), "generated.csv", None, True, mode, refuse)
     if workers:
         # Queued as the app does, the workers waiting: one cuts the file while the others
-        # judge the chunks already cut.
+        # judge the chunks already cut; then they apply its pieces at once.
         started = [background_worker() for _ in range(workers)]
-        lifecycle.start(job, "verify")
-        deadline = time.monotonic() + 120
-        while (verified := ImportJob.get_by_id(job.id)).state in ("queued", "verifying"):
-            assert time.monotonic() < deadline, "the verify never ended"
-            time.sleep(0.05)
+        verified = _queued(job, "verify")
+        done = _queued(job, "import") if verified.state == "verified" else verified
         for worker in started:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
     else:
         verified = runner.verify(job.id)
-    done = runner.ingest(job.id)
+        done = runner.ingest(job.id)
     assert (verified.state, done.state) == ("verified", "done"), (verified.message, done.message)
     verdicts = {}
     for phase in ("verify", "import"):
@@ -221,6 +220,15 @@ def _verify_and_import(app, rows, refuse, mode, workers) -> tuple[dict, dict, tu
         (verified.would_add, verified.would_update, verified.would_remove, verified.failed),
         (done.added, done.updated, done.removed, done.failed),
     )
+
+
+def _queued(job: ImportJob, phase: str) -> ImportJob:
+    lifecycle.start(job, phase)
+    deadline = time.monotonic() + 120
+    while (ended := ImportJob.get_by_id(job.id)).state in ("queued", "verifying", "importing"):
+        assert time.monotonic() < deadline, f"the {phase} never ended"
+        time.sleep(0.05)
+    return ended
 
 
 def _verify_problems(job_id: int) -> list[tuple]:
@@ -291,14 +299,20 @@ def world(app, statuses, users):
     mode=st.sampled_from(["overwrite", "fill-empty"]),
     sliced=st.booleans(),
     part_rows=st.sampled_from([None, 1, 2]),
+    reverse=st.booleans(),
 )
 def test_verify_foresees_the_import_and_the_import_equals_one_row_at_a_time(
-    world, rows, chunk, refuse, mode, sliced, part_rows
+    world, rows, chunk, refuse, mode, sliced, part_rows, reverse
 ):
     """`sliced`: the last step reads the keys and values in slices of one, as it does
     in slices of millions for a big file; `part_rows`: it names possible duplicates in
-    parts of that many rows (up to 16 parts), one after the other here."""
+    parts of that many rows (up to 16 parts), one after the other here; `reverse`: the
+    import applies its pieces (each chunk linked to no other's rows, and the linked ones
+    together) last first, as workers taking them at once may."""
+    in_file_order = runner.pieces_left
+    last_first = lambda job_id: in_file_order(job_id)[::-1]  # noqa: E731
     with (
+        patch.object(runner, "pieces_left", last_first if reverse else in_file_order),
         patch.object(conflicts, "ROW_KEYS_BUDGET", 1 if sliced else conflicts.ROW_KEYS_BUDGET),
         patch.object(
             cross_duplicates,

@@ -123,7 +123,7 @@ def test_the_jobs_enqueued_by_name_exist():
         for name, value in vars(queueing).items()
         if name.isupper() and isinstance(value, str) and value.startswith("jobs.")
     ]
-    assert len(names) == 8
+    assert len(names) == 9
     for dotted in names:
         module, _, function = dotted.rpartition(".")
         assert callable(getattr(importlib.import_module(module), function, None)), dotted

@@ -1,10 +1,12 @@
 """A file cut into chunks kept in the database, so any worker that shares the database
 (on this machine or another) can verify any chunk: the file itself is read once, here.
-A chunk holds its rows' cells as the column mapping gives them, compressed; it goes
-once verify has finished with it."""
+A chunk holds its rows' cells as the column mapping gives them, compressed, until
+verify has finished with them; the chunk itself stays, as a piece of the import's work
+(importing/runner.py)."""
 
 import json
 import zlib
+from bisect import bisect_left
 from datetime import date, datetime
 from itertools import islice
 
@@ -69,6 +71,30 @@ def of_job(job_id: int, fields=()):
             .where((ImportChunk.job == job_id) & (ImportChunk.number == number))
             .get()
         )
+
+
+def mark_ordered(job_id: int, lines: set[int]) -> None:
+    """The chunks holding any of these lines (rows judged again in file order, linked to
+    other chunks' rows) must be applied in file order; the others may go in any order,
+    at once: no row of theirs touches a key another chunk's row writes."""
+    ordered = sorted(lines)
+    numbers = []
+    spans = ImportChunk.select(ImportChunk.number, ImportChunk.first_line, ImportChunk.last_line)
+    for number, first, last in spans.where(ImportChunk.job == job_id).tuples():
+        at = bisect_left(ordered, first)
+        if at < len(ordered) and ordered[at] <= last:
+            numbers.append(number)
+    ImportChunk.update(ordered=False).where(ImportChunk.job == job_id).execute()
+    if numbers:
+        ImportChunk.update(ordered=True).where(
+            (ImportChunk.job == job_id) & ImportChunk.number.in_(numbers)
+        ).execute()
+
+
+def keep_for_import(job_id: int) -> None:
+    """Verify is done with the chunks' cells (full SSNs) and keys; the chunks stay as the
+    import's pieces of work."""
+    ImportChunk.update(cells=b"", keys=None).where(ImportChunk.job == job_id).execute()
 
 
 def forget(job_id: int) -> None:

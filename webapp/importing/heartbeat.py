@@ -2,7 +2,7 @@
 a short-lived Redis key every BEAT_SECONDS; a worker killed outright (kill -9, a machine
 gone) stops refreshing it, and within LIFETIME_SECONDS the job page says the worker was
 lost: RQ starts the job again once its own heartbeat runs out, and the pass resumes
-after the last committed line."""
+after what was committed."""
 
 import contextlib
 import threading
@@ -53,6 +53,9 @@ def worker_lost(job: ImportJob) -> bool:
     if job.state not in WORKING_STATES:
         return False
     try:
+        # Verify's chunks are queued while the file is cut, so they may wait for a free
+        # worker; an import's pieces are queued at once, ahead of later work, and one
+        # left waiting with no beat means no worker is taking them.
         if job.state == "verifying" and queue("imports").count:
             return False  # its next chunks wait for a free worker
         return not redis_connection().exists(_key(job.id))

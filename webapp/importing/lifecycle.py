@@ -256,15 +256,17 @@ def forget_cancel(job_id: int) -> None:
         redis_connection().delete(cancel_key(job_id))
 
 
-def end_pass(job_id: int, state: str, message: str | None) -> None:
-    """A running pass ends (verified, done, undone, failed, cancelled)."""
-    ImportJob.move(
+def end_pass(job_id: int, state: str, message: str | None) -> bool:
+    """A running pass ends (verified, done, undone, failed, cancelled); False if it had
+    ended already."""
+    ended = ImportJob.move(
         job_id,
         state,
         {ImportJob.message: message, ImportJob.finished_at: utcnow()},
         from_states=WORKING_STATES,
     )
     forget_cancel(job_id)
+    return ended
 
 
 def retry(job: ImportJob) -> None:

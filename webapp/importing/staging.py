@@ -94,12 +94,14 @@ def stage(job_id: int, results, versions: dict) -> None:
 _PREVIEW = Actor.system("preview")
 
 
-def staged_chunks(job_id: int, size: int, after_line: int):
-    """The staged rows after `after_line`, in file order, `size` at a time."""
+def staged_chunks(job_id: int, size: int, after_line: int, through_line: int | None = None):
+    """The staged rows after `after_line` (up to `through_line`), in file order, `size`
+    at a time."""
+    last = ImportRow.line <= through_line if through_line is not None else True
     while True:
         chunk = list(
             ImportRow.select()
-            .where((ImportRow.job == job_id) & (ImportRow.line > after_line))
+            .where((ImportRow.job == job_id) & (ImportRow.line > after_line) & last)
             .order_by(ImportRow.line)
             .limit(size)
         )

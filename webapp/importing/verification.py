@@ -37,7 +37,7 @@ from webapp.queueing import FINISH_VERIFY, NAME_DUPLICATES, VERIFY_CHUNK, queue
 from webapp.rules.context import RuleContext
 
 log = logging.getLogger(__name__)
-JOB_TIMEOUT = 6 * 3600
+JOB_TIMEOUT = lifecycle.JOB_TIMEOUT
 
 
 def verify(job_id: int) -> ImportJob:
@@ -224,6 +224,7 @@ def finish(job_id: int, queued: bool = True) -> ImportJob:
             if not job.last_step_marks & RESOLVED:
                 began = time.monotonic()
                 again = _resolve(job)
+                chunks.mark_ordered(job.id, again)
                 _mark(job, RESOLVED)
                 log.info(
                     "Import #%s: %s rows judged again in file order (%.1f s).",
@@ -338,7 +339,7 @@ def _end_when_named(job_id: int) -> None:
     if job.state != "verifying" or _parts_left(job_id):
         return
     _count(job)
-    chunks.forget(job.id)
+    chunks.keep_for_import(job.id)
     lifecycle.end_pass(job_id, "verified", None)
     done = ImportJob.get_by_id(job_id)
     log.info(

@@ -122,7 +122,7 @@ class ImportJob(BaseModel):
     removed = IntegerField(default=0)
     failed = IntegerField(default=0)
     warnings = IntegerField(default=0)
-    checkpoint_line = IntegerField(default=0)  # the last line whose chunk is committed
+    checkpoint_line = IntegerField(default=0)  # an earlier release's: the last line committed
     # What verify's last step has done, as bits (importing/verification.py's RESOLVED and
     # each part of the possible duplicates named): a retried job does only the rest.
     last_step_marks = IntegerField(default=0)
@@ -244,7 +244,10 @@ class ImportProblem(BaseModel):
 
 class ImportChunk(BaseModel):
     """A slice of an uploaded file's rows for one verify job (importing/chunks.py):
-    their cells, compressed; once judged, the keys its rows touched (conflicts.py)."""
+    their cells, compressed; once judged, the keys its rows touched (conflicts.py). Once
+    the file is verified its cells and keys go and it is a piece of the import's work:
+    `ordered` if its rows are linked to other chunks' (applied in file order with them;
+    the others by any worker, in any order), `applied_line` the last line committed."""
 
     job = ForeignKeyField(ImportJob, backref="chunks", on_delete="CASCADE")
     number = IntegerField()
@@ -253,6 +256,8 @@ class ImportChunk(BaseModel):
     cells = BlobField()
     keys = BlobField(null=True)
     verified = BooleanField(default=False)
+    ordered = BooleanField(default=False)
+    applied_line = IntegerField(default=0)
 
     class Meta:
         indexes = ((("job", "number"), True),)

@@ -11,6 +11,7 @@ from rq.job import Job
 from webapp.importing import lifecycle
 from webapp.models import ImportJob
 from webapp.queueing import (
+    APPLY_PIECE,
     FINISH_VERIFY,
     INGEST_IMPORT,
     NAME_DUPLICATES,
@@ -30,6 +31,7 @@ IMPORT_FUNCTIONS = (
     FINISH_VERIFY,
     NAME_DUPLICATES,
     INGEST_IMPORT,
+    APPLY_PIECE,
     UNDO_IMPORT,
 )
 
