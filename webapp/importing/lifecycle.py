@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 from peewee import fn
 from redis.exceptions import RedisError
-from rq import Retry
+from rq import Retry, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
@@ -267,6 +267,35 @@ def end_pass(job_id: int, state: str, message: str | None) -> bool:
     )
     forget_cancel(job_id)
     return ended
+
+
+def log_end(job_id: int, phase: str) -> ImportJob:
+    """Log how a verify or import pass ended (counts only: never a cell); the job."""
+    done = ImportJob.get_by_id(job_id)
+    log.info(
+        "Import #%s: %s ended %s: %s of %s rows done, %s refused, %s warnings.",
+        done.id,
+        phase,
+        done.state,
+        done.rows_done,
+        done.rows_total,
+        done.failed,
+        done.warnings,
+    )
+    return done
+
+
+@contextlib.contextmanager
+def failing_when_out_of_tries(job_id: int, unexpected):
+    """An error ends the running pass as failed, with `unexpected(error)` as its message,
+    unless RQ will run the job again."""
+    try:
+        yield
+    except Exception as problem:
+        current = get_current_job()
+        if current is None or not current.retries_left:
+            end_pass(job_id, "failed", unexpected(problem))
+        raise
 
 
 def retry(job: ImportJob) -> None:

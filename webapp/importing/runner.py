@@ -15,7 +15,7 @@ after the last committed line of each chunk: no row lost, none doubled."""
 
 import logging
 import time
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 
 from flask import current_app
 from peewee import IntegrityError, SqliteDatabase, Value, fn
@@ -106,7 +106,8 @@ def apply_piece(job_id: int, piece: int, key: str) -> None:
     last ends the pass."""
     if ImportJob.get_by_id(job_id).state != "importing":
         return  # the pass ended (cancelled, failed) or is not running
-    with heartbeat.beating(job_id, linger=True), _failing_when_out_of_tries(job_id):
+    failing = lifecycle.failing_when_out_of_tries(job_id, _unexpected)
+    with heartbeat.beating(job_id, linger=True), failing:
         if not _apply_piece(job_id, piece):
             return
         for other in pieces_left(job_id):
@@ -141,18 +142,6 @@ def _verified_first(job_id: int) -> bool:
     if job.checkpoint_line == 0 and not staging.is_staged(job_id):
         return verification.verify(job_id).state == "verified"
     return True
-
-
-@contextmanager
-def _failing_when_out_of_tries(job_id: int):
-    """An error ends the pass as failed, unless RQ will run the piece's job again."""
-    try:
-        yield
-    except Exception as problem:
-        current = get_current_job()
-        if current is None or not current.retries_left:
-            lifecycle.end_pass(job_id, "failed", _unexpected(problem))
-        raise
 
 
 def _unexpected(problem: Exception) -> str:
@@ -286,17 +275,8 @@ def _end_when_applied(job_id: int) -> None:
 
 
 def _ended(job_id: int) -> None:
-    done = ImportJob.get_by_id(job_id)
+    done = lifecycle.log_end(job_id, "import")
     statistics.refresh_after(job_id, done.added + done.removed)
-    log.info(
-        "Import #%s: import ended %s: %s of %s rows done, %s refused, %s warnings.",
-        done.id,
-        done.state,
-        done.rows_done,
-        done.rows_total,
-        done.failed,
-        done.warnings,
-    )
 
 
 class _Pass:

@@ -11,11 +11,11 @@ end the same."""
 
 import logging
 import time
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import nullcontext, suppress
 
 from flask import current_app
 from peewee import fn
-from rq import Retry, get_current_job
+from rq import Retry
 from rq.exceptions import DuplicateJobError
 
 from webapp.db import db
@@ -143,16 +143,8 @@ def _judge(job_id: int, number: int) -> None:
         _verify_chunk(ImportJob.get_by_id(job_id), number)
 
 
-@contextmanager
 def _failing_when_out_of_tries(job_id: int):
-    """An error ends the pass as failed, unless RQ will run the job again."""
-    try:
-        yield
-    except Exception as problem:
-        current = get_current_job()
-        if current is None or not current.retries_left:
-            lifecycle.end_pass(job_id, "failed", _unexpected(problem))
-        raise
+    return lifecycle.failing_when_out_of_tries(job_id, _unexpected)
 
 
 def _queue_finish_when_due(job: ImportJob, cut: bool) -> None:
@@ -341,16 +333,7 @@ def _end_when_named(job_id: int) -> None:
     _count(job)
     chunks.keep_for_import(job.id)
     lifecycle.end_pass(job_id, "verified", None)
-    done = ImportJob.get_by_id(job_id)
-    log.info(
-        "Import #%s: verify ended %s: %s of %s rows done, %s refused, %s warnings.",
-        done.id,
-        done.state,
-        done.rows_done,
-        done.rows_total,
-        done.failed,
-        done.warnings,
-    )
+    lifecycle.log_end(job_id, "verify")
 
 
 def _resolve(job: ImportJob) -> set[int]:
