@@ -74,3 +74,27 @@ def test_a_piece_whose_job_redis_lost_is_applied_by_the_job_of_another(app, stat
     done = ImportJob.get_by_id(job.id)
     assert (done.state, done.added, done.updated) == ("done", 5, 1), done.message
     assert Customer.select().count() == 5
+
+
+def test_an_import_an_earlier_release_began_goes_on_after_its_checkpoint(app, statuses):
+    """A release before pieces kept one checkpoint line per job and no chunks once verify
+    ended. Its import, stopped after line 3, goes on from line 4 after the upgrade: the
+    update of P1 (line 5) finds the customer line 2 added, and lines 2 and 3 are not
+    applied twice."""
+    job = _verified(app)
+    stop_after_first_slice = patch.object(lifecycle, "cancel_requested", side_effect=[False, True])
+    with patch.dict(app.config, {"IMPORT_CHUNK_ROWS": 2}), stop_after_first_slice:
+        stopped = runner.ingest(job.id)
+    assert (stopped.state, stopped.added) == ("cancelled", 2)
+    # As the earlier release left it: the job's checkpoint, no chunks.
+    ImportChunk.delete().where(ImportChunk.job == job.id).execute()
+    ImportJob.update(checkpoint_line=3).where(ImportJob.id == job.id).execute()
+
+    lifecycle.retry(ImportJob.get_by_id(job.id))
+    queue("imports").empty()  # its job is run here instead
+    done = runner.ingest(job.id)
+
+    assert (done.state, done.added, done.updated, done.failed) == ("done", 5, 1, 0), done.message
+    assert Customer.select().count() == 5
+    assert Customer.get(Customer.import_id == "P1").middle_name == "Later"
+    assert runner.pieces_left(job.id) == []
