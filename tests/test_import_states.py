@@ -144,7 +144,7 @@ def test_queued_job_that_a_worker_took_meanwhile_is_stopped_not_marked(client, l
     job = make_job("queued", "verify")
     stale = ImportJob.get_by_id(job.id)
     ImportJob.update(state="verifying").where(ImportJob.id == job.id).execute()
-    assert lifecycle.cancel(stale).startswith("Stopping after the chunk")
+    assert lifecycle.cancel(stale).startswith("Stopping once the rows each worker has in hand")
     assert ImportJob.get_by_id(job.id).state == "verifying"
     assert lifecycle.cancel_requested(job.id)
 

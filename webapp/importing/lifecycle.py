@@ -233,7 +233,9 @@ def cancel(job: ImportJob) -> str:
         # Through Redis, not the database: on SQLite this request would otherwise queue
         # behind the import's own writes.
         redis_connection().set(cancel_key(job.id), 1, ex=24 * 3600)
-        return "Stopping after the chunk now being written; what is committed stays."
+        return (
+            "Stopping once the rows each worker has in hand are committed; what is committed stays."
+        )
     raise refusal(job, "cancel")
 
 
