@@ -10,6 +10,7 @@ import sys
 from types import SimpleNamespace
 from unittest.mock import patch
 
+import pytest
 from rq.job import Job
 
 from tests.importfiles import csv_bytes, row
@@ -98,3 +99,33 @@ def test_an_import_an_earlier_release_began_goes_on_after_its_checkpoint(app, st
     assert Customer.select().count() == 5
     assert Customer.get(Customer.import_id == "P1").middle_name == "Later"
     assert runner.pieces_left(job.id) == []
+
+
+def test_an_unexpected_error_fails_the_import_and_a_retry_goes_on_after_the_rows_committed(
+    app, statuses
+):
+    job = _verified(app)
+    handle = runner._Pass.handle
+    slices = []
+
+    def breaking_on_the_second_slice(self, chunk_id, rows):
+        slices.append(chunk_id)
+        if len(slices) == 2:
+            raise RuntimeError("disk full")
+        handle(self, chunk_id, rows)
+
+    with patch.dict(app.config, {"IMPORT_CHUNK_ROWS": 2}):
+        breaking = patch.object(runner._Pass, "handle", breaking_on_the_second_slice)
+        with breaking, pytest.raises(RuntimeError, match="disk full"):
+            runner.ingest(job.id)
+        failed = ImportJob.get_by_id(job.id)
+        assert failed.state == "failed"
+        assert failed.message.startswith("Stopped by an unexpected error: disk full.")
+        assert (failed.added, Customer.select().count()) == (2, 2)
+
+        lifecycle.retry(failed)
+        queue("imports").empty()  # its job is run here instead
+        done = runner.ingest(job.id)
+
+    assert (done.state, done.added, done.updated, done.failed) == ("done", 5, 1, 0), done.message
+    assert Customer.select().count() == 5
