@@ -61,13 +61,10 @@ def ingest(job_id: int) -> ImportJob:
         return ImportJob.get_by_id(job_id)
     with heartbeat.beating(job_id):
         if _begin(job_id):
-            try:
+            with _failing_when_out_of_tries(job_id):
                 for piece in pieces_left(job_id):
                     if not _apply_piece(job_id, piece):
                         break
-            except Exception as problem:
-                lifecycle.end_pass(job_id, "failed", _unexpected(problem))
-                raise
             _end_when_applied(job_id)
     return ImportJob.get_by_id(job_id)
 
@@ -106,8 +103,7 @@ def apply_piece(job_id: int, piece: int, key: str) -> None:
     last ends the pass."""
     if ImportJob.get_by_id(job_id).state != "importing":
         return  # the pass ended (cancelled, failed) or is not running
-    failing = lifecycle.failing_when_out_of_tries(job_id, _unexpected)
-    with heartbeat.beating(job_id, linger=True), failing:
+    with heartbeat.beating(job_id, linger=True), _failing_when_out_of_tries(job_id):
         if not _apply_piece(job_id, piece):
             return
         for other in pieces_left(job_id):
@@ -142,6 +138,10 @@ def _verified_first(job_id: int) -> bool:
     if job.checkpoint_line == 0 and not staging.is_staged(job_id):
         return verification.verify(job_id).state == "verified"
     return True
+
+
+def _failing_when_out_of_tries(job_id: int):
+    return lifecycle.failing_when_out_of_tries(job_id, _unexpected)
 
 
 def _unexpected(problem: Exception) -> str:
