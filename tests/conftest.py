@@ -359,6 +359,14 @@ def browser_login(page, role: str):
     page.wait_for_url("**/customers" if role == "agent" else "**/")
 
 
+def upload_and_verify(page, path) -> None:
+    """On the imports page: upload a customer file, then ask for its verify."""
+    page.goto("/imports")
+    page.get_by_label("Customer file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Verify").click()
+
+
 def wait_for_htmx(page):
     """Until htmx has swapped and settled, new content has no triggers yet. (A locator,
     not wait_for_function: that evaluates a string, which the CSP forbids.)"""

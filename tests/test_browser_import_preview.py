@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_login, wait_for_htmx
+from tests.conftest import browser_login, upload_and_verify, wait_for_htmx
 from tests.importfiles import csv_bytes
 from tests.test_browser_customers import shot
 from webapp.models import Customer
@@ -35,10 +35,7 @@ def test_preview_of_an_update_file_then_the_import_applies_it(
     path.write_bytes(csv_bytes(rows))
 
     browser_login(page, "admin")
-    page.goto("/imports")
-    page.get_by_label("Customer file").set_input_files(str(path))
-    page.get_by_role("button", name="Upload").click()
-    page.get_by_role("button", name="Verify").click()
+    upload_and_verify(page, path)
     preview = page.locator("#preview")
     expect(preview).to_contain_text("What the updates change", timeout=30_000)
     expect(preview).to_contain_text("(30 rows)")

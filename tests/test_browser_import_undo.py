@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, upload_and_verify
 from tests.importfiles import csv_bytes, row
 from tests.test_browser_customers import shot
 from webapp.models import Customer, ImportJob
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def import_file(page, path: Path, rows_to_import: int) -> None:
-    page.goto("/imports")
-    page.get_by_label("Customer file").set_input_files(str(path))
-    page.get_by_role("button", name="Upload").click()
-    page.get_by_role("button", name="Verify").click()
+    upload_and_verify(page, path)
     page.get_by_role("button", name=f"Import {rows_to_import} rows").click(timeout=30_000)
     expect(page.locator("#progress")).to_contain_text("Imported", timeout=60_000)
 
