@@ -23,6 +23,8 @@ import x2   = the same, queued: 2 real RQ workers applying its pieces at once (e
              chunk linked to no other's rows is a piece; the linked ones one together)
 import updates = the same pass on a file updating every customer the file added (the
              generator's rows with another seed, action update), once those are in
+undo       = "Undo import" of the file's import, once it is in: every customer it added
+             deleted again, with its rows, history entries and webhook events
 Each measured part runs in a fresh child process on a fresh database (a new schema on
 PostgreSQL); its peak RSS is the largest of that process and every worker and work horse
 it started. The workers use Redis database 14, emptied first.
@@ -46,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT.parent / "shared" / "tools" / "gen_customers.py"
 INDEXES_AFTER = "raw writes (indexes after)"
 UPDATES = "import updates"
+UNDO = "undo"
 PARTS = (
     "raw",
     "raw writes",
@@ -55,6 +58,7 @@ PARTS = (
     "import",
     "import x2",
     UPDATES,
+    UNDO,
 )
 
 
@@ -168,13 +172,14 @@ def raw(path: Path, url: str) -> dict:
 
 
 def ours(part: str, path: Path, url: str) -> dict:
-    """verify, import, or raw writes (bulk loads of what verify staged)."""
+    """verify, import, undo, or raw writes (bulk loads of what verify staged)."""
     folder = tempfile.mkdtemp(prefix="ours-")
     os.environ.update(INSTANCE_PATH=folder, DATABASE_URL=url, REDIS_URL="redis://127.0.0.1:6379/14")
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
     from webapp.db import db
-    from webapp.importing import lifecycle, runner
+    from webapp.importing import lifecycle, runner, undo
+    from webapp.models import ImportJob
     from webapp.schema import upgrade
     from webapp.services.statuses import create_status
 
@@ -189,6 +194,9 @@ def ours(part: str, path: Path, url: str) -> dict:
             runner.ingest(job.id)
             job = _received(lifecycle, updates_file(path))
             runner.verify(job.id)
+        if part == UNDO:  # the import goes in first, untimed; undo is queued, then run here
+            runner.ingest(job.id)
+            ImportJob.move(job.id, "queued", {ImportJob.phase: "undo"})
         started = time.perf_counter()
         if part == "raw writes":
             return {**_result(bulk_writes(job.id), started), "state": "done"}
@@ -204,9 +212,11 @@ def ours(part: str, path: Path, url: str) -> dict:
             done = queued(job.id, "verify", int(part[-1]))
         elif part == "import x2":
             done = queued(job.id, "import", 2)
+        elif part == UNDO:
+            done = undo.undo(job.id)
         else:
             done = runner.ingest(job.id)
-        result = _result(done.rows_done, started)
+        result = _result(done.undo_deleted if part == UNDO else done.rows_done, started)
         result.update(
             state=done.state,
             failed=done.failed,

@@ -1,4 +1,4 @@
-"""Undoing an import, customer by customer, from what its staged rows kept.
+"""Undoing an import, a batch of customers at a time, from what its staged rows kept.
 
 A customer the import added is deleted again; one it updated gets back the values it had
 before the file's first row about it (the before-image apply.py kept). Either only if
@@ -23,7 +23,7 @@ from webapp.services import history, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_events import update_events
 from webapp.services.customer_record import read_records
-from webapp.services.customers import delete_customer, write_update
+from webapp.services.customers import delete_customers, write_update
 from webapp.services.directory import record_keys, stored_holders
 
 BATCH_CUSTOMERS = 200
@@ -173,6 +173,9 @@ class _Undoer:
     def __init__(self, job: ImportJob):
         self.job = job
         self.actor = Actor(job.undone_by, f"undo of import #{job.id}")
+        # The batch's added customers, deleted together (ID -> version they must be at):
+        # one set-based delete instead of ~30 statements per customer.
+        self.deleting: dict[int, int] = {}
 
     def handle(self, customer_ids: list[int]) -> None:
         try:
@@ -192,6 +195,7 @@ class _Undoer:
         )
         if not rows:  # another run of this job handled them meanwhile
             return
+        self.deleting = {}
         models = locked(customer_ids)
         records = read_records(list(models.values()))
         by_customer = [
@@ -218,6 +222,7 @@ class _Undoer:
                         "message": message,
                     }
                 )
+        self._delete_waiting()
         for outcome, lines in outcomes.items():
             for start in range(0, len(lines), 500):
                 ImportRow.update(undo=outcome).where(
@@ -247,8 +252,9 @@ class _Undoer:
                 "left it as it is."
             )
         if first.action == "add":
-            delete_customer(model, self.actor, model.version)
+            self.deleting[customer_id] = model.version
             return "deleted", None
+        self._delete_waiting()  # first: a value an added customer took may be given back
         target = staging.decode(first.before)
         if clash := _clash(customer_id, target):
             return "left", clash
@@ -263,6 +269,11 @@ class _Undoer:
                 "customer's, so the undo left it as it is."
             )
         return "restored", None
+
+    def _delete_waiting(self) -> None:
+        if self.deleting:
+            delete_customers(self.deleting, self.actor)
+            self.deleting = {}
 
 
 def _remove_password(customer_id: int, actor: Actor) -> None:
