@@ -108,6 +108,22 @@ def test_edit_keeps_the_ssn_masked_and_the_password(client, login, make_customer
     assert Customer.get_by_id(customer.id).ssn == "987654321"
 
 
+def test_an_agent_empties_the_credit_limit(client, login, make_customer):
+    """Emptied in the form, a credit limit is stored as none (on PostgreSQL this once
+    failed the save: the empty amount was typed as text)."""
+    customer = make_customer(creditLimit="1500")
+    login("agent")
+    data = {
+        **FORM,
+        "status": str(customer.status_id),
+        "gender": "male",
+        "version": str(customer.version),
+        "creditLimit": "",
+    }
+    assert client.post(f"/customers/{customer.id}/edit", data=data).status_code == 302
+    assert Customer.get_by_id(customer.id).credit_limit is None
+
+
 def test_taken_username_comes_back_beside_the_field(client, login, make_customer):
     holder = make_customer(username="taken.name")
     login("agent")

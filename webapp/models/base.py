@@ -106,8 +106,11 @@ def update_rows(model, names: list[str], keys: list[str], rows: list[tuple]) -> 
     the fields `keys` (what the row must match: its ID, a version it must still be at).
 
     SQLite runs one prepared statement through executemany; PostgreSQL an UPDATE … FROM
-    a list of values per batch, typed by the table's own columns (an empty SELECT in
-    front of the values), so a NULL or a date needs no cast. The first key's values are
+    a list of rows per batch, typed by the table's own columns: an empty SELECT of them,
+    then one `UNION ALL SELECT` per row, so each row's NULLs and quoted texts take the
+    column's type from what is before it. (A VALUES list would not do: it types its own
+    columns first, and a column of only NULLs or texts becomes text, which a number or
+    date column refuses.) The first key's values are
     listed again as a condition on the table, so its index finds the rows whatever the
     statistics say: a table filled faster than they were kept looked empty to the
     planner, which then scanned all of it once per statement (60 rows/s at 100k)."""
@@ -135,13 +138,13 @@ def update_rows(model, names: list[str], keys: list[str], rows: list[tuple]) -> 
     sets = ", ".join(f"{c} = v.{c}" for c in set_columns)
     match = " AND ".join(f"t.{c} = v.key_{i}" for i, c in enumerate(key_columns))
     match += f" AND t.{key_columns[0]} = ANY({database.param})"
-    one_row = "(" + ", ".join([database.param] * len(fields)) + ")"
+    one_row = " UNION ALL SELECT " + ", ".join([database.param] * len(fields))
     matched = 0
     for start in range(0, len(values), 400):
         part = values[start : start + 400]
         matched += database.execute_sql(
-            f"UPDATE {table} AS t SET {sets} FROM (SELECT {typed} FROM {table} WHERE false "
-            f"UNION ALL VALUES {', '.join([one_row] * len(part))}) AS v WHERE {match}",
+            f"UPDATE {table} AS t SET {sets} FROM (SELECT {typed} FROM {table} WHERE false"
+            f"{one_row * len(part)}) AS v WHERE {match}",
             [*(v for row in part for v in row), [row[len(names)] for row in part]],
         ).rowcount
     return matched
