@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from peewee import Case, IntegrityError, Select, fn
 
 from webapp.db import db, run_after_commit
-from webapp.importing import heartbeat, lifecycle, staging
+from webapp.importing import heartbeat, lifecycle, staging, statistics
 from webapp.importing.apply import RECHECKED, locked
 from webapp.models import Customer, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
@@ -49,6 +49,7 @@ def undo(job_id: int) -> ImportJob:
         return ImportJob.get_by_id(job_id)
     job = ImportJob.get_by_id(job_id)
     log.info("Import #%s: undo started, %s customers.", job_id, job.undo_total)
+    statistics.refresh_staged(job_id, job.rows_total)
     undoer = _Undoer(job)
     with heartbeat.beating(job_id):
         try:
