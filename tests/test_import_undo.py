@@ -182,3 +182,38 @@ def test_an_import_from_before_staging_cannot_be_undone_and_says_why(admin, run_
     response = admin.post(f"/imports/{job.id}/undo", follow_redirects=True)
     assert "ran before imports kept what they changed" in response.get_data(as_text=True)
     assert ImportJob.get_by_id(job.id).state == "done" and Customer.select().count() == 1
+
+
+def test_a_clash_the_checks_miss_leaves_that_customer_alone_and_restores_the_rest(
+    admin, run_worker, users, book, monkeypatch
+):
+    """The batch's restores are written together. If a unique value someone took after
+    the checks refuses that write, each restore is written alone: only the refused one is
+    left, listed, and the others' webhook events are told once."""
+    from webapp.models import OutboundEvent, Webhook
+    from webapp.services import webhooks
+
+    rows = [
+        {"action": "update", "customerId": "C", "importId": "C2"},
+        {"action": "update", "customerId": "D", "middleName": "Dee"},
+    ]
+    before = records(book["C"], book["D"])
+    job = imported(admin, run_worker, uploaded(admin, csv_bytes(rows)))
+    assert job.updated == 2
+    agent_edits(book["F"].id, users["agent"], importId="C")  # C's old ID, free since
+    Webhook.create(
+        url="https://example.com/h", secret="whsec_0123456789abcdef", events="customer.updated"
+    )
+    webhooks.forget_subscriptions()
+    monkeypatch.setattr(undo, "_clash", lambda *args: None)  # as if F took it meanwhile
+
+    assert ImportJob.move(job.id, "queued", {ImportJob.phase: "undo"})  # as the page does
+    done = undo.undo(job.id)
+    assert (done.state, done.undo_restored, done.undo_left) == ("undone", 1, 1)
+    assert records(book["D"]) == {book["D"].id: before[book["D"].id]}
+    assert Customer.get_by_id(book["C"].id).import_id == "C2"
+    assert Customer.get_by_id(book["F"].id).import_id == "C"
+    [(_, _, value, message)] = errors_of(job, "undo")
+    assert value == str(book["C"].id) and "now clash with another customer's" in message
+    events = {(e.event, e.customer_id) for e in OutboundEvent.select()}
+    assert events == {("customer.updated", book["D"].id)}

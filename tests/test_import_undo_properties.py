@@ -59,6 +59,12 @@ ADD = st.builds(
     st.sampled_from(USERNAMES),
 )
 REMOVE = st.builds(lambda key: {"action": "remove", "customerId": key}, st.sampled_from(KEYS))
+# A clash's message names the value (apply.RECHECKED) -> the fields that hold it.
+CLASHING = {
+    "import ID": ["importId"],
+    "web username": ["username"],
+    "SSN and date of birth": ["ssn", "birthday"],
+}
 ROWS = st.lists(st.one_of(UPDATE, UPDATE, ADD, ADD, REMOVE), min_size=2, max_size=9)
 
 
@@ -162,8 +168,14 @@ def test_undo_gives_back_what_the_import_changed_unless_changed_since(
             assert customer_id not in final, customer_id
         elif customer_id in updated:
             if customer_id in listed:
-                holder = re.search(r"customer #(\d+) has it now", listed[customer_id])
-                assert holder and int(holder[1]) in final, listed[customer_id]
+                clash = re.search(
+                    r"this (.+) before the import; customer #(\d+) has it now", listed[customer_id]
+                )
+                assert clash, listed[customer_id]
+                # the customer named really holds the value at the end
+                holder, fields = int(clash[2]), CLASHING[clash[1]]
+                assert holder in final, listed[customer_id]
+                assert all(final[holder][f] == before[customer_id][f] for f in fields), clash[0]
                 assert final[customer_id] == after_edits[customer_id]
                 clashed.add(customer_id)
             else:

@@ -23,7 +23,8 @@ from webapp.services import history, versions, webhooks
 from webapp.services.actor import Actor
 from webapp.services.customer_events import update_events
 from webapp.services.customer_record import read_records
-from webapp.services.customers import delete_customers, write_update
+from webapp.services.customer_updates import CustomerUpdates
+from webapp.services.customers import delete_customers
 from webapp.services.directory import record_keys, stored_holders
 
 BATCH_CUSTOMERS = 200
@@ -174,9 +175,15 @@ class _Undoer:
     def __init__(self, job: ImportJob):
         self.job = job
         self.actor = Actor(job.undone_by, f"undo of import #{job.id}")
-        # The batch's added customers, deleted together (ID -> version they must be at):
-        # one set-based delete instead of ~30 statements per customer.
-        self.deleting: dict[int, int] = {}
+        self._start_batch()
+
+    def _start_batch(self) -> None:
+        # A batch's customers are deleted together and restored together, set-based, as
+        # the import writes them: ~30 statements per customer otherwise.
+        self.deleting: dict[int, int] = {}  # ID -> the version it must still be at
+        self.restoring = CustomerUpdates(self.actor)
+        self.waiting: dict[int, _Restore] = {}  # added to `restoring`, not yet written
+        self.left: dict[int, str] = {}  # restores the write refused after all: why
 
     def handle(self, customer_ids: list[int]) -> None:
         try:
@@ -196,7 +203,7 @@ class _Undoer:
         )
         if not rows:  # another run of this job handled them meanwhile
             return
-        self.deleting = {}
+        self._start_batch()
         models = locked(customer_ids)
         records = read_records(list(models.values()))
         by_customer = [
@@ -206,9 +213,15 @@ class _Undoer:
         outcomes: dict[str, list[int]] = {kind: [] for kind in COUNTERS}  # -> lines
         customers = dict.fromkeys(COUNTERS, 0)
         problems = []
-        for customer_id, group in by_customer:
-            model = models.get(customer_id)
-            outcome, message = self._undo_customer(group, model, records.get(customer_id))
+        decided = [
+            (customer_id, group, *self._undo_customer(group, models.get(customer_id), records))
+            for customer_id, group in by_customer
+        ]
+        self._delete_waiting()
+        self._restore_waiting()
+        for customer_id, group, outcome, message in decided:
+            if customer_id in self.left:
+                outcome, message = "left", self.left[customer_id]
             outcomes[outcome] += [row.line for row in group]
             customers[outcome] += 1
             if message:
@@ -223,7 +236,6 @@ class _Undoer:
                         "message": message,
                     }
                 )
-        self._delete_waiting()
         for outcome, lines in outcomes.items():
             for start in range(0, len(lines), 500):
                 ImportRow.update(undo=outcome).where(
@@ -237,9 +249,10 @@ class _Undoer:
             {ImportJob.undo_done: ImportJob.undo_done + len(by_customer), **counted}
         ).where(ImportJob.id == self.job.id).execute()
 
-    def _undo_customer(self, rows, model, record) -> tuple[str, str | None]:
+    def _undo_customer(self, rows, model, records) -> tuple[str, str | None]:
         """What becomes of one customer ("deleted", "restored", "left" or "kept") and, if
-        it is left as it is, why."""
+        it is left as it is, why. Deletes and restores wait for the batch's write (a
+        restore the write refuses after all is listed as left: self.left)."""
         first, last = rows[0], rows[-1]
         customer_id = first.customer_id
         if any(row.action == "remove" for row in rows):
@@ -257,24 +270,74 @@ class _Undoer:
             return "deleted", None
         self._delete_waiting()  # first: a value an added customer took may be given back
         target = staging.decode(first.before)
-        if clash := _clash(customer_id, target):
+        if clash := _clash(customer_id, target, self.waiting):
             return "left", clash
-        try:
-            with db.atomic():  # a savepoint: a clash the checks missed leaves this one only
-                write_update(model, target, self.actor, record, model.version)
-                if _password_set_by_import(rows) and not target.get("password"):
-                    _remove_password(customer_id, self.actor)
-        except IntegrityError:
-            return "left", (
-                f"Customer #{customer_id}'s values before the import now clash with another "
-                "customer's, so the undo left it as it is."
-            )
+        restore = _Restore(
+            customer_id,
+            target,
+            records[customer_id],
+            model.version,
+            _password_set_by_import(rows) and not target.get("password"),
+            record_keys(target),
+        )
+        # PostgreSQL checks a unique value row by row: one UPDATE never both frees and takes it.
+        if self.restoring.takes_freed(model, target):
+            self._restore_waiting()
+        self.restoring.add(model, restore.stored, target, model.version)
+        self.waiting[customer_id] = restore
         return "restored", None
 
     def _delete_waiting(self) -> None:
         if self.deleting:
             delete_customers(self.deleting, self.actor)
             self.deleting = {}
+
+    def _restore_waiting(self) -> None:
+        """Write the waiting restores together; if a unique value the checks missed (one
+        taken meanwhile) refuses the write, each alone, leaving only the one it refuses."""
+        waiting, self.waiting = list(self.waiting.values()), {}
+        restoring, self.restoring = self.restoring, CustomerUpdates(self.actor)
+        if not waiting or not _refused(lambda: self._write(restoring, waiting)):
+            return
+        for restore in waiting:
+            alone = CustomerUpdates(self.actor)
+            model = Customer.get_by_id(restore.customer_id)  # as stored, not as added above
+            alone.add(model, restore.stored, restore.target, restore.version)
+            if _refused(lambda alone=alone, restore=restore: self._write(alone, [restore])):
+                self.left[restore.customer_id] = (
+                    f"Customer #{restore.customer_id}'s values before the import now clash "
+                    "with another customer's, so the undo left it as it is."
+                )
+
+    def _write(self, restoring: CustomerUpdates, restores: list) -> None:
+        restoring.write()
+        for restore in restores:
+            if restore.password_removed:
+                _remove_password(restore.customer_id, self.actor)
+
+
+def _refused(write) -> bool:
+    """Run `write` in a savepoint; True if a unique value refused it, and then nothing
+    of it is kept. (CustomerUpdates records its webhook events after its writes, so a
+    refused write has recorded none.)"""
+    try:
+        with db.atomic():
+            write()
+    except IntegrityError:
+        return True
+    return False
+
+
+@dataclass
+class _Restore:
+    """A customer to get back its values from before the import."""
+
+    customer_id: int
+    target: dict  # its record before the import
+    stored: dict  # its record now
+    version: int  # the version it is at now
+    password_removed: bool  # the import gave it its only password: taken away again
+    keys: dict  # record_keys(target)
 
 
 def _remove_password(customer_id: int, actor: Actor) -> None:
@@ -290,19 +353,27 @@ def _password_set_by_import(rows: list[ImportRow]) -> bool:
     return any((staging.decode(row.record) or {}).get("password") for row in rows)
 
 
-def _clash(customer_id: int, before: dict) -> str | None:
+def _clash(customer_id: int, before: dict, waiting: dict[int, _Restore]) -> str | None:
     """Why the customer's values from before the import cannot be given back: an import
-    ID, username or SSN with birth date it had then that another customer has now. (Read
-    at its turn: a customer undone earlier in the batch may have freed one.)"""
+    ID, username or SSN with birth date it had then that another customer has now. (At
+    its turn: a customer undone earlier in the batch may have freed one or taken one.)"""
     keys = record_keys(before)
     for kind, what in RECHECKED.items():
         values = set(keys.get(kind, ()))
         if not values:
             continue
-        for holders in stored_holders(kind, values).values():
-            if others := holders - {customer_id}:
+        stored = stored_holders(kind, values)
+        for value in values:
+            if others := _holders(kind, value, stored.get(value, set()), waiting) - {customer_id}:
                 return (
                     f"Customer #{customer_id} had this {what} before the import; customer "
                     f"#{min(others)} has it now, so the undo left it as it is."
                 )
     return None
+
+
+def _holders(kind: str, value, stored: set[int], waiting: dict[int, _Restore]) -> set[int]:
+    """Who holds the value once the restores still waiting to be written are."""
+    kept = {holder for holder in stored if holder not in waiting}
+    given = {c for c, restore in waiting.items() if value in restore.keys.get(kind, ())}
+    return kept | given
