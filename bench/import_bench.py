@@ -25,6 +25,8 @@ import updates = the same pass on a file updating every customer the file added 
              generator's rows with another seed, action update), once those are in
 undo       = "Undo import" of the file's import, once it is in: every customer it added
              deleted again, with its rows, history entries and webhook events
+undo updates = "Undo import" of the updates file's import (see import updates), once
+             both are in: every customer given back its values from before it
 Each measured part runs in a fresh child process on a fresh database (a new schema on
 PostgreSQL); its peak RSS is the largest of that process and every worker and work horse
 it started. The workers use Redis database 14, emptied first.
@@ -49,6 +51,7 @@ GENERATOR = ROOT.parent / "shared" / "tools" / "gen_customers.py"
 INDEXES_AFTER = "raw writes (indexes after)"
 UPDATES = "import updates"
 UNDO = "undo"
+UNDO_UPDATES = "undo updates"
 PARTS = (
     "raw",
     "raw writes",
@@ -59,6 +62,7 @@ PARTS = (
     "import x2",
     UPDATES,
     UNDO,
+    UNDO_UPDATES,
 )
 
 
@@ -190,11 +194,11 @@ def ours(part: str, path: Path, url: str) -> dict:
         job = _received(lifecycle, path)
         if not part.startswith("verify"):  # the import and its limit follow a verify
             runner.verify(job.id)
-        if part == UPDATES:  # the adds go in first, untimed; then the same rows changed
+        if part in (UPDATES, UNDO_UPDATES):  # the adds go in first, untimed; then changed
             runner.ingest(job.id)
             job = _received(lifecycle, updates_file(path))
             runner.verify(job.id)
-        if part == UNDO:  # the import goes in first, untimed; undo is queued, then run here
+        if part in (UNDO, UNDO_UPDATES):  # the import goes in, untimed; undo queued, run here
             runner.ingest(job.id)
             ImportJob.move(job.id, "queued", {ImportJob.phase: "undo"})
         started = time.perf_counter()
@@ -212,11 +216,12 @@ def ours(part: str, path: Path, url: str) -> dict:
             done = queued(job.id, "verify", int(part[-1]))
         elif part == "import x2":
             done = queued(job.id, "import", 2)
-        elif part == UNDO:
+        elif part in (UNDO, UNDO_UPDATES):
             done = undo.undo(job.id)
         else:
             done = runner.ingest(job.id)
-        result = _result(done.undo_deleted if part == UNDO else done.rows_done, started)
+        undone = done.undo_deleted + done.undo_restored
+        result = _result(undone if part in (UNDO, UNDO_UPDATES) else done.rows_done, started)
         result.update(
             state=done.state,
             failed=done.failed,
