@@ -367,6 +367,15 @@ def upload_and_verify(page, path) -> None:
     page.get_by_role("button", name="Verify").click()
 
 
+def verify_then_import(page, path, rows: int) -> None:
+    """upload_and_verify, then, once the counts show the file's `rows`, its import."""
+    from playwright.sync_api import expect
+
+    upload_and_verify(page, path)
+    expect(page.locator(".counts")).to_contain_text(f"{rows:,}", timeout=60_000)
+    page.get_by_role("button", name=f"Import {rows:,} rows").click()
+
+
 def wait_for_htmx(page):
     """Until htmx has swapped and settled, new content has no triggers yet. (A locator,
     not wait_for_function: that evaluates a string, which the CSP forbids.)"""

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_login, upload_and_verify
+from tests.conftest import browser_login, verify_then_import
 from tests.importfiles import csv_bytes, row
 from tests.test_browser_customers import shot
 
@@ -60,9 +60,7 @@ def test_admin_cancels_an_import_then_retries_it_and_every_row_is_in_once(
     path = Path(tmp_path) / "book.csv"
     path.write_bytes(csv_bytes(rows))
     browser_login(page, "admin")
-    upload_and_verify(page, path)
-    expect(page.locator(".counts")).to_contain_text("1,500", timeout=60_000)
-    page.get_by_role("button", name="Import 1,500 rows").click()
+    verify_then_import(page, path, 1500)
     expect(page.locator("#progress")).to_contain_text("Importing", timeout=30_000)
 
     page.on("dialog", lambda dialog: dialog.accept())

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_login, upload_and_verify
+from tests.conftest import browser_login, verify_then_import
 from tests.importfiles import csv_bytes, row
 from tests.test_browser_customers import shot
 
@@ -21,9 +21,7 @@ def test_queue_page_follows_a_running_import(page, statuses, tmp_path, small_chu
     path.write_bytes(csv_bytes(rows))
 
     browser_login(page, "admin")
-    upload_and_verify(page, path)
-    expect(page.locator(".counts")).to_contain_text("1,500", timeout=60_000)
-    page.get_by_role("button", name="Import 1,500 rows").click()
+    verify_then_import(page, path, 1500)
 
     page.get_by_role("link", name="Queue").click()
     running = page.locator('section[aria-labelledby="jobs-imports"] tr.job-started')
