@@ -108,9 +108,9 @@ def test_edit_keeps_the_ssn_masked_and_the_password(client, login, make_customer
     assert Customer.get_by_id(customer.id).ssn == "987654321"
 
 
-def test_an_agent_empties_the_credit_limit(client, login, make_customer):
-    """Emptied in the form, a credit limit is stored as none (on PostgreSQL this once
-    failed the save: the empty amount was typed as text)."""
+def test_an_agent_empties_the_date_of_birth_and_the_credit_limit(client, login, make_customer):
+    """Emptied in the form, a date and an amount are stored as none (on PostgreSQL this
+    once failed the save: the empty value was typed as text)."""
     customer = make_customer(creditLimit="1500")
     login("agent")
     data = {
@@ -118,10 +118,12 @@ def test_an_agent_empties_the_credit_limit(client, login, make_customer):
         "status": str(customer.status_id),
         "gender": "male",
         "version": str(customer.version),
+        "birthday": "",
         "creditLimit": "",
     }
     assert client.post(f"/customers/{customer.id}/edit", data=data).status_code == 302
-    assert Customer.get_by_id(customer.id).credit_limit is None
+    saved = Customer.get_by_id(customer.id)
+    assert (saved.birth_date, saved.credit_limit) == (None, None)
 
 
 def test_taken_username_comes_back_beside_the_field(client, login, make_customer):
