@@ -49,9 +49,14 @@ def split(job: ImportJob, size: int, cancelled, stored=None) -> int | None:
 
 
 def cells(chunk: ImportChunk) -> list[tuple[int, dict]]:
+    text = zlib.decompress(chunk.cells).decode()
+    # Only a workbook's dates are tagged; the JSON of a cell's own text spells a quote
+    # \", so '{"$' marks a tag and a chunk without one is read as it is (most are CSV).
+    if '{"$' not in text:
+        return [(line, found) for line, found in json.loads(text)]
     return [
         (line, {name: _untagged(value) for name, value in found.items()})
-        for line, found in json.loads(zlib.decompress(chunk.cells))
+        for line, found in json.loads(text)
     ]
 
 

@@ -32,6 +32,7 @@ from webapp.services.directory import (
 )
 
 _UNTOUCHED = object()
+_NOBODY: frozenset = frozenset()  # who holds a value nobody holds (never changed in place)
 
 
 class Scratch:
@@ -191,12 +192,13 @@ class FileView:
 
     def _look_up(self, kind: str, values) -> None:
         """Who held these values when the chunk began: stored, and after earlier chunks."""
-        values = [v for v in values if (kind, v) not in self._stored_holders]
+        stored_before, earlier_before = self._stored_holders, self._earlier_holders
+        values = [v for v in values if (kind, v) not in stored_before]
         found = stored_holders(kind, values)
         earlier = self.scratch.holders(kind, values) if self.scratch else {}
-        for value in values:
-            self._stored_holders[(kind, value)] = found.get(value, set())
-            self._earlier_holders[(kind, value)] = earlier.get(value, set())
+        for value in values:  # most values are nobody's: they share one empty set
+            stored_before[(kind, value)] = found.get(value, _NOBODY)
+            earlier_before[(kind, value)] = earlier.get(value, _NOBODY)
         self._recall({ref for value in values for ref in found.get(value, ())})
 
     def _recall(self, refs) -> None:

@@ -66,7 +66,9 @@ class CompiledRules:
             parse = parsers.get(name)
             if parse is None or raw is None:
                 continue
-            text = trimmed(raw) if type(raw) is str else raw
+            text = raw
+            if type(raw) is str:  # trimmed(), its ASCII case inlined: 52 cells a row
+                text = raw.strip() if raw.isascii() else trimmed(raw)
             if text == "":
                 continue
             try:
