@@ -16,6 +16,7 @@ from rq import Worker
 from rq.job_lifecycle import call_exception_handlers
 
 from jobs.app_context import app
+from webapp.importing import collector
 from webapp.logs import LoggedFailure, configure_logging
 from webapp.queueing import QUEUE_NAMES, redis_connection
 
@@ -57,6 +58,7 @@ log = logging.getLogger("jobs.worker")
 def main(argv: list[str]) -> None:
     flask_app = app()
     level = configure_logging(flask_app)
+    collector.for_passes()
     burst = "--burst" in argv
     with flask_app.app_context():
         while True:

@@ -25,7 +25,7 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from webapp.db import db, run_after_commit
-from webapp.importing import heartbeat, lifecycle, staging, statistics, verification
+from webapp.importing import collector, heartbeat, lifecycle, staging, statistics, verification
 from webapp.importing.apply import ChunkApplier
 from webapp.models import Customer, ImportChunk, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import insert_rows, utcnow
@@ -50,11 +50,13 @@ CANCELLED = (
 log = logging.getLogger(__name__)
 
 
+@collector.seldom()
 def verify(job_id: int) -> ImportJob:
     """The whole verify in this process (queued, its chunks fan out over the workers)."""
     return verification.verify(job_id)
 
 
+@collector.seldom()
 def ingest(job_id: int) -> ImportJob:
     """The whole import in this process, one piece after the other."""
     if not _verified_first(job_id):

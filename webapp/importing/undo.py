@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from peewee import Case, IntegrityError, Select, fn
 
 from webapp.db import db, run_after_commit
-from webapp.importing import heartbeat, lifecycle, staging, statistics
+from webapp.importing import collector, heartbeat, lifecycle, staging, statistics
 from webapp.importing.apply import RECHECKED, locked
 from webapp.models import Customer, ImportJob, ImportProblem, ImportRow
 from webapp.models.base import in_list, insert_rows, utcnow
@@ -39,6 +39,7 @@ COUNTERS = {
 }
 
 
+@collector.seldom()
 def undo(job_id: int) -> ImportJob:
     job = ImportJob.get_by_id(job_id)
     if not job.may_become("undoing"):  # cancelled before it started, or undone: not run
