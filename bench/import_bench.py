@@ -287,7 +287,15 @@ def queued(job_id: int, phase: str, workers: int):
 
 
 def bulk_writes(job_id: int, size: int = 10_000) -> int:
-    """What the import writes for the staged adds, loaded in bulk per 10,000 rows."""
+    """What the import writes for the staged adds, loaded in bulk per 10,000 rows, with
+    the cycle collector run as seldom as in the import's passes (importing/collector.py)."""
+    from webapp.importing import collector
+
+    with collector.seldom():
+        return _bulk_writes(job_id, size)
+
+
+def _bulk_writes(job_id: int, size: int) -> int:
     from webapp.db import db
     from webapp.importing import staging
     from webapp.models import Address, ChangeEntry, Customer, Employer, Phone

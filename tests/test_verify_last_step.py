@@ -78,9 +78,9 @@ def test_a_part_whose_mark_is_refused_writes_nothing(in_parts):
     stale.started_at -= dt.timedelta(seconds=1)
     ImportJob.update(last_step_marks=verification.RESOLVED).where(ImportJob.id == job.id).execute()
     assert not verification._mark(stale, 2)  # a pass started since is not this one
-    facts = verification._facts(stale)
-    for part in range(PARTS):
-        assert cross_duplicates.replay(job.id, facts, lambda: False, part, PARTS) is None
+    with verification._facts(stale) as facts:
+        for part in range(PARTS):
+            assert cross_duplicates.replay(job.id, facts, lambda: False, part, PARTS) is None
     assert warnings_of(job.id) == named
 
 

@@ -14,6 +14,7 @@ see in the full file, so their verdicts stand."""
 
 import hashlib
 import io
+import tempfile
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -93,29 +94,41 @@ class ChunkKeys:
 
 def contested(chunks) -> np.ndarray:
     """The keys written by some row and touched by rows of two or more chunks. `chunks`:
-    a callable giving an iterable of ChunkKeys, read once per slice of the key space (so
-    memory stays flat however many rows the file has)."""
-    total = sum(len(c.keys) for c in chunks())
-    bits = max(0, int(np.ceil(np.log2(max(total, 1) / ROW_KEYS_BUDGET))))
-    shift = np.uint64(64 - bits)
-    found = []
-    for part in range(2**bits):
-        keys, wrote = [], []
+    a callable giving an iterable of ChunkKeys. They are read once: each chunk's keys,
+    once each, go to a file, which is then sorted a slice of the key space at a time, so
+    memory stays flat however many rows the file has. (Read from the database again for
+    each slice, the last step of a 200k-row file in four slices took 2.8 s, not 0.6 s.)"""
+    with tempfile.TemporaryFile() as key_file, tempfile.TemporaryFile() as wrote_file:
+        total = 0
         for chunk in chunks():
             distinct, written = chunk.distinct()
-            inside = (distinct >> shift) == np.uint64(part) if bits else slice(None)
-            keys.append(distinct[inside])
-            wrote.append(written[inside])
-        keys = np.concatenate(keys) if keys else np.array([], dtype=np.uint64)
-        if not len(keys):
-            continue
-        wrote = np.concatenate(wrote)
-        order = np.argsort(keys, kind="stable")
-        keys, wrote = keys[order], wrote[order]
-        starts = run_starts(keys)
-        sizes = np.diff(np.r_[starts, len(keys)])  # how many chunks touch the key
-        written = np.logical_or.reduceat(wrote, starts)
-        found.append(keys[starts][(sizes >= 2) & written])
+            distinct.tofile(key_file)
+            written.tofile(wrote_file)
+            total += len(distinct)
+        if not total:
+            return np.array([], dtype=np.uint64)
+        all_keys = np.memmap(key_file, dtype=np.uint64, mode="r", shape=(total,))
+        all_wrote = np.memmap(wrote_file, dtype=bool, mode="r", shape=(total,))
+        bits = max(0, int(np.ceil(np.log2(total / ROW_KEYS_BUDGET))))
+        shift = np.uint64(64 - bits)
+        found = []
+        for part in range(2**bits):
+            keys, wrote = [], []
+            for start in range(0, total, ROW_KEYS_BUDGET):
+                block = all_keys[start : start + ROW_KEYS_BUDGET]
+                inside = (block >> shift) == np.uint64(part) if bits else slice(None)
+                keys.append(np.asarray(block[inside]))
+                wrote.append(np.asarray(all_wrote[start : start + ROW_KEYS_BUDGET][inside]))
+            keys, wrote = np.concatenate(keys), np.concatenate(wrote)
+            if not len(keys):
+                continue
+            order = np.argsort(keys, kind="stable")
+            keys, wrote = keys[order], wrote[order]
+            starts = run_starts(keys)
+            sizes = np.diff(np.r_[starts, len(keys)])  # how many chunks touch the key
+            written = np.logical_or.reduceat(wrote, starts)
+            found.append(keys[starts][(sizes >= 2) & written])
+        del all_keys, all_wrote  # (the maps close before their files do)
     return np.concatenate(found) if found else np.array([], dtype=np.uint64)
 
 
