@@ -271,7 +271,8 @@ class _Undoer:
             return "deleted", None
         self._delete_waiting()  # first: a value an added customer took may be given back
         target = staging.decode(first.before)
-        if clash := _clash(customer_id, target, self.waiting):
+        keys = record_keys(target)
+        if clash := _clash(customer_id, keys, self.waiting):
             return "left", clash
         restore = _Restore(
             customer_id,
@@ -279,7 +280,7 @@ class _Undoer:
             records[customer_id],
             model.version,
             _password_set_by_import(rows) and not target.get("password"),
-            record_keys(target),
+            keys,
         )
         # PostgreSQL checks a unique value row by row: one UPDATE never both frees and takes it.
         if self.restoring.takes_freed(model, target):
@@ -354,11 +355,11 @@ def _password_set_by_import(rows: list[ImportRow]) -> bool:
     return any((staging.decode(row.record) or {}).get("password") for row in rows)
 
 
-def _clash(customer_id: int, before: dict, waiting: dict[int, _Restore]) -> str | None:
+def _clash(customer_id: int, keys: dict, waiting: dict[int, _Restore]) -> str | None:
     """Why the customer's values from before the import cannot be given back: an import
     ID, username or SSN with birth date it had then that another customer has now. (At
-    its turn: a customer undone earlier in the batch may have freed one or taken one.)"""
-    keys = record_keys(before)
+    its turn: a customer undone earlier in the batch may have freed one or taken one.)
+    `keys`: record_keys of its record before the import."""
     for kind, what in RECHECKED.items():
         values = set(keys.get(kind, ()))
         if not values:
