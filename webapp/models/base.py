@@ -41,31 +41,8 @@ class NeverReusedIdField(AutoField):
         return node_list
 
 
-def reserve_ids(model, count: int) -> list[int]:
-    """`count` new IDs for rows of `model` the caller inserts with them (insert_rows), so
-    it need not read them back. Call it inside the transaction that inserts: on SQLite the
-    write lock (BEGIN IMMEDIATE) keeps them from anyone else until the rows are in."""
-    if count <= 0:
-        return []
-    database = model._meta.database
-    table = model._meta.table_name
-    if isinstance(database.obj, SqliteDatabase):
-        # AUTOINCREMENT's counter moves on by itself when the rows go in with these IDs.
-        (last,) = database.execute_sql(
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), "
-            f"(SELECT COALESCE(MAX(id), 0) FROM {quote((table,), database.quote)}))",
-            (table,),
-        ).fetchone()
-        return list(range(last + 1, last + 1 + count))
-    found = database.execute_sql(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-        (table, count),
-    )
-    return sorted(value for (value,) in found)
-
-
 def insert_rows(model, rows: list[dict]) -> None:
-    """Insert many rows at import speed; rows with an "id" (reserve_ids) keep it.
+    """Insert many rows at import speed.
 
     Peewee's insert_many builds a node tree per value, which costs more than the insert
     itself at import volumes. Here SQLite gets one prepared statement run by the
@@ -77,8 +54,7 @@ def insert_rows(model, rows: list[dict]) -> None:
         return
     database = model._meta.database
     sqlite = isinstance(database.obj, SqliteDatabase)
-    with_ids = "id" in rows[0]
-    fields = [f for f in model._meta.sorted_fields if with_ids or not isinstance(f, AutoField)]
+    fields = [f for f in model._meta.sorted_fields if not isinstance(f, AutoField)]
     plan = []  # (name, default, converter or None)
     for f in fields:
         default = f.default() if callable(f.default) else f.default

@@ -7,7 +7,7 @@ The row builders are shared by the one-customer writer (UI, API) and the batch w
 from collections import defaultdict
 
 from webapp.models import Address, Customer, Employer, Phone
-from webapp.models.base import insert_rows, reserve_ids, utcnow
+from webapp.models.base import in_list, insert_rows, utcnow
 from webapp.rules.customer_fields import (
     CUSTOMER_FIELDS,
     EMPLOYER_FIELDS,
@@ -179,9 +179,18 @@ def _record(customer, addresses, phones, employer) -> dict:
 
 def insert_records(records: list[dict]) -> list[int]:
     """Store many new customers at once; returns their IDs in the records' order."""
-    ids = reserve_ids(Customer, len(records))
+    rows = [customer_columns(r) for r in records]
+    insert_rows(Customer, rows)
+    # Every customer has a unique username, which ties the new IDs back to the records.
+    usernames = [r["username"] for r in rows]
+    ids_by_username = {}
+    for start in range(0, len(usernames), 500):
+        query = Customer.select(Customer.id, Customer.username).where(
+            in_list(Customer.username, usernames[start : start + 500])
+        )
+        ids_by_username.update((c.username, c.id) for c in query)
+    ids = [ids_by_username[name] for name in usernames]
     pairs = list(zip(ids, records, strict=True))
-    insert_rows(Customer, [{"id": cid, **customer_columns(record)} for cid, record in pairs])
     insert_rows(
         Address,
         [

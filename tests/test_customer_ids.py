@@ -1,7 +1,8 @@
-"""Customers added in bulk get IDs reserved before the insert (models/base.reserve_ids),
-not read back afterwards. Whatever mix of single and bulk adds and deletions comes, every
-new customer gets an ID no customer ever had (a deleted customer's ID stays its own), a
-batch's IDs follow its records' order, and each ID holds the record it was handed for."""
+"""Customers added in bulk (services/customer_record.insert_records, the import's adds)
+and one at a time share one ID counter. Whatever mix of single, bulk and plain SQL adds and
+deletions comes, every new customer gets an ID no customer ever had (a deleted customer's
+ID stays its own), a batch's IDs follow its records' order, and each ID holds the record
+it was handed for."""
 
 import itertools
 
@@ -45,7 +46,7 @@ def test_bulk_adds_never_reuse_an_id(statuses, steps):
         batch = [record("Ann", "Reyes", None, f"ids-{next(NUMBERS)}") for _ in range(count)]
         if step == "add":
             ids = [create_customer(batch[0], actor, confirmed=True).id]
-        elif step == "insert by SQL":  # the database's own counter follows reserved IDs
+        elif step == "insert by SQL":  # IDs the database hands out itself
             ids = [Customer.insert(customer_columns(batch[0])).execute()]
         else:
             ids = create_customers(batch, actor)
