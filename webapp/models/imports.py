@@ -277,7 +277,8 @@ class ImportRow(BaseModel):
     # The customer's version at verify, for the file's first row about it (later rows
     # follow the version the row before them left).
     expected_version = IntegerField(null=True)
-    record = TextField(null=True)  # an add's or update's record (staging.encode)
+    # An add's or update's record (staging.encode), until the import has decided the row.
+    record = TextField(null=True)
     # An update's changes as verify foresaw them, for the preview: JSON [[field, old, new]]
     # described and masked as the change history shows them; `fields`: "|email|ssn|".
     changes = TextField(null=True)
