@@ -360,13 +360,20 @@ def _bulk_writes(job_id: int, size: int) -> int:
     return written
 
 
+def written_models() -> tuple:
+    """The tables an import of new customers writes (and bulk_writes fills)."""
+    from webapp.models import Address, ChangeEntry, Customer, Employer, Phone
+
+    return (Customer, Address, Phone, Employer, ChangeEntry)
+
+
 def copied_back(db) -> dict:
     """The database's own share of an import's writes, timed: the rows the import wrote to
     the tables "raw writes" fills are copied out, the tables emptied, and the rows copied
     back, one COPY per table, with every index and trigger in place (PostgreSQL)."""
-    from webapp.models import Address, ChangeEntry, Customer, CustomerNameWord, Employer, Phone
+    from webapp.models import Customer, CustomerNameWord
 
-    models = (Customer, Address, Phone, Employer, ChangeEntry)
+    models = written_models()
     cursor = db.cursor()
     with contextlib.ExitStack() as files:
         dumps = []
@@ -390,9 +397,7 @@ def copied_back(db) -> dict:
 
 def dropped_indexes(db) -> list[str]:
     """Drop the secondary indexes of the tables bulk_writes fills; their definitions."""
-    from webapp.models import Address, ChangeEntry, Customer, Employer, Phone
-
-    tables = [m._meta.table_name for m in (Customer, Address, Phone, Employer, ChangeEntry)]
+    tables = [m._meta.table_name for m in written_models()]
     found = db.execute_sql(
         "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
         "JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
