@@ -323,20 +323,18 @@ class _Pass:
             applied = self.applier.apply(chunk)
         staging.replace(self.job.id, first, last, applied.rows)
         # Verify's problems stand for the import's; the rows refused now are added.
-        copied = ImportProblem.select(
-            ImportProblem.job,
-            Value("import"),
-            ImportProblem.severity,
-            ImportProblem.line,
-            ImportProblem.column,
-            ImportProblem.value,
-            ImportProblem.message,
-        ).where(
-            (ImportProblem.job == self.job.id)
-            & (ImportProblem.phase == "verify")
-            & ImportProblem.line.between(first, last)
-        )
-        ImportProblem.insert_from(copied, _PROBLEM_FIELDS).execute()
+        lines = ImportProblem.line.between(first, last)
+        for problems in ImportProblem.on_lines(self.job.id, "verify", lines):
+            copied = ImportProblem.select(
+                ImportProblem.job,
+                Value("import"),
+                ImportProblem.severity,
+                ImportProblem.line,
+                ImportProblem.column,
+                ImportProblem.value,
+                ImportProblem.message,
+            ).where(problems)
+            ImportProblem.insert_from(copied, _PROBLEM_FIELDS).execute()
         refused = [
             staging.problem_row(self.job.id, "import", r.line, r, "error") for r in applied.refusals
         ]

@@ -441,11 +441,8 @@ def _forget_lines(job_id: int, lines: list[int]) -> None:
         ImportRow.delete().where(
             (ImportRow.job == job_id) & in_list(ImportRow.line, part)
         ).execute()
-        ImportProblem.delete().where(
-            (ImportProblem.job == job_id)
-            & (ImportProblem.phase == "verify")
-            & in_list(ImportProblem.line, part)
-        ).execute()
+        for problems in ImportProblem.on_lines(job_id, "verify", in_list(ImportProblem.line, part)):
+            ImportProblem.delete().where(problems).execute()
 
 
 def _count(job: ImportJob) -> None:
