@@ -35,7 +35,7 @@ def _query(job_id: int, field: str | None):
         ImportRow.line, ImportRow.ref, ImportRow.changes, ImportRow.outcome
     ).where((ImportRow.job == job_id) & ImportRow.changes.is_null(False))
     if field:
-        query = query.where(ImportRow.fields.contains(f"|{field}|"))
+        query = query.where(ImportRow.fields.contains(ImportRow.fields_text([field])))
     return query
 
 

@@ -86,7 +86,7 @@ def stage(job_id: int, results, versions: dict) -> None:
                 for c in history.change_rows(0, r.existing, r.record, _PREVIEW)
             ]
             row["changes"] = json.dumps(changes, ensure_ascii=False)
-            row["fields"] = "|" + "".join(f"{c[0]}|" for c in changes)
+            row["fields"] = ImportRow.fields_text(c[0] for c in changes)
         rows.append(row)
     insert_rows(ImportRow, rows)
 

@@ -354,7 +354,7 @@ def _remove_password(customer_id: int, actor: Actor) -> None:
 def _password_set_by_import(rows: list[ImportRow]) -> bool:
     """Read from the fields verify foresaw each update changing (the import keeps no
     record of a row it applied): a password set is among them."""
-    return any("|password|" in (row.fields or "") for row in rows)
+    return any(ImportRow.fields_text(["password"]) in (row.fields or "") for row in rows)
 
 
 def _clash(customer_id: int, keys: dict, waiting: dict[int, _Restore]) -> str | None:

@@ -313,3 +313,9 @@ class ImportRow(BaseModel):
             (("job", "ref", "line"), False),
             (("job", "customer_id", "line"), False),  # an undo's customers
         )
+
+    @staticmethod
+    def fields_text(names) -> str:
+        """What `fields` holds for these field names: each between bars, so that looking
+        for one ("|ssn|") never finds it inside another name."""
+        return "|" + "".join(f"{name}|" for name in names)
